@@ -1,0 +1,1 @@
+"""Technical kit shared by the services. No domain words live here."""

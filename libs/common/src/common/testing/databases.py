@@ -1,0 +1,64 @@
+"""Throwaway databases for tests: a SQLite file, or a fresh PostgreSQL database per test."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+DEFAULT_TEST_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def test_postgres_url() -> str:
+    return os.environ.get("TEST_POSTGRES_URL", DEFAULT_TEST_POSTGRES_URL)
+
+
+def postgres_required() -> bool:
+    """CI sets CF_REQUIRE_POSTGRES=1 so an unreachable server fails the run instead of skipping."""
+    return os.environ.get("CF_REQUIRE_POSTGRES", "") not in ("", "0", "false")
+
+
+def _asyncpg_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def postgres_reachable(timeout: float = 2.0) -> bool:
+    try:
+        conn = await asyncio.wait_for(
+            asyncpg.connect(_asyncpg_dsn(test_postgres_url())), timeout=timeout
+        )
+    except (OSError, asyncpg.PostgresError, TimeoutError):
+        return False
+    await conn.close()
+    return True
+
+
+@asynccontextmanager
+async def temporary_postgres_database(prefix: str = "cf_test") -> AsyncIterator[str]:
+    """Create a uniquely named database and yield its SQLAlchemy asyncpg URL; drop it after."""
+    admin_dsn = _asyncpg_dsn(test_postgres_url())
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(admin_dsn)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    url = make_url(test_postgres_url()).set(drivername="postgresql+asyncpg", database=name)
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        admin = await asyncpg.connect(admin_dsn)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+def sqlite_url(folder: Path, name: str = "test") -> str:
+    return f"sqlite+aiosqlite:///{folder / (name + '.db')}"

@@ -1,0 +1,77 @@
+"""pytest plugin (loaded with ``-p common.testing.plugin``): database and NATS fixtures.
+
+``database_url`` is parametrised over ``sqlite`` and ``postgres``; the PostgreSQL case is
+skipped when no server answers at ``TEST_POSTGRES_URL``, unless ``CF_REQUIRE_POSTGRES=1``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+
+import pytest
+
+from common.testing.databases import (
+    postgres_reachable,
+    postgres_required,
+    sqlite_url,
+    temporary_postgres_database,
+)
+
+_postgres_state: dict[str, bool] = {}
+
+
+def _postgres_available() -> bool:
+    if "reachable" not in _postgres_state:
+        _postgres_state["reachable"] = asyncio.run(postgres_reachable())
+    return _postgres_state["reachable"]
+
+
+def _need_postgres() -> None:
+    if _postgres_available():
+        return
+    if postgres_required():
+        pytest.fail("PostgreSQL is required (CF_REQUIRE_POSTGRES=1) but not reachable")
+    pytest.skip("PostgreSQL not reachable at TEST_POSTGRES_URL")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A URL to an empty database: a SQLite file, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path)
+        return
+    _need_postgres()
+    async with temporary_postgres_database() as url:
+        yield url
+
+
+DatabaseFactory = Callable[[str], AbstractAsyncContextManager[str]]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_factory(request: pytest.FixtureRequest, tmp_path: Path) -> DatabaseFactory:
+    """Makes several empty databases of one backend (one per service in cross-service tests)."""
+    backend = request.param
+    if backend == "postgres":
+        _need_postgres()
+
+    def factory(name: str) -> AbstractAsyncContextManager[str]:
+        if backend == "postgres":
+            return temporary_postgres_database(prefix=f"cf_{name}")
+        return _sqlite_context(sqlite_url(tmp_path, name))
+
+    return factory
+
+
+class _sqlite_context(AbstractAsyncContextManager[str]):  # noqa: N801 - used like a function
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    async def __aenter__(self) -> str:
+        return self.url
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None

@@ -1,0 +1,1 @@
+"""Event payload models and subjects: the published language between services."""
