@@ -1,0 +1,140 @@
+"""Events of the directory (owned by scheduling): schools, partnerships, members, agreements."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, TypeVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.events import EventDefinition
+
+PayloadT = TypeVar("PayloadT", bound=BaseModel)
+
+Urn = Annotated[int, Field(ge=100000, le=999999, description="DfE unique reference number")]
+LaCode = Annotated[str, Field(pattern=r"^\d{3}$", description="Three-digit LA code", examples=["881"])]
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Phase(StrEnum):
+    NURSERY = "nursery"
+    PRIMARY = "primary"
+    MIDDLE_DEEMED_PRIMARY = "middle_deemed_primary"
+    SECONDARY = "secondary"
+    MIDDLE_DEEMED_SECONDARY = "middle_deemed_secondary"
+    SIXTEEN_PLUS = "sixteen_plus"
+    ALL_THROUGH = "all_through"
+    SPECIAL = "special"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class SchoolStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    PROPOSED_TO_OPEN = "proposed_to_open"
+    PROPOSED_TO_CLOSE = "proposed_to_close"
+
+
+class PartnershipKind(StrEnum):
+    TRUST = "trust"
+    TEACHING_SCHOOL_ALLIANCE = "teaching_school_alliance"
+    LA_CLUSTER = "la_cluster"
+    NETWORK_LEARNING_COMMUNITY = "network_learning_community"
+    OTHER = "other"
+
+
+class Visibility(StrEnum):
+    """What an audience beyond the school may see of its reports and findings."""
+
+    NONE = "none"
+    AGGREGATED = "aggregated"
+    NAMED = "named"
+
+
+class SchoolPayload(Payload):
+    urn: Urn
+    name: str
+    phase: Phase
+    la_code: LaCode
+    establishment_number: str | None
+    trust_uid: str | None
+    postcode: str | None
+    easting: int | None
+    northing: int | None
+    status: SchoolStatus
+    version: int = Field(description="The school's version after this change; newer wins.")
+    updated_at: datetime
+
+
+class PartnershipPayload(Payload):
+    id: UUID
+    name: str
+    kind: PartnershipKind
+    la_code: LaCode
+    version: int
+    updated_at: datetime
+
+
+class MembershipPayload(Payload):
+    partnership_id: UUID
+    urn: Urn
+    la_code: LaCode = Field(description="The partnership's LA code")
+    occurred_at: datetime
+
+
+class AgreementPayload(Payload):
+    partnership_id: UUID
+    la_code: LaCode
+    partnership_visibility: Visibility
+    trust_visibility: Visibility
+    local_authority_visibility: Visibility
+    suppression_threshold: int = Field(ge=2, description="Aggregates over fewer schools hidden")
+    version: int
+    updated_at: datetime
+
+
+def _scheduling(
+    aggregate: str, action: str, payload: type[PayloadT], summary: str
+) -> EventDefinition[PayloadT]:
+    return EventDefinition("scheduling", aggregate, action, 1, payload, summary)
+
+
+SCHOOL_REGISTERED: EventDefinition[SchoolPayload] = _scheduling(
+    "school", "registered", SchoolPayload, "A school entered the directory."
+)
+SCHOOL_UPDATED: EventDefinition[SchoolPayload] = _scheduling(
+    "school", "updated", SchoolPayload, "A school's directory entry changed."
+)
+PARTNERSHIP_CREATED: EventDefinition[PartnershipPayload] = _scheduling(
+    "partnership", "created", PartnershipPayload, "A partnership was created."
+)
+PARTNERSHIP_UPDATED: EventDefinition[PartnershipPayload] = _scheduling(
+    "partnership", "updated", PartnershipPayload, "A partnership's name or kind changed."
+)
+MEMBER_JOINED: EventDefinition[MembershipPayload] = _scheduling(
+    "partnership", "member_joined", MembershipPayload, "A school joined a partnership."
+)
+MEMBER_LEFT: EventDefinition[MembershipPayload] = _scheduling(
+    "partnership", "member_left", MembershipPayload, "A school left a partnership."
+)
+AGREEMENT_CHANGED: EventDefinition[AgreementPayload] = _scheduling(
+    "partnership",
+    "agreement_changed",
+    AgreementPayload,
+    "A partnership's data-sharing agreement changed: who beyond the school sees what.",
+)
+
+DIRECTORY_EVENTS: tuple[EventDefinition[Any], ...] = (
+    SCHOOL_REGISTERED,
+    SCHOOL_UPDATED,
+    PARTNERSHIP_CREATED,
+    PARTNERSHIP_UPDATED,
+    MEMBER_JOINED,
+    MEMBER_LEFT,
+    AGREEMENT_CHANGED,
+)
