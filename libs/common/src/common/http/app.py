@@ -1,0 +1,104 @@
+"""The service app factory: middlewares, problem handlers, health and readiness, OpenAPI."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+import anyio
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+
+from common.auth.deps import rate_limit_identity
+from common.auth.verifier import TokenVerifier, verifier_from_settings
+from common.http.middleware import (
+    BodySizeLimitMiddleware,
+    RequestContextMiddleware,
+    WriteRateLimitMiddleware,
+)
+from common.http.openapi import add_problem_responses
+from common.http.problems import install_problem_handlers, service_unavailable
+from common.logging import get_logger
+from common.settings import ServiceSettings
+
+Readiness = Callable[[], Awaitable[dict[str, bool]]]
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[Any]]
+
+READINESS_TIMEOUT_SECONDS = 5.0
+_log = get_logger("common.http.app")
+
+
+def operation_id(route: APIRoute) -> str:
+    """Stable operationIds: the route's name (the endpoint function's name unless given)."""
+    return route.name
+
+
+class ServiceApp(FastAPI):
+    """FastAPI whose OpenAPI documents the problem responses of every operation."""
+
+    def openapi(self) -> dict[str, Any]:
+        return add_problem_responses(super().openapi())
+
+
+async def _check(readiness: Readiness) -> dict[str, bool]:
+    try:
+        with anyio.fail_after(READINESS_TIMEOUT_SECONDS):
+            return await readiness()
+    except Exception:
+        _log.exception("readiness_check_failed")
+        return {"readiness": False}
+
+
+def _add_health_routes(app: FastAPI, readiness: Readiness | None) -> None:
+    @app.get("/healthz", include_in_schema=False, name="healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False, name="readyz")
+    async def readyz() -> JSONResponse:
+        checks = await _check(readiness) if readiness is not None else {}
+        failing = sorted(name for name, ok in checks.items() if not ok)
+        if failing:
+            raise service_unavailable(
+                f"Not ready: {', '.join(failing)}.", extensions={"checks": checks}
+            )
+        return JSONResponse({"status": "ready", "checks": checks})
+
+
+def create_service_app(
+    *,
+    title: str,
+    version: str,
+    description: str,
+    settings: ServiceSettings,
+    lifespan: Lifespan | None = None,
+    routers: Sequence[APIRouter] = (),
+    readiness: Readiness | None = None,
+    verifier: TokenVerifier | None = None,
+) -> FastAPI:
+    """A FastAPI app with the kit installed. ``verifier`` defaults to
+    :func:`~common.auth.verifier_from_settings`; routes find it at ``app.state.verifier``."""
+    app = ServiceApp(
+        title=title,
+        version=version,
+        description=description,
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+    )
+    app.state.settings = settings
+    app.state.verifier = verifier or verifier_from_settings(settings)
+    install_problem_handlers(app)
+    # add_middleware puts each one outside the previous: context, then rate limit, then size.
+    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        WriteRateLimitMiddleware,
+        rate_per_minute=settings.write_rate_per_minute,
+        identify=rate_limit_identity,
+    )
+    app.add_middleware(RequestContextMiddleware)
+    _add_health_routes(app, readiness)
+    for router in routers:
+        app.include_router(router)
+    return app

@@ -1,0 +1,178 @@
+"""Keyset pagination with opaque cursors: ``?limit=&cursor=`` in, ``{data, next_cursor}`` out.
+
+No ``from __future__ import annotations`` here: FastAPI reads :class:`PageParams`'s
+``__init__`` annotations at runtime, and a class has no ``__globals__`` to resolve strings in.
+"""
+
+import base64
+import binascii
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Depends, Query
+from pydantic import BaseModel, Field
+from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
+
+from common.http.problems import ProblemError, validation_failed
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+MAX_CURSOR_LENGTH = 1024
+
+T = TypeVar("T")
+
+
+class PageParams:
+    """The ``limit`` and ``cursor`` query parameters. Use as ``params: Pagination``."""
+
+    __slots__ = ("cursor", "limit")
+
+    def __init__(
+        self,
+        limit: Annotated[
+            int, Query(ge=1, le=MAX_LIMIT, description="Page size (at most 200).")
+        ] = DEFAULT_LIMIT,
+        cursor: Annotated[
+            str | None,
+            Query(
+                max_length=MAX_CURSOR_LENGTH,
+                description="Opaque: the `next_cursor` of the previous page.",
+            ),
+        ] = None,
+    ) -> None:
+        self.limit = limit
+        self.cursor = cursor
+
+
+Pagination = Annotated[PageParams, Depends()]
+
+
+class Page(BaseModel, Generic[T]):
+    data: list[T]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as `cursor` to get the next page; null on the last page."
+    )
+
+
+class CursorError(ValueError):
+    pass
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID | Decimal):
+        return str(value)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"cannot put a {type(value).__name__} in a cursor")
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    raw = json.dumps([_to_json(v) for v in values], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    """The JSON values in a cursor; :class:`CursorError` when it is not one of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+    except (binascii.Error, ValueError) as exc:
+        raise CursorError("not a cursor") from exc
+    if not isinstance(values, list):
+        raise CursorError("not a cursor")
+    return values
+
+
+def _python_type(attribute: QueryableAttribute[Any]) -> type | None:
+    try:
+        return attribute.expression.type.python_type
+    except NotImplementedError:
+        return None
+
+
+def _from_json(value: Any, kind: type | None) -> Any:
+    """Rebuild a keyset value from the column's Python type, so it binds like the column."""
+    if kind is datetime:
+        parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
+        if parsed is None or parsed.tzinfo is None:
+            raise CursorError("bad timestamp")
+        return parsed
+    if kind is date:
+        return date.fromisoformat(value) if isinstance(value, str) else _bad()
+    if kind is uuid.UUID:
+        return uuid.UUID(value) if isinstance(value, str) else _bad()
+    if kind is Decimal:
+        return Decimal(value) if isinstance(value, str) else _bad()
+    if kind is int and (not isinstance(value, int) or isinstance(value, bool)):
+        raise CursorError("bad integer")
+    if kind is str and not isinstance(value, str):
+        raise CursorError("bad string")
+    return value
+
+
+def _bad() -> Any:
+    raise CursorError("bad value")
+
+
+def _cursor_problem() -> ProblemError:
+    message = "Not a cursor from this list; start again without one."
+    return validation_failed([{"field": "query.cursor", "message": message}])
+
+
+def _keyset_values(cursor: str, order_by: Sequence[QueryableAttribute[Any]]) -> list[Any]:
+    try:
+        values = decode_cursor(cursor)
+        if len(values) != len(order_by):
+            raise CursorError("wrong length")
+        return [_from_json(v, _python_type(a)) for v, a in zip(values, order_by, strict=True)]
+    except (CursorError, ValueError, TypeError) as exc:
+        raise _cursor_problem() from exc
+
+
+def _after(
+    order_by: Sequence[QueryableAttribute[Any]], values: Sequence[Any], descending: bool
+) -> ColumnElement[bool]:
+    # (a, b) > (x, y) spelt out as a > x OR (a = x AND b > y): row values compare the same on
+    # SQLite and PostgreSQL this way, and each bound value gets its column's type.
+    clauses: list[ColumnElement[bool]] = []
+    for i, attribute in enumerate(order_by):
+        equal = [order_by[j] == values[j] for j in range(i)]
+        beyond = attribute < values[i] if descending else attribute > values[i]
+        clauses.append(and_(*equal, beyond))
+    return or_(*clauses)
+
+
+async def paginate(
+    session: AsyncSession,
+    statement: Select[T],
+    *,
+    order_by: Sequence[QueryableAttribute[Any]],
+    params: PageParams,
+    descending: bool = False,
+) -> tuple[list[T], str | None]:
+    """One page of ``statement`` (a ``select(Entity)``, filtered but not ordered).
+
+    ``order_by`` must be a unique, non-null keyset such as ``(Entity.updated_at, Entity.id)``.
+    Returns the rows and the cursor of the next page (``None`` on the last page).
+    """
+    if not order_by:
+        raise ValueError("paginate needs at least one order_by column")
+    direction = [a.desc() if descending else a.asc() for a in order_by]
+    statement = statement.order_by(None).order_by(*direction)
+    if params.cursor:
+        values = _keyset_values(params.cursor, order_by)
+        statement = statement.where(_after(order_by, values, descending))
+    # One extra row tells whether there is a next page without a COUNT.
+    rows = list((await session.scalars(statement.limit(params.limit + 1))).all())
+    if len(rows) <= params.limit:
+        return rows, None
+    rows = rows[: params.limit]
+    return rows, encode_cursor([getattr(rows[-1], a.key) for a in order_by])
