@@ -1,0 +1,240 @@
+"""A durable JetStream pull consumer feeding one handler, exactly once and in order per key.
+
+Design
+------
+*Exactly once.* Each message is handled in one transaction that also inserts
+``(consumer, event id)`` into the inbox; a message whose row exists is a duplicate, acked and
+skipped. The ack is sent only after the commit, so a crash in between means a redelivery,
+which the inbox absorbs.
+
+*Order per partition key, and poison messages.* The runner handles messages one at a time in
+the order JetStream delivers them. A failing handler does not ``nak`` the message back to
+JetStream: the message is parked in the inbox table (with its payload and next attempt time)
+and acked, and every later message of its partition key is parked behind it, while other keys
+keep flowing. Parked events are retried in stream order with ``backoff``; after
+``max_deliver`` failed attempts the event goes to ``deadletter.<stream>.<durable>`` and its
+key flows again. Why not ``nak(delay)``: a nak'd message is invisible until its delay ends,
+so a runner that restarted in the meantime would not know its key is blocked and would apply
+the key's later events first; parking makes "this key is blocked" durable, and the attempt
+count stays exact (a nak'd message waiting behind another would use up deliveries).
+JetStream's own ``max_deliver`` is left unlimited: a server-side limit would silently strand
+a message whose last delivery was lost to a crash.
+
+*Gaps.* JetStream redelivers an unacked message only after ``ack_wait``, while newer messages
+keep coming; an unacked, unapplied message would then be overtaken by a later one of its key.
+That happens when a runner dies with fetched messages in hand or deliveries are lost with a
+connection. Every delivery carries the consumer's delivery sequence, which grows by one per
+delivery, so the runner notices any discontinuity (and always on its first message); it then
+reads the stream itself from the consumer's ack floor up to its last delivery, in order,
+applying or parking whatever the inbox does not have, before it goes on. The redeliveries of
+those messages arrive later as duplicates.
+
+Run one runner per durable consumer (replicas of a service run it on one of them, or accept
+per-key order only within a runner): the sequence checks assume this runner sees every
+delivery.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import deque
+from collections.abc import Sequence
+
+import nats.errors
+from nats.aio.msg import Msg
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, ReplayPolicy
+from nats.js.client import JetStreamContext
+from nats.js.errors import NotFoundError
+
+from common.db.engine import Database
+from common.logging import get_logger
+from common.messaging.deadletter import DeadLetter, publish_dead_letter
+from common.messaging.inbox import InboxMixin
+from common.messaging.processing import Delivery, Handler, InboxProcessor, Outcome
+from common.messaging.subjects import subject_matches
+
+log = get_logger(__name__)
+
+DEFAULT_BACKOFF = (1.0, 5.0, 30.0, 60.0, 300.0)
+MIN_FETCH_WAIT = 0.05
+
+
+class ConsumerRunner:
+    def __init__(
+        self,
+        database: Database,
+        inbox_model: type[InboxMixin],
+        js: JetStreamContext,
+        *,
+        stream: str,
+        durable: str,
+        filter_subjects: list[str],
+        handler: Handler,
+        max_deliver: int = 5,
+        backoff: Sequence[float] = DEFAULT_BACKOFF,
+        ack_wait: float = 30.0,
+        batch_size: int = 64,
+        fetch_wait: float = 1.0,
+        max_ack_pending: int = 1000,
+        publish_timeout: float = 5.0,
+    ) -> None:
+        self._js = js
+        self._stream = stream
+        self._durable = durable
+        self._filters = list(filter_subjects)
+        self._ack_wait = ack_wait
+        self._batch_size = batch_size
+        self._fetch_wait = fetch_wait
+        self._max_ack_pending = max_ack_pending
+        self._publish_timeout = publish_timeout
+        self._processor = InboxProcessor(
+            database,
+            inbox_model,
+            stream=stream,
+            consumer=durable,
+            handler=handler,
+            dead_letter=self._publish_dead_letter,
+            max_attempts=max_deliver,
+            backoff=backoff,
+        )
+        self._sub: JetStreamContext.PullSubscription | None = None
+        self._backlog: deque[Msg] = deque()  # fetched, not yet settled: handled first
+        self._next_delivery: int | None = None  # the consumer sequence we expect next
+        self._parked = True  # unknown at start: look
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._log = log.bind(stream=stream, consumer=durable)
+
+    async def run(self) -> None:
+        self._task = asyncio.current_task()
+        failures = 0
+        try:
+            while not self._stopping.is_set():
+                try:
+                    await self._step()
+                    failures = 0
+                except Exception as exc:  # NATS or the database: retry later
+                    failures += 1
+                    if isinstance(exc, nats.errors.Error):
+                        await self._drop_subscription()
+                    delay = min(5.0, 0.1 * 2 ** min(failures, 10))
+                    self._log.warning("consumer_retry", error=repr(exc), retry_in=delay)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._stopping.wait(), timeout=delay)
+        finally:
+            await self._drop_subscription()
+
+    async def stop(self, grace: float = 2.0) -> None:
+        """Finish the message in hand (up to ``grace`` seconds), then stop. Fetched messages
+        not yet handled stay unacked and are redelivered."""
+        self._stopping.set()
+        task = self._task
+        if task is None or task.done() or task is asyncio.current_task():
+            return
+        done, _ = await asyncio.wait({task}, timeout=grace)
+        if not done:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _step(self) -> None:
+        if self._sub is None:
+            self._sub = await self._subscribe()
+        wait = self._fetch_wait
+        if self._parked:
+            due_in = await self._processor.retry_parked()
+            self._parked = due_in is not None
+            if due_in is not None:
+                wait = max(MIN_FETCH_WAIT, min(wait, due_in))
+        if not self._backlog:
+            self._backlog.extend(await self._fetch(self._sub, wait))
+        while self._backlog and not self._stopping.is_set():
+            await self._handle(self._backlog[0])
+            self._backlog.popleft()
+
+    async def _subscribe(self) -> JetStreamContext.PullSubscription:
+        config = ConsumerConfig(
+            name=self._durable,
+            durable_name=self._durable,
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            replay_policy=ReplayPolicy.INSTANT,
+            filter_subjects=self._filters,
+            ack_wait=self._ack_wait,
+            max_deliver=-1,
+            max_ack_pending=self._max_ack_pending,
+        )
+        await self._js.add_consumer(self._stream, config)  # creates, or updates the config
+        self._next_delivery = None
+        self._log.info("consumer_subscribed", filters=self._filters)
+        return await self._js.pull_subscribe_bind(durable=self._durable, stream=self._stream)
+
+    async def _fetch(self, sub: JetStreamContext.PullSubscription, wait: float) -> list[Msg]:
+        try:
+            return await sub.fetch(self._batch_size, timeout=wait)
+        except TimeoutError:  # nothing to deliver (or not connected right now)
+            return []
+
+    async def _handle(self, msg: Msg) -> None:
+        meta = msg.metadata
+        delivery = meta.sequence.consumer
+        if delivery != self._next_delivery:
+            await self._catch_up()
+        self._next_delivery = max(self._next_delivery or 0, delivery + 1)
+        outcome = await self._processor.receive(
+            Delivery(subject=msg.subject, stream_seq=meta.sequence.stream, payload=msg.data)
+        )
+        await self._settle(msg, outcome)
+
+    async def _catch_up(self) -> None:
+        """Apply or park, in stream order, every message delivered but not yet acked."""
+        info = await self._js.consumer_info(self._stream, self._durable)
+        floor = info.ack_floor.stream_seq if info.ack_floor else 0
+        last = info.delivered.stream_seq if info.delivered else 0
+        if last > floor:
+            self._log.info("consumer_catching_up", from_seq=floor + 1, to_seq=last)
+        for seq in range(floor + 1, last + 1):
+            try:
+                raw = await self._js.get_msg(self._stream, seq)
+            except NotFoundError:  # deleted from the stream: nothing to apply
+                continue
+            subject = raw.subject or ""
+            if not any(subject_matches(subject, pattern) for pattern in self._filters):
+                continue
+            outcome = await self._processor.receive(Delivery(subject, seq, raw.data or b""))
+            self._parked = self._parked or outcome is Outcome.PARKED
+        self._next_delivery = (info.delivered.consumer_seq if info.delivered else 0) + 1
+
+    async def _settle(self, msg: Msg, outcome: Outcome) -> None:
+        self._parked = self._parked or outcome is Outcome.PARKED
+        try:
+            if outcome is Outcome.DEAD:
+                await msg.term()
+            else:
+                await self._ack(msg)
+        except nats.errors.Error as exc:
+            # Committed already: a redelivery will be recognised by the inbox and acked then.
+            self._log.info("ack_failed", error=repr(exc))
+
+    async def _ack(self, msg: Msg) -> None:
+        """Acknowledge after the commit (a seam for tests that crash just before it)."""
+        await msg.ack()
+
+    async def _publish_dead_letter(self, letter: DeadLetter) -> None:
+        await publish_dead_letter(self._js, letter, publish_timeout=self._publish_timeout)
+        self._log.error(
+            "event_dead_lettered",
+            seq=letter.stream_seq,
+            attempts=letter.attempts,
+            error=letter.error,
+        )
+
+    async def _drop_subscription(self) -> None:
+        # Unsettled messages are redelivered; the next first delivery triggers a catch-up.
+        sub, self._sub = self._sub, None
+        self._backlog.clear()
+        self._next_delivery = None
+        if sub is not None:
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
