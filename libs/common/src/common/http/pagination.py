@@ -15,9 +15,10 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy import ColumnElement, Select, TypeDecorator, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.types import TypeEngine
 
 from common.http.problems import ProblemError, validation_failed
 
@@ -92,8 +93,11 @@ def decode_cursor(cursor: str) -> list[Any]:
 
 
 def _python_type(attribute: QueryableAttribute[Any]) -> type | None:
+    column_type: TypeEngine[Any] = attribute.expression.type
+    if isinstance(column_type, TypeDecorator):
+        column_type = column_type.impl_instance  # a TypeDecorator reports ``object``
     try:
-        return attribute.expression.type.python_type
+        return column_type.python_type
     except NotImplementedError:
         return None
 
