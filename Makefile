@@ -55,7 +55,7 @@ run: install ## NATS (unless NATS_URL answers), migrations, dev key, the three s
 migrate: install ## migrate every service database (.data/*.db, or the *_DATABASE_URLs)
 	@$(VENV)/bin/python deploy/devrun.py --migrate-only
 
-token: install ## print a dev bearer token: make token SCOPE="reviews:read" [TOKEN_ARGS="..."]
+token: install ## print a dev bearer token: make -s token SCOPE="reviews:read" TOKEN_ARGS="--la 881"
 	@$(VENV)/bin/cf keygen >&2
 	@$(VENV)/bin/cf token --scope "$(SCOPE)" $(TOKEN_ARGS)
 

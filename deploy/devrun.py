@@ -38,6 +38,8 @@ SERVICES: tuple[tuple[str, int], ...] = (
     ("knowledge", 8003),
 )
 READY_TIMEOUT_SECONDS = 90.0
+# honcho exits with these when it was stopped by SIGINT or SIGTERM.
+HONCHO_SIGNAL_CODES = (130, 143)
 
 
 def say(message: str) -> None:
@@ -137,7 +139,8 @@ def banner(services: Sequence[str], nats_was_running: bool, stop: threading.Even
         f"  NATS        {nats}" + ("  (already running)" if nats_was_running else "  (.data/nats)"),
         f"  data        {DATA_DIR}/ (kept between runs; `make clean` starts afresh)",
         "",
-        "  a token:    make -s token SCOPE='directory:read schedule:read'",
+        "  a token:    make -s token SCOPE='directory:read schedule:read' TOKEN_ARGS='--la 881'",
+        "              (TOKEN_ARGS: --la, --trust, --partnership, --school, --person; cf token -h)",
         '  then:       curl -H "Authorization: Bearer $(make -s token)" \\',
         "                   http://127.0.0.1:8001/v1/schools",
         "=" * 72,
@@ -147,33 +150,28 @@ def banner(services: Sequence[str], nats_was_running: bool, stop: threading.Even
 
 
 def run_honcho(services: Sequence[str], nats_was_running: bool) -> int:
-    """honcho in the foreground; Ctrl-C reaches it too, and we wait for it to stop everything."""
+    """honcho in the foreground until it stops; Ctrl-C (or SIGTERM) stops it and everything."""
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     command = [str(BIN / "honcho"), "-f", "Procfile", "start", "nats", *services]
     process = subprocess.Popen(command, env=env)  # noqa: S603
+    stop = threading.Event()
 
     def forward(signum: int, frame: FrameType | None) -> None:
+        # From a terminal honcho gets Ctrl-C as well; a second signal does no harm.
+        stop.set()
         process.send_signal(signum)
 
-    signal.signal(signal.SIGTERM, forward)
-    signal.signal(signal.SIGHUP, forward)
-    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, forward)
     printer = threading.Thread(
         target=banner, args=(services, nats_was_running, stop), name="banner", daemon=True
     )
     printer.start()
-    interrupted = False
-    while True:
-        try:
-            code = process.wait()
-            break
-        except KeyboardInterrupt:
-            # The terminal sent SIGINT to honcho as well: it is stopping the processes.
-            interrupted = True
-            stop.set()
+    code = process.wait()
+    stopped = stop.is_set() or code in HONCHO_SIGNAL_CODES
     stop.set()
-    if interrupted:
-        say("stopped")
+    if stopped:
+        say("stopped; the data stays in .data/ for the next run")
         return 0
     return code
 
