@@ -13,6 +13,8 @@ PYTEST := $(VENV)/bin/pytest
 PARALLEL := -n auto --dist loadfile
 SCOPE ?= directory:read directory:write schedule:read schedule:write reviews:read reviews:write knowledge:read
 TOKEN_ARGS ?=
+# JSON (valid YAML): contracts keeps to the standard library.
+ASYNCAPI_DOC := docs/asyncapi.json
 MYPY_PATHS := libs/common/src libs/contracts/src services/scheduling/src services/reviews/src services/knowledge/src
 
 .PHONY: help install run migrate token asyncapi bench test test-serial test-postgres lint fmt \
@@ -59,8 +61,8 @@ token: install ## print a dev bearer token: make -s token SCOPE="reviews:read" T
 	@$(VENV)/bin/cf keygen >&2
 	@$(VENV)/bin/cf token --scope "$(SCOPE)" $(TOKEN_ARGS)
 
-asyncapi: install ## write the AsyncAPI 3 document of the events to docs/asyncapi.yaml
-	$(VENV)/bin/python -m contracts.asyncapi --write docs/asyncapi.yaml
+asyncapi: install ## regenerate the AsyncAPI 3 document of the events (docs/asyncapi.json)
+	$(VENV)/bin/python -m contracts.asyncapi --write $(ASYNCAPI_DOC)
 
 bench: install ## run the benchmarks under bench/
 	@if [ -f bench/__main__.py ]; then $(VENV)/bin/python -m bench; else echo "no benchmarks yet (bench/__main__.py is missing)"; fi
