@@ -74,10 +74,14 @@ class JwksVerifier:
         *,
         lifespan: float = 300,
         timeout: float = 5,
+        refresh_cooldown: float = 30,
     ) -> None:
         self.issuer = issuer
         self.audience = audience
-        self._client = PyJWKClient(jwks_url, lifespan=lifespan, timeout=timeout)
+        # The cooldown bounds refetches caused by tokens with made-up key ids.
+        self._client = PyJWKClient(
+            jwks_url, lifespan=lifespan, timeout=timeout, cooldown_duration=refresh_cooldown
+        )
 
     async def verify(self, token: str) -> Principal:
         try:
