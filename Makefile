@@ -77,15 +77,15 @@ test-postgres: install ## the whole suite; PostgreSQL must be reachable (CF_REQU
 	CF_REQUIRE_POSTGRES=1 $(PYTEST) $(PARALLEL)
 
 lint: install ## ruff check, ruff format --check, mypy --strict and the import contracts
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check --extend-exclude $(TOOLS) .
+	$(VENV)/bin/ruff format --check --extend-exclude $(TOOLS) .
 	$(VENV)/bin/mypy $(MYPY_PATHS)
 	MYPYPATH=deploy $(VENV)/bin/mypy deploy/devrun.py deploy/dev_nats.py
 	$(VENV)/bin/lint-imports
 
 fmt: install ## format the code and apply ruff's safe fixes
-	$(VENV)/bin/ruff format .
-	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format --extend-exclude $(TOOLS) .
+	$(VENV)/bin/ruff check --fix --extend-exclude $(TOOLS) .
 
 clean: ## remove the local data (.data: SQLite files, NATS store, dev signing key)
 	rm -rf .data
