@@ -17,8 +17,10 @@ case "$command" in
     exec alembic -c "/app/services/${service}/alembic.ini" upgrade head
     ;;
   wait-migrated)
-    until alembic -c "/app/services/${service}/alembic.ini" current 2>/dev/null | grep -q '(head)'; do
-      echo "waiting for the ${service} migrations"
+    ini="/app/services/${service}/alembic.ini"
+    heads="$(alembic -c "$ini" heads 2>/dev/null | awk '{print $1}' | sort)"
+    until [ "$(alembic -c "$ini" current 2>/dev/null | awk '{print $1}' | sort)" = "$heads" ]; do
+      echo "waiting for the ${service} migrations (to reach: ${heads})"
       sleep 3
     done
     ;;
