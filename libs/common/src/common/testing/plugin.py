@@ -30,8 +30,15 @@ def _postgres_available() -> bool:
     return _postgres_state["reachable"]
 
 
-def _need_postgres() -> None:
-    if _postgres_available():
+async def _postgres_available_async() -> bool:
+    # asyncio.run() cannot be used inside an async fixture: its loop is already running.
+    if "reachable" not in _postgres_state:
+        _postgres_state["reachable"] = await postgres_reachable()
+    return _postgres_state["reachable"]
+
+
+def _need_postgres(reachable: bool | None = None) -> None:
+    if reachable if reachable is not None else _postgres_available():
         return
     if postgres_required():
         pytest.fail("PostgreSQL is required (CF_REQUIRE_POSTGRES=1) but not reachable")
@@ -44,7 +51,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     if request.param == "sqlite":
         yield sqlite_url(tmp_path)
         return
-    _need_postgres()
+    _need_postgres(await _postgres_available_async())
     async with temporary_postgres_database() as url:
         yield url
 
