@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
 
 import httpx
 import pytest
+from asgi_lifespan import LifespanManager
 from cryptography.hazmat.primitives.asymmetric import ec
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, FastAPI
 
 from common.auth import DevKeyVerifier, Principal, current_principal, issue_dev_token
 from common.http.app import create_service_app
@@ -121,3 +123,23 @@ def test_token_bucket_forgets_the_least_recent_key() -> None:
     assert buckets.take("c") == 0  # evicts a
     assert buckets.take("a") == 0
     assert buckets.take("c") > 0
+
+
+async def test_a_verified_principal_never_leaks_into_another_request(tmp_path: Path) -> None:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, str]]:
+        yield {"shared": "lifespan state"}  # asgi-lifespan hands this same dict to every request
+
+    app = create_service_app(
+        title="T",
+        version="1",
+        description="d",
+        settings=settings(),
+        lifespan=lifespan,
+        routers=[router],
+        verifier=DevKeyVerifier(tmp_path / "k.pem", ISSUER, AUDIENCE),
+    )
+    async with LifespanManager(app) as manager, client_for(manager.app) as client:
+        valid = bearer(token(tmp_path / "k.pem", subject="client-a"))
+        assert (await client.post("/v1/writes", headers=valid)).status_code == 200
+        problem(await client.post("/v1/writes", headers=bearer("forged")), 401)

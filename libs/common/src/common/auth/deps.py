@@ -20,8 +20,23 @@ from common.auth.verifier import TokenError, TokenVerifier, VerifierUnavailableE
 from common.http.middleware import client_ip
 from common.http.problems import forbidden, service_unavailable, unauthorized
 
-# Where a principal verified earlier in the same request (by the rate limiter) is kept.
-PRINCIPAL_STATE_KEY = "principal"
+# Where a principal verified earlier in the same request (by the rate limiter) is kept, with
+# its token. In the scope itself, not scope["state"]: that dict may be shared by all requests
+# (lifespan state; asgi-lifespan does not copy it per request).
+PRINCIPAL_SCOPE_KEY = "common.auth.principal"
+
+
+def _remember(scope: Scope, token: str, principal: Principal) -> None:
+    scope[PRINCIPAL_SCOPE_KEY] = (token, principal)
+
+
+def _remembered(scope: Scope, token: str) -> Principal | None:
+    cached = scope.get(PRINCIPAL_SCOPE_KEY)
+    if isinstance(cached, tuple) and cached[0] == token:
+        principal: Principal = cached[1]
+        return principal
+    return None
+
 
 bearer_scheme = HTTPBearer(
     auto_error=False,
@@ -44,8 +59,7 @@ async def current_principal(
     """The verified caller; 401 (``WWW-Authenticate: Bearer``) when the token is missing or bad."""
     if credentials is None:
         raise unauthorized()
-    cached = request.scope.get("state", {}).get(PRINCIPAL_STATE_KEY)
-    if isinstance(cached, Principal):
+    if (cached := _remembered(request.scope, credentials.credentials)) is not None:
         return cached
     try:
         principal = await get_verifier(request.app.state).verify(credentials.credentials)
@@ -53,7 +67,7 @@ async def current_principal(
         raise unauthorized(str(exc), invalid_token=True) from exc
     except VerifierUnavailableError as exc:
         raise service_unavailable("Tokens cannot be verified right now; retry later.") from exc
-    request.scope.setdefault("state", {})[PRINCIPAL_STATE_KEY] = principal
+    _remember(request.scope, credentials.credentials, principal)
     return principal
 
 
@@ -89,6 +103,6 @@ async def rate_limit_identity(scope: Scope) -> str:
         except (TokenError, VerifierUnavailableError, RuntimeError):
             pass
         else:
-            scope.setdefault("state", {})[PRINCIPAL_STATE_KEY] = principal
+            _remember(scope, token, principal)
             return "sub:" + principal.subject
     return "ip:" + client_ip(scope)

@@ -62,7 +62,6 @@ class RequestContextMiddleware:
         headers = Headers(scope=scope)
         request_id = _sane_id(headers.get(REQUEST_ID_HEADER)) or str(new_id())
         correlation_id = _sane_id(headers.get(CORRELATION_ID_HEADER)) or request_id
-        scope.setdefault("state", {})["request_id"] = request_id
         request_token = request_id_var.set(request_id)
         correlation_token = correlation_id_var.set(correlation_id)
         started_at = time.perf_counter()
