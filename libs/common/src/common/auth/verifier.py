@@ -13,6 +13,7 @@ from jwt.exceptions import PyJWKClientConnectionError, PyJWTError
 
 from common.auth.dev_keys import DEV_ALGORITHM, load_or_create_dev_key
 from common.auth.principal import InvalidClaimsError, Principal
+from common.logging import get_logger
 from common.settings import ServiceSettings
 
 # Asymmetric only: accepting HS* would let anyone holding the public key forge tokens.
@@ -21,6 +22,8 @@ ALLOWED_ALGORITHMS = frozenset(
 )
 REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub"]
 LEEWAY_SECONDS = 30  # clock skew between the issuer and us
+
+_log = get_logger("common.auth")
 
 
 class TokenError(Exception):
@@ -130,4 +133,6 @@ def verifier_from_settings(settings: ServiceSettings) -> TokenVerifier:
     """JWKS when ``AUTH_JWKS_URL`` is set, else the development key."""
     if settings.auth_jwks_url:
         return JwksVerifier(settings.auth_jwks_url, settings.auth_issuer, settings.auth_audience)
+    # Loud on purpose: a production deployment without AUTH_JWKS_URL is a misconfiguration.
+    _log.warning("using_development_signing_key", path=str(settings.auth_dev_key_path))
     return DevKeyVerifier(settings.auth_dev_key_path, settings.auth_issuer, settings.auth_audience)
