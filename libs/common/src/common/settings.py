@@ -19,7 +19,7 @@ class ServiceSettings(BaseSettings):
     they are read without the prefix (``validation_alias``).
     """
 
-    model_config = SettingsConfigDict(env_prefix="CF_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="CF_", extra="ignore", populate_by_name=True)
 
     service_name: str = "service"
     database_url: str = ""

@@ -1,0 +1,155 @@
+"""What every service runs beside its routes: the database, the broker connection, the outbox
+relay and the event consumers, started and stopped by the app's lifespan.
+
+The broker is connected in the background: a service starts (and answers ``/healthz``) while
+NATS is still coming up, and ``/readyz`` turns 200 once the database and NATS both answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
+
+from common.db import Database, create_database
+from common.logging import configure_logging, get_logger
+from common.messaging import (
+    Broker,
+    CloudEvent,
+    ConsumerRunner,
+    OutboxRelay,
+    bind_outbox,
+    ensure_dead_letter_stream,
+    ensure_stream,
+)
+from common.settings import ServiceSettings
+
+log = get_logger(__name__)
+
+EventHandler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    """A stream this service owns and creates at start-up."""
+
+    name: str
+    subjects: Sequence[str]
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """A durable consumer of another service's stream."""
+
+    stream: str
+    durable: str
+    filter_subjects: Sequence[str]
+    handler: EventHandler
+    max_deliver: int = 8
+    backoff: Sequence[float] = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+
+
+@dataclass
+class ServiceRuntime:
+    """Builds and owns the moving parts of one service process."""
+
+    settings: ServiceSettings
+    outbox_model: type[Any]
+    inbox_model: type[Any]
+    streams: Sequence[StreamSpec] = ()
+    consumers: Sequence[ConsumerSpec] = ()
+    database: Database | None = None
+    broker: Broker | None = None
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _relay: OutboxRelay | None = None
+    _runners: list[ConsumerRunner] = field(default_factory=list)
+    _messaging_ready: bool = False
+
+    async def start(self) -> None:
+        self.database = create_database(self.settings.resolved_database_url())
+        bind_outbox(self.database, self.outbox_model)
+        self._tasks.append(asyncio.create_task(self._start_messaging(), name="messaging"))
+
+    async def _start_messaging(self) -> None:
+        assert self.database is not None
+        self.broker = await Broker.connect(self.settings.nats_url, name=self.settings.service_name)
+        js = self.broker.js
+        for stream in self.streams:
+            await ensure_stream(js, stream.name, list(stream.subjects))
+        await ensure_dead_letter_stream(js)
+        self._relay = OutboxRelay(
+            self.database, self.outbox_model, js, poll_interval=self.settings.outbox_poll_seconds
+        )
+        self._tasks.append(asyncio.create_task(self._relay.run(), name="outbox-relay"))
+        if self.settings.consumers_enabled:
+            for spec in self.consumers:
+                runner = ConsumerRunner(
+                    self.database,
+                    self.inbox_model,
+                    js,
+                    stream=spec.stream,
+                    durable=spec.durable,
+                    filter_subjects=list(spec.filter_subjects),
+                    handler=spec.handler,
+                    max_deliver=spec.max_deliver,
+                    backoff=list(spec.backoff),
+                )
+                self._runners.append(runner)
+                self._tasks.append(asyncio.create_task(runner.run(), name=spec.durable))
+        self._messaging_ready = True
+        log.info("messaging_started", consumers=[c.durable for c in self.consumers])
+
+    async def stop(self) -> None:
+        if self._relay is not None:
+            await self._relay.stop()
+        for runner in self._runners:
+            await runner.stop()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self.broker is not None:
+            await self.broker.close()
+        if self.database is not None:
+            await self.database.dispose()
+
+    async def readiness(self) -> dict[str, bool]:
+        database_ok = False
+        if self.database is not None:
+            try:
+                await asyncio.wait_for(self.database.ping(), timeout=2)
+                database_ok = True
+            except Exception:  # noqa: BLE001 - any failure means not ready
+                database_ok = False
+        nats_ok = (
+            self._messaging_ready and self.broker is not None and self.broker.nc.is_connected
+        )
+        return {"database": database_ok, "nats": nats_ok}
+
+    def lifespan(self) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
+        @contextlib.asynccontextmanager
+        async def run(app: FastAPI) -> AsyncIterator[None]:
+            configure_logging(self.settings.service_name, self.settings.log_level)
+            await self.start()
+            app.state.runtime = self
+            app.state.database = self.database
+            try:
+                yield
+            finally:
+                await self.stop()
+
+        return run
+
+
+async def session_dependency(request: Request) -> AsyncIterator[AsyncSession]:
+    """One session per request; services commit, anything uncommitted is rolled back."""
+    database: Database = request.app.state.database
+    async with database.sessions() as session:
+        yield session

@@ -1,0 +1,44 @@
+"""The reviews service. ``uvicorn --factory reviews.main:create_app``."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from common.http.app import create_service_app
+from common.runtime import ConsumerSpec, ServiceRuntime, StreamSpec
+from reviews.config import ReviewsSettings
+from reviews.db import InboxMessage, OutboxMessage
+from reviews.directory.handlers import SUBJECT_FILTERS, handle_directory_event
+
+DESCRIPTION = """
+Review records from self-review to the 90-day check. Keeps a read model of the directory
+(schools, partnerships, members, data-sharing agreements) from the `SCHEDULING` stream, and
+publishes on the `REVIEWS` stream.
+"""
+
+
+def create_app(settings: ReviewsSettings | None = None) -> FastAPI:
+    settings = settings or ReviewsSettings()
+    runtime = ServiceRuntime(
+        settings=settings,
+        outbox_model=OutboxMessage,
+        inbox_model=InboxMessage,
+        streams=[StreamSpec("REVIEWS", ["reviews.>"])],
+        consumers=[
+            ConsumerSpec(
+                stream="SCHEDULING",
+                durable="reviews-directory",
+                filter_subjects=SUBJECT_FILTERS,
+                handler=handle_directory_event,
+            )
+        ],
+    )
+    return create_service_app(
+        title="Critical Friend: reviews",
+        version="1.0.0",
+        description=DESCRIPTION,
+        settings=settings,
+        lifespan=runtime.lifespan(),
+        routers=[],
+        readiness=runtime.readiness,
+    )

@@ -1,0 +1,88 @@
+"""HTTP models of partnerships, their members and their data-sharing agreement."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import ConfigDict, Field, StringConstraints
+
+from common.http.schemas import StrictModel
+from contracts.directory import LaCode, PartnershipKind, Urn, Visibility
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class PartnershipIn(StrictModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"name": "Chelmsford North", "kind": "la_cluster", "la_code": "881"}]
+        }
+    )
+
+    name: Name
+    kind: PartnershipKind
+    la_code: LaCode
+
+
+class PartnershipPatch(StrictModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Chelmsford North Trio"}]})
+
+    name: Name | None = None
+    kind: PartnershipKind | None = None
+
+
+class PartnershipOut(StrictModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    kind: PartnershipKind
+    la_code: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class MemberOut(StrictModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    partnership_id: uuid.UUID
+    urn: Urn
+    created_at: datetime
+
+
+class AgreementIn(StrictModel):
+    """Who beyond the school may see its reports and findings. Anything shown above the
+    partnership is aggregated, and figures about fewer schools than the threshold are hidden."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "partnership_visibility": "named",
+                    "trust_visibility": "aggregated",
+                    "local_authority_visibility": "aggregated",
+                    "suppression_threshold": 5,
+                }
+            ]
+        }
+    )
+
+    partnership_visibility: Visibility
+    trust_visibility: Literal[Visibility.NONE, Visibility.AGGREGATED]
+    local_authority_visibility: Literal[Visibility.NONE, Visibility.AGGREGATED]
+    suppression_threshold: Annotated[int, Field(ge=2, le=100)] = 5
+
+
+class AgreementOut(StrictModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    partnership_id: uuid.UUID
+    partnership_visibility: Visibility
+    trust_visibility: Visibility
+    local_authority_visibility: Visibility
+    suppression_threshold: int
+    version: int
+    updated_at: datetime
