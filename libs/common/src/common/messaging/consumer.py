@@ -100,7 +100,10 @@ class ConsumerRunner:
         )
         self._sub: JetStreamContext.PullSubscription | None = None
         self._backlog: deque[Msg] = deque()  # fetched, not yet settled: handled first
-        self._next_delivery: int | None = None  # the consumer sequence we expect next
+        # Consumer (delivery) sequences: every delivery up to ``_covered`` was received or
+        # caught up with; ``_last_seen`` is the last one received. None: not caught up yet.
+        self._covered: int | None = None
+        self._last_seen = 0
         self._parked = True  # unknown at start: look
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -166,9 +169,10 @@ class ConsumerRunner:
             max_ack_pending=self._max_ack_pending,
         )
         await self._js.add_consumer(self._stream, config)  # creates, or updates the config
-        self._next_delivery = None
+        sub = await self._js.pull_subscribe_bind(durable=self._durable, stream=self._stream)
         self._log.info("consumer_subscribed", filters=self._filters)
-        return await self._js.pull_subscribe_bind(durable=self._durable, stream=self._stream)
+        await self._catch_up()  # what earlier runners left delivered but unacked
+        return sub
 
     async def _fetch(self, sub: JetStreamContext.PullSubscription, wait: float) -> list[Msg]:
         try:
@@ -179,9 +183,12 @@ class ConsumerRunner:
     async def _handle(self, msg: Msg) -> None:
         meta = msg.metadata
         delivery = meta.sequence.consumer
-        if delivery != self._next_delivery:
+        # A skipped delivery (lost, or sent to a dead subscription) or a rewound sequence (a
+        # server that lost recent state) may hide an unapplied message of some key: catch up.
+        if self._covered is None or delivery > self._covered + 1 or delivery < self._last_seen:
             await self._catch_up()
-        self._next_delivery = max(self._next_delivery or 0, delivery + 1)
+        self._covered = max(self._covered or 0, delivery)
+        self._last_seen = delivery
         outcome = await self._processor.receive(
             Delivery(subject=msg.subject, stream_seq=meta.sequence.stream, payload=msg.data)
         )
@@ -204,7 +211,8 @@ class ConsumerRunner:
                 continue
             outcome = await self._processor.receive(Delivery(subject, seq, raw.data or b""))
             self._parked = self._parked or outcome is Outcome.PARKED
-        self._next_delivery = (info.delivered.consumer_seq if info.delivered else 0) + 1
+        self._covered = info.delivered.consumer_seq if info.delivered else 0
+        self._last_seen = 0
 
     async def _settle(self, msg: Msg, outcome: Outcome) -> None:
         self._parked = self._parked or outcome is Outcome.PARKED
@@ -234,7 +242,7 @@ class ConsumerRunner:
         # Unsettled messages are redelivered; the next first delivery triggers a catch-up.
         sub, self._sub = self._sub, None
         self._backlog.clear()
-        self._next_delivery = None
+        self._covered = None
         if sub is not None:
             with contextlib.suppress(Exception):
                 await sub.unsubscribe()

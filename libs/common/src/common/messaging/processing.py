@@ -21,7 +21,7 @@ from enum import StrEnum
 from typing import Any, cast
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.clock import utcnow
@@ -91,15 +91,14 @@ class InboxProcessor:
             event = CloudEvent.from_bytes(delivery.payload)
         except MalformedEvent as exc:
             return await self._reject(delivery, str(exc))
-        model = self._model
         try:
             async with self._database.session() as session, session.begin():
-                if await session.get(model, (self._consumer, event.id)) is not None:
+                seen, key_parked = await self._lookup(session, event)
+                if seen:
                     return Outcome.DUPLICATE
-                key = event.partitionkey
-                if key is not None and await self._key_is_parked(session, key):
+                if key_parked:
                     session.add(self._row(event, delivery, InboxStatus.PARKED, utcnow()))
-                    log.info("event_parked_behind", event_id=event.id, partition_key=key)
+                    log.info("event_parked_behind", event_id=event.id, key=event.partitionkey)
                     return Outcome.PARKED
                 session.add(self._row(event, delivery, InboxStatus.APPLIED, None))
                 await session.flush()  # claim (consumer, event id) before the handler runs
@@ -236,15 +235,23 @@ class InboxProcessor:
         log.error("malformed_event_dead_lettered", subject=delivery.subject, error=error)
         return Outcome.DEAD
 
-    async def _key_is_parked(self, session: AsyncSession, key: str) -> bool:
+    async def _lookup(self, session: AsyncSession, event: CloudEvent) -> tuple[bool, bool]:
+        """(already in the inbox, an event of its key is parked), in one round trip."""
         model = self._model
+        condition = model.event_id == event.id
+        if event.partitionkey is not None:
+            parked = (model.partition_key == event.partitionkey) & (
+                model.status == InboxStatus.PARKED
+            )
+            condition = condition | parked
+        own_row_first = case((model.event_id == event.id, 0), else_=1)
         found = await session.scalar(
             select(model.event_id)
-            .where(model.consumer == self._consumer, model.status == InboxStatus.PARKED)
-            .where(model.partition_key == key)
+            .where(model.consumer == self._consumer, condition)
+            .order_by(own_row_first)
             .limit(1)
         )
-        return found is not None
+        return found == event.id, found is not None and found != event.id
 
     async def _call_handler(self, session: AsyncSession, event: CloudEvent) -> None:
         # Events the handler publishes carry the same correlation id (add_event reads it).
