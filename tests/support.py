@@ -29,5 +29,6 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
     assert response.headers["content-type"].startswith("application/problem+json"), response.headers
     body: dict[str, Any] = response.json()
     assert body["status"] == status
-    assert body["title"] and body["type"]
+    assert body["title"]
+    assert body["type"]
     return body

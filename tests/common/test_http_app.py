@@ -136,7 +136,14 @@ async def test_openapi_documents_problems_and_operation_ids(tmp_path: Path) -> N
     operations = {
         op["operationId"]: op for item in schema["paths"].values() for op in item.values()
     }
-    assert set(operations) == {"list_things", "create_thing", "replace_thing", "ids"}
+    assert set(operations) == {
+        "list_things",
+        "create_thing",
+        "replace_thing",
+        "ids",
+        "healthz",
+        "readyz",
+    }
     assert "Problem" in schema["components"]["schemas"]
     assert "HTTPValidationError" not in schema["components"]["schemas"]
     assert "bearer" in str(schema["components"]["securitySchemes"]).lower()
@@ -153,7 +160,9 @@ async def test_openapi_documents_problems_and_operation_ids(tmp_path: Path) -> N
     }
     headers = {p["name"] for p in operations["create_thing"]["parameters"]}
     assert "Idempotency-Key" in headers
-    assert "/healthz" not in schema["paths"]
+    # Health routes are documented (gateways rely on them), and readiness documents its 503.
+    assert schema["paths"]["/healthz"]["get"]["tags"] == ["operations"]
+    assert "503" in schema["paths"]["/readyz"]["get"]["responses"]
 
 
 async def test_duplicate_route_names_are_refused(tmp_path: Path) -> None:

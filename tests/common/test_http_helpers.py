@@ -12,7 +12,7 @@ from fastapi import APIRouter, FastAPI
 from starlette.types import ASGIApp
 
 from common.auth import DevKeyVerifier, issue_dev_token, load_or_create_dev_key
-from common.http.app import Readiness, create_service_app
+from common.http.app import ReadinessCheck, create_service_app
 from common.settings import ServiceSettings
 
 ISSUER = "test-issuer"
@@ -27,7 +27,7 @@ def make_app(
     key_path: Path,
     routers: Sequence[APIRouter] = (),
     *,
-    readiness: Readiness | None = None,
+    readiness: ReadinessCheck | None = None,
     **setting_overrides: Any,
 ) -> FastAPI:
     return create_service_app(

@@ -47,13 +47,17 @@ async def system(
             urls[name] = await stack.enter_async_context(database_factory(name))
             await migrate(alembic_ini(name), urls[name])
         scheduling = await stack.enter_async_context(
-            running_app(create_scheduling(SchedulingSettings(database_url=urls["scheduling"], **common)))
+            running_app(
+                create_scheduling(SchedulingSettings(database_url=urls["scheduling"], **common))
+            )
         )
         reviews = await stack.enter_async_context(
             running_app(create_reviews(ReviewsSettings(database_url=urls["reviews"], **common)))
         )
         knowledge = await stack.enter_async_context(
-            running_app(create_knowledge(KnowledgeSettings(database_url=urls["knowledge"], **common)))
+            running_app(
+                create_knowledge(KnowledgeSettings(database_url=urls["knowledge"], **common))
+            )
         )
         reviews_db = create_database(urls["reviews"])
         knowledge_db = create_database(urls["knowledge"])

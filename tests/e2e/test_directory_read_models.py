@@ -78,7 +78,7 @@ async def test_directory_reaches_reviews_and_knowledge(
                 and terms.suppression_threshold == 7
             )
 
-        await eventually(arrived, timeout=20)
+        await eventually(arrived, within=20)
 
     await system.scheduling.delete(f"/v1/partnerships/{pid}/members/150000", headers=headers)
 
@@ -97,7 +97,7 @@ async def test_directory_reaches_reviews_and_knowledge(
                     return False
         return True
 
-    await eventually(left, timeout=20)
+    await eventually(left, within=20)
     knowledge_school = await _school(system.knowledge_db, knowledge_models.DirectorySchool, 150000)
     assert knowledge_school is not None
     assert knowledge_school.easting == 570500  # type: ignore[attr-defined]

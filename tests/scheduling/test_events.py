@@ -44,7 +44,8 @@ async def test_school_put_becomes_a_cloudevent(
     assert event["source"] == "/scheduling"
     assert event["subject"] == "schools/140000"
     assert event["partitionkey"] == "school:140000"
-    assert event["data"]["urn"] == 140000 and event["data"]["version"] == 1
+    assert event["data"]["urn"] == 140000
+    assert event["data"]["version"] == 1
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

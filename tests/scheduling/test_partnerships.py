@@ -29,7 +29,8 @@ async def test_create_read_and_patch(client: httpx.AsyncClient, lead: dict[str, 
     assert created.status_code == 201
     body = created.json()
     assert created.headers["location"] == f"/v1/partnerships/{body['id']}"
-    assert body["version"] == 1 and body["kind"] == "la_cluster"
+    assert body["version"] == 1
+    assert body["kind"] == "la_cluster"
 
     path = f"/v1/partnerships/{body['id']}"
     assert_problem(await client.patch(path, json={"name": "X"}, headers=lead), 428)
@@ -84,7 +85,9 @@ async def test_members_join_idempotently_and_leave(
     assert (await client.get(base, headers=lead)).json()["data"] == []
 
 
-async def test_agreement_defaults_and_rules(client: httpx.AsyncClient, lead: dict[str, str]) -> None:
+async def test_agreement_defaults_and_rules(
+    client: httpx.AsyncClient, lead: dict[str, str]
+) -> None:
     partnership_id = await _create(client, lead)
     path = f"/v1/partnerships/{partnership_id}/agreement"
     current = await client.get(path, headers=lead)

@@ -126,11 +126,9 @@ class ServiceRuntime:
             try:
                 await asyncio.wait_for(self.database.ping(), timeout=2)
                 database_ok = True
-            except Exception:  # noqa: BLE001 - any failure means not ready
+            except Exception:
                 database_ok = False
-        nats_ok = (
-            self._messaging_ready and self.broker is not None and self.broker.nc.is_connected
-        )
+        nats_ok = self._messaging_ready and self.broker is not None and self.broker.nc.is_connected
         return {"database": database_ok, "nats": nats_ok}
 
     def lifespan(self) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:

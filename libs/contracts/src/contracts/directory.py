@@ -14,7 +14,9 @@ from contracts.events import EventDefinition
 PayloadT = TypeVar("PayloadT", bound=BaseModel)
 
 Urn = Annotated[int, Field(ge=100000, le=999999, description="DfE unique reference number")]
-LaCode = Annotated[str, Field(pattern=r"^\d{3}$", description="Three-digit LA code", examples=["881"])]
+LaCode = Annotated[
+    str, Field(pattern=r"^\d{3}$", description="Three-digit LA code", examples=["881"])
+]
 
 
 class Payload(BaseModel):

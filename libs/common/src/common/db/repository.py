@@ -33,8 +33,8 @@ class Repository(Generic[ModelT]):
     async def flush(self) -> None:
         await self.session.flush()
 
-    def select(self) -> Select[tuple[ModelT]]:
+    def select(self) -> Select[ModelT]:
         return select(self.model)
 
-    async def all(self, statement: Select[tuple[ModelT]]) -> Sequence[ModelT]:
+    async def all(self, statement: Select[ModelT]) -> Sequence[ModelT]:
         return (await self.session.scalars(statement)).all()

@@ -8,7 +8,7 @@ from typing import Any
 
 import anyio
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from fastapi.routing import APIRoute
 
 from common.auth.deps import rate_limit_identity
@@ -19,11 +19,15 @@ from common.http.middleware import (
     WriteRateLimitMiddleware,
 )
 from common.http.openapi import add_problem_responses
-from common.http.problems import install_problem_handlers, service_unavailable
+from common.http.problems import (
+    PROBLEM_MEDIA_TYPE,
+    install_problem_handlers,
+    service_unavailable,
+)
 from common.logging import get_logger
 from common.settings import ServiceSettings
 
-Readiness = Callable[[], Awaitable[dict[str, bool]]]
+ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[Any]]
 
 READINESS_TIMEOUT_SECONDS = 5.0
@@ -42,7 +46,7 @@ class ServiceApp(FastAPI):
         return add_problem_responses(super().openapi())
 
 
-async def _check(readiness: Readiness) -> dict[str, bool]:
+async def _check(readiness: ReadinessCheck) -> dict[str, bool]:
     try:
         with anyio.fail_after(READINESS_TIMEOUT_SECONDS):
             return await readiness()
@@ -51,20 +55,44 @@ async def _check(readiness: Readiness) -> dict[str, bool]:
         return {"readiness": False}
 
 
-def _add_health_routes(app: FastAPI, readiness: Readiness | None) -> None:
-    @app.get("/healthz", include_in_schema=False, name="healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+class Health(BaseModel):
+    status: str = Field(examples=["ok"])
 
-    @app.get("/readyz", include_in_schema=False, name="readyz")
-    async def readyz() -> JSONResponse:
+
+class Readiness(BaseModel):
+    status: str = Field(examples=["ready"])
+    checks: dict[str, bool] = Field(examples=[{"database": True, "nats": True}])
+
+
+_NOT_READY = {
+    503: {
+        "description": "A dependency (database or NATS) is not ready; `checks` says which.",
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+}
+
+
+def _add_health_routes(app: FastAPI, readiness: ReadinessCheck | None) -> None:
+    # Documented in the OpenAPI (tag "operations"): gateways and orchestrators depend on them.
+    @app.get("/healthz", name="healthz", tags=["operations"], summary="Liveness")
+    async def healthz() -> Health:
+        return Health(status="ok")
+
+    @app.get(
+        "/readyz",
+        name="readyz",
+        tags=["operations"],
+        summary="Readiness: the database and NATS answer",
+        responses=_NOT_READY,  # type: ignore[arg-type]
+    )
+    async def readyz() -> Readiness:
         checks = await _check(readiness) if readiness is not None else {}
         failing = sorted(name for name, ok in checks.items() if not ok)
         if failing:
             raise service_unavailable(
                 f"Not ready: {', '.join(failing)}.", extensions={"checks": checks}
             )
-        return JSONResponse({"status": "ready", "checks": checks})
+        return Readiness(status="ready", checks=checks)
 
 
 def create_service_app(
@@ -75,7 +103,7 @@ def create_service_app(
     settings: ServiceSettings,
     lifespan: Lifespan | None = None,
     routers: Sequence[APIRouter] = (),
-    readiness: Readiness | None = None,
+    readiness: ReadinessCheck | None = None,
     verifier: TokenVerifier | None = None,
 ) -> FastAPI:
     """A FastAPI app with the kit installed. ``verifier`` defaults to

@@ -69,3 +69,22 @@ def check_version(current: int, expected: int) -> None:
 
 def set_etag(response: Response, version: int) -> None:
     response.headers["ETag"] = etag_for(version)
+
+
+def optional_if_match_version(
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            description="Required when replacing an existing resource: the ETag from the last "
+            "read. Leave it out to create.",
+            examples=['"3"'],
+        ),
+    ] = None,
+) -> int | None:
+    """For create-or-replace PUTs: ``None`` when absent (creating); the version otherwise. The
+    service answers 428 itself when the resource exists and no version was given."""
+    return None if if_match is None else parse_if_match(if_match)
+
+
+OptionalIfMatchVersion = Annotated[int | None, Depends(optional_if_match_version)]

@@ -19,9 +19,9 @@ async def migrate(alembic_ini: Path, url: str) -> None:
     await asyncio.to_thread(upgrade, alembic_ini, url)
 
 
-async def wait_ready(client: httpx.AsyncClient, timeout: float = 30.0) -> None:
+async def wait_ready(client: httpx.AsyncClient, within: float = 30.0) -> None:
     """Poll ``/readyz`` until 200; fail loudly with the last answer after ``timeout``."""
-    deadline = asyncio.get_running_loop().time() + timeout
+    deadline = asyncio.get_running_loop().time() + within
     last: httpx.Response | None = None
     while asyncio.get_running_loop().time() < deadline:
         last = await client.get("/readyz")
@@ -29,7 +29,7 @@ async def wait_ready(client: httpx.AsyncClient, timeout: float = 30.0) -> None:
             return
         await asyncio.sleep(0.05)
     detail = last.text if last is not None else "no answer"
-    raise TimeoutError(f"service not ready after {timeout}s: {detail}")
+    raise TimeoutError(f"service not ready after {within}s: {detail}")
 
 
 @asynccontextmanager
@@ -44,12 +44,12 @@ async def running_app(app: FastAPI, *, ready: bool = True) -> AsyncIterator[http
 
 
 async def eventually(
-    probe: Callable[[], Awaitable[bool]], *, timeout: float = 20.0, interval: float = 0.05
+    probe: Callable[[], Awaitable[bool]], *, within: float = 20.0, interval: float = 0.05
 ) -> None:
-    """Wait until ``probe()`` is true; TimeoutError after ``timeout`` seconds."""
-    deadline = asyncio.get_running_loop().time() + timeout
+    """Wait until ``probe()`` is true; TimeoutError after ``within`` seconds."""
+    deadline = asyncio.get_running_loop().time() + within
     while asyncio.get_running_loop().time() < deadline:
         if await probe():
             return
         await asyncio.sleep(interval)
-    raise TimeoutError(f"condition not met within {timeout}s")
+    raise TimeoutError(f"condition not met within {within}s")

@@ -28,10 +28,10 @@ def _asyncpg_dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-async def postgres_reachable(timeout: float = 2.0) -> bool:
+async def postgres_reachable(within: float = 2.0) -> bool:
     try:
         conn = await asyncio.wait_for(
-            asyncpg.connect(_asyncpg_dsn(test_postgres_url())), timeout=timeout
+            asyncpg.connect(_asyncpg_dsn(test_postgres_url())), timeout=within
         )
     except (OSError, asyncpg.PostgresError, TimeoutError):
         return False

@@ -20,13 +20,13 @@ class PartnershipRepository(Repository[Partnership]):
             select(Partnership).where(Partnership.id == partnership_id, condition)
         )
 
-    def visible(self, condition: ColumnElement[bool]) -> Select[tuple[Partnership]]:
+    def visible(self, condition: ColumnElement[bool]) -> Select[Partnership]:
         return select(Partnership).where(condition)
 
     async def membership(self, partnership_id: uuid.UUID, urn: int) -> Membership | None:
         return await self.session.get(Membership, (partnership_id, urn))
 
-    def members(self, partnership_id: uuid.UUID) -> Select[tuple[Membership]]:
+    def members(self, partnership_id: uuid.UUID) -> Select[Membership]:
         return select(Membership).where(Membership.partnership_id == partnership_id)
 
     async def agreement(self, partnership_id: uuid.UUID) -> SharingAgreement | None:

@@ -39,9 +39,7 @@ from scheduling.tenancy import (
     may_create_partnership,
     partnership_manageable,
     partnership_visible,
-    school_visible,
 )
-
 
 IDEMPOTENCY_KEYS = IdempotencyStore(IdempotencyRecord)
 

@@ -26,7 +26,7 @@ class SchoolRepository(Repository[School]):
         trust_uid: str | None = None,
         partnership_id: Any = None,
         updated_since: datetime | None = None,
-    ) -> Select[tuple[School]]:
+    ) -> Select[School]:
         statement = select(School).where(visible)
         if la_code is not None:
             statement = statement.where(School.la_code == la_code)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import AwareDatetime
 
-from common.http.etag import parse_if_match, set_etag
+from common.http.etag import OptionalIfMatchVersion, set_etag
 from common.http.pagination import Page, Pagination
 from contracts.directory import LaCode
 from scheduling.deps import DirectoryReader, DirectoryWriter, SessionDep, UrnPath
@@ -32,13 +32,11 @@ router = APIRouter(prefix="/v1/schools", tags=["schools"])
 async def put_school(
     urn: UrnPath,
     body: SchoolIn,
-    request: Request,
+    expected: OptionalIfMatchVersion,
     response: Response,
     session: SessionDep,
     principal: DirectoryWriter,
 ) -> SchoolOut:
-    raw_if_match = request.headers.get("if-match")
-    expected = parse_if_match(raw_if_match) if raw_if_match is not None else None
     school, created = await service.put_school(session, principal, urn, body, expected)
     if created:
         response.status_code = 201

@@ -13,7 +13,6 @@ from contracts.directory import LaCode, Phase, SchoolStatus, Urn
 POSTCODE_PATTERN = r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$"
 
 
-
 def _normalise_postcode(value: object) -> object:
     """'cm12ab' and ' CM1 2AB ' are both 'CM1 2AB': upper case, one space before the last
     three characters (the inward code)."""

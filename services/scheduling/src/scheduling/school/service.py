@@ -54,7 +54,9 @@ async def list_schools(
         partnership_id=partnership_id,
         updated_since=updated_since,
     )
-    return await paginate(session, statement, order_by=(School.updated_at, School.urn), params=params)
+    return await paginate(
+        session, statement, order_by=(School.updated_at, School.urn), params=params
+    )
 
 
 async def put_school(
@@ -71,7 +73,10 @@ async def put_school(
     repository = SchoolRepository(session)
     values = data.model_dump()
     existing = await repository.get(urn)
-    if existing is not None and await repository.get_visible(urn, school_visible(principal)) is None:
+    if (
+        existing is not None
+        and await repository.get_visible(urn, school_visible(principal)) is None
+    ):
         raise not_found(f"No school {urn}.")
     if not school_writable(principal, data.la_code, data.trust_uid, urn):
         raise outside_tenancy()
