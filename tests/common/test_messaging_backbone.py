@@ -1,7 +1,8 @@
 """The whole backbone under faults: 1,000 events over 20 partition keys go through add_event,
 the relay, JetStream and a consumer, while the relay dies between a publish and marking it
 sent, the consumer dies between its commit and its ack, and the broker is killed and
-restarted. Every event must be applied exactly once, in order per key."""
+restarted (and, on PostgreSQL, every database connection is dropped). Every event must be
+applied exactly once, in order per key."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any, NoReturn
 
 from nats.aio.msg import Msg
 from nats.js.errors import NotFoundError
+from sqlalchemy import text
 
 from common.db import Database
 from common.messaging import DEAD_LETTER_STREAM, Broker, ConsumerRunner, OutboxRelay
@@ -66,6 +68,16 @@ class RunnerDyingBeforeAck(ConsumerRunner):
         await super()._ack(msg)
 
 
+async def drop_connections(database: Database) -> None:
+    async with database.engine.connect() as conn:
+        await conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+
+
 async def test_every_event_is_applied_once_in_order_through_crashes_and_a_broker_restart(
     messaging_db: Database, broker: Broker, nats_server: NatsServer, background: Background
 ) -> None:
@@ -113,6 +125,8 @@ async def test_every_event_is_applied_once_in_order_through_crashes_and_a_broker
     await asyncio.sleep(0.3)
     await asyncio.to_thread(nats_server.restart)
     await producer
+    if messaging_db.is_postgres:
+        await drop_connections(messaging_db)
 
     async def all_applied() -> bool:
         return await count(messaging_db, Applied) >= len(events)
