@@ -139,6 +139,22 @@ async def test_a_failing_event_holds_back_only_its_own_key(
     await eventually(lambda: settled(broker.js), what="parked messages acked to JetStream")
     await consumer.stop()
 
+    # The block is durable: a new runner keeps k00 waiting behind its parked head.
+    later = [make_event("k00", 10), make_event("k01", 10)]
+    await publish(broker.js, later)
+    restarted = runner(messaging_db, broker.js, handler=failing_on(poison), backoff=[60.0])
+    background.start(restarted.run(), "runner-2")
+
+    async def only_k01_moved_on() -> bool:
+        parked = InboxMessage.status == InboxStatus.PARKED
+        return await count(messaging_db, Applied) == 14 and (
+            await count(messaging_db, InboxMessage, parked) == 8
+        )
+
+    await eventually(only_k01_moved_on, what="k01 seq 10 applied, k00 seq 10 parked")
+    assert ("k00", 10) not in {(key, seq) for _, key, seq in await applied(messaging_db)}
+    await restarted.stop()
+
 
 async def test_malformed_message_is_dead_lettered_at_once(
     messaging_db: Database, broker: Broker, background: Background

@@ -5,7 +5,7 @@ Design
 *Exactly once.* Each message is handled in one transaction that also inserts
 ``(consumer, event id)`` into the inbox; a message whose row exists is a duplicate, acked and
 skipped. The ack is sent only after the commit, so a crash in between means a redelivery,
-which the inbox absorbs.
+which the inbox absorbs. The handler must not commit (the runner does).
 
 *Order per partition key, and poison messages.* The runner handles messages one at a time in
 the order JetStream delivers them. A failing handler does not ``nak`` the message back to
@@ -24,14 +24,15 @@ a message whose last delivery was lost to a crash.
 keep coming; an unacked, unapplied message would then be overtaken by a later one of its key.
 That happens when a runner dies with fetched messages in hand or deliveries are lost with a
 connection. Every delivery carries the consumer's delivery sequence, which grows by one per
-delivery, so the runner notices any discontinuity (and always on its first message); it then
-reads the stream itself from the consumer's ack floor up to its last delivery, in order,
+delivery, so the runner notices any discontinuity (and catches up when it subscribes); it
+then reads the stream itself from the consumer's ack floor up to its last delivery, in order,
 applying or parking whatever the inbox does not have, before it goes on. The redeliveries of
 those messages arrive later as duplicates.
 
-Run one runner per durable consumer (replicas of a service run it on one of them, or accept
-per-key order only within a runner): the sequence checks assume this runner sees every
-delivery.
+*Replicas.* Meant to run once per durable consumer. A second runner on the same durable (a
+rolling deploy) stays exactly once (the inbox key) and in order (every delivery it misses
+looks like a gap, so it catches up in stream order first), but it does that work for every
+message: scale a consumer by splitting its subjects across durables, not by replicas.
 """
 
 from __future__ import annotations

@@ -58,8 +58,11 @@ class Delivery:
 class _Parked:
     event_id: str
     partition_key: str | None
-    next_attempt_at: datetime
+    next_attempt_at: datetime | None
     attempts: int
+    payload: str
+    nats_subject: str | None
+    stream_seq: int | None
 
 
 class InboxProcessor:
@@ -106,23 +109,27 @@ class InboxProcessor:
             return Outcome.APPLIED
         except Exception as exc:  # the handler's failure is recorded below
             error = f"{type(exc).__name__}: {exc}"
-        return await self._failed(event, delivery, error, attempts=1)
+        return await self._first_failure(event, delivery, error)
 
     async def retry_parked(self, limit: int = RETRY_BATCH) -> float | None:
         """Retry the due parked events, each key's oldest first. Returns the seconds until the
         next parked event is due, or None when none is parked."""
         model = self._model
         async with self._database.session() as session:
-            rows = [
-                _Parked(*row)
-                for row in await session.execute(
-                    select(
-                        model.event_id, model.partition_key, model.next_attempt_at, model.attempts
-                    )
-                    .where(model.consumer == self._consumer, model.status == InboxStatus.PARKED)
-                    .order_by(model.stream_seq)
+            found = await session.execute(
+                select(
+                    model.event_id,
+                    model.partition_key,
+                    model.next_attempt_at,
+                    model.attempts,
+                    model.payload,
+                    model.nats_subject,
+                    model.stream_seq,
                 )
-            ]
+                .where(model.consumer == self._consumer, model.status == InboxStatus.PARKED)
+                .order_by(model.stream_seq)
+            )
+            rows = [_Parked(*row) for row in found.all()]
         blocked: set[str] = set()
         next_due: datetime | None = None
         tried = 0
@@ -146,10 +153,11 @@ class InboxProcessor:
         key = (self._consumer, parked.event_id)
         try:
             async with self._database.session() as session, session.begin():
-                row = await session.get(self._model, key)
+                # Locked, so that a second runner (a rolling deploy) cannot apply it as well.
+                row = await session.get(self._model, key, with_for_update=True)
                 if row is None or row.status != InboxStatus.PARKED:
                     return None
-                await self._call_handler(session, CloudEvent.from_bytes(row.payload))
+                await self._call_handler(session, CloudEvent.from_bytes(parked.payload))
                 row.status = InboxStatus.APPLIED
                 row.payload = None
                 row.next_attempt_at = None
@@ -158,47 +166,40 @@ class InboxProcessor:
         except Exception as exc:  # recorded as a failed attempt below
             error = f"{type(exc).__name__}: {exc}"
         attempts = parked.attempts + 1
+        dead = attempts >= self._max_attempts
+        if dead:  # published outside any transaction: NATS may be slow to answer
+            await self._dead_letter(
+                self._letter(
+                    parked.event_id,
+                    Delivery(
+                        parked.nats_subject or "", parked.stream_seq or 0, parked.payload.encode()
+                    ),
+                    error,
+                    attempts,
+                )
+            )
         async with self._database.session() as session, session.begin():
-            row = await session.get(self._model, key)
+            row = await session.get(self._model, key, with_for_update=True)
             if row is None or row.status != InboxStatus.PARKED:
                 return None
-            if attempts >= self._max_attempts:
-                await self._dead_letter(self._letter(row, error, attempts))
-                row.status = InboxStatus.DEAD
-                row.payload = None
-                row.next_attempt_at = None
-            else:
-                row.next_attempt_at = self._next_attempt(attempts)
+            row.status = InboxStatus.DEAD if dead else InboxStatus.PARKED
+            row.payload = None if dead else row.payload
+            row.next_attempt_at = None if dead else self._next_attempt(attempts)
             row.attempts = attempts
             row.last_error = error
             next_attempt: datetime | None = row.next_attempt_at
         log.warning("event_retry_failed", event_id=parked.event_id, attempts=attempts, error=error)
         return next_attempt
 
-    async def _failed(
-        self, event: CloudEvent, delivery: Delivery, error: str, *, attempts: int
-    ) -> Outcome:
-        """Record a first failure: park the event, or dead-letter it when out of attempts."""
-        dead = attempts >= self._max_attempts
+    async def _first_failure(self, event: CloudEvent, delivery: Delivery, error: str) -> Outcome:
+        """Park the event for a retry, or dead-letter it when one attempt is all it gets."""
+        dead = self._max_attempts <= 1
         status = InboxStatus.DEAD if dead else InboxStatus.PARKED
-        row = self._row(event, delivery, status, None if dead else self._next_attempt(attempts))
-        row.attempts = attempts
+        row = self._row(event, delivery, status, None if dead else self._next_attempt(1))
+        row.attempts = 1
         row.last_error = error
         if dead:
-            row.payload = None
-            await self._dead_letter(
-                DeadLetter(
-                    stream=self._stream,
-                    durable=self._consumer,
-                    stream_seq=delivery.stream_seq,
-                    subject=delivery.subject,
-                    payload=delivery.payload,
-                    error=error,
-                    attempts=attempts,
-                    message_key=event.id,
-                    correlation_id=event.correlationid,
-                )
-            )
+            await self._dead_letter(self._letter(event.id, delivery, error, 1))
         async with self._database.session() as session, session.begin():
             session.add(row)
         log.warning("event_failed", event_id=event.id, outcome=status, error=error)
@@ -210,18 +211,7 @@ class InboxProcessor:
         async with self._database.session() as session:
             if await session.get(self._model, (self._consumer, stand_in)) is not None:
                 return Outcome.DUPLICATE
-        await self._dead_letter(
-            DeadLetter(
-                stream=self._stream,
-                durable=self._consumer,
-                stream_seq=delivery.stream_seq,
-                subject=delivery.subject,
-                payload=delivery.payload,
-                error=error,
-                attempts=0,
-                message_key=stand_in,
-            )
-        )
+        await self._dead_letter(self._letter(stand_in, delivery, error, 0))
         async with self._database.session() as session, session.begin():
             row = cast(Any, self._model)(
                 consumer=self._consumer,
@@ -282,16 +272,19 @@ class InboxProcessor:
         delay = self._backoff[min(attempts, len(self._backoff)) - 1]
         return utcnow() + timedelta(seconds=delay)
 
-    def _letter(self, row: Any, error: str, attempts: int) -> DeadLetter:
-        event = CloudEvent.from_bytes(row.payload)
+    def _letter(self, key: str, delivery: Delivery, error: str, attempts: int) -> DeadLetter:
+        try:
+            correlation_id = CloudEvent.from_bytes(delivery.payload).correlationid
+        except MalformedEvent:
+            correlation_id = None
         return DeadLetter(
             stream=self._stream,
             durable=self._consumer,
-            stream_seq=row.stream_seq or 0,
-            subject=row.nats_subject or "",
-            payload=row.payload.encode(),
+            stream_seq=delivery.stream_seq,
+            subject=delivery.subject,
+            payload=delivery.payload,
             error=error,
             attempts=attempts,
-            message_key=row.event_id,
-            correlation_id=event.correlationid,
+            message_key=key,
+            correlation_id=correlation_id,
         )
