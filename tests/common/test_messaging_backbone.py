@@ -136,7 +136,7 @@ async def test_every_event_is_applied_once_in_order_through_crashes_and_a_broker
             info = await js.consumer_info(STREAM, DURABLE)
         except NotFoundError:
             return False
-        return info.num_ack_pending == 0 and info.num_pending == 0
+        return bool(info.num_ack_pending == 0 and info.num_pending == 0)
 
     await eventually(all_applied, within=90, what="every event applied")
     await eventually(all_acked, within=30, what="every delivery acked")  # redeliveries seen too

@@ -77,7 +77,7 @@ async def settled(js: JetStreamContext, stream: str = STREAM) -> bool:
         info = await js.consumer_info(stream, DURABLE)
     except NotFoundError:  # the runner has not created it yet
         return False
-    return info.num_ack_pending == 0 and info.num_pending == 0
+    return bool(info.num_ack_pending == 0 and info.num_pending == 0)
 
 
 def failing_on(poison: CloudEvent) -> Any:

@@ -6,23 +6,25 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import defaultdict
-from typing import Any
 
 import pytest
 from nats.js.client import JetStreamContext
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import DeclarativeBase
 
-from common.db import Database
+from common.db import TYPE_ANNOTATION_MAP, Database, create_database, service_metadata
 from common.logging import correlation_id_var
 from common.messaging import (
     CORRELATION_ID_HEADER,
     MSG_ID_HEADER,
     Broker,
     CloudEvent,
+    OutboxMixin,
     OutboxNotConfiguredError,
     OutboxRelay,
     add_event,
+    bind_outbox,
     outbox_model_for,
 )
 from common.messaging.outbox import register_waker, unregister_waker
@@ -70,13 +72,31 @@ def assert_per_key_order(events: list[CloudEvent]) -> None:
         assert seqs == sorted(seqs), f"key {key} published out of order: {seqs}"
 
 
-def test_outbox_model_is_found_from_session_info_or_its_objects() -> None:
-    assert outbox_model_for(AsyncSession(info={"common.messaging.outbox_model": Any})) is Any
+class OtherServiceBase(DeclarativeBase):
+    metadata = service_metadata()
+    type_annotation_map = TYPE_ANNOTATION_MAP
+
+
+class OtherServiceOutbox(OutboxMixin, OtherServiceBase):
+    __tablename__ = "outbox"
+
+
+async def test_outbox_model_is_found_from_the_binding_or_the_sessions_objects(
+    messaging_db: Database,
+) -> None:
     session = AsyncSession()
     with pytest.raises(OutboxNotConfiguredError, match="bind_outbox"):
         outbox_model_for(session)
     session.add(Applied(event_id="e", key="k", seq=0))
-    assert outbox_model_for(session) is OutboxMessage
+    assert outbox_model_for(session) is OutboxMessage  # Applied shares its MetaData
+    async with messaging_db.session() as bound:
+        assert outbox_model_for(bound) is OutboxMessage  # bind_outbox, with nothing added
+    other = create_database("sqlite+aiosqlite://")
+    bind_outbox(other, OtherServiceOutbox)
+    async with other.session() as bound_elsewhere:
+        bound_elsewhere.add(Applied(event_id="e", key="k", seq=0))
+        assert outbox_model_for(bound_elsewhere) is OtherServiceOutbox  # the binding wins
+    await other.dispose()
 
 
 async def test_commit_wakes_the_relay_and_rollback_does_not(messaging_db: Database) -> None:
