@@ -144,7 +144,8 @@ class ConsumerRunner:
 
     async def _step(self) -> None:
         if self._sub is None:
-            self._sub = await self._subscribe()
+            await self._subscribe()
+        assert self._sub is not None
         wait = self._fetch_wait
         if self._parked:
             due_in = await self._processor.retry_parked()
@@ -157,7 +158,7 @@ class ConsumerRunner:
             await self._handle(self._backlog[0])
             self._backlog.popleft()
 
-    async def _subscribe(self) -> JetStreamContext.PullSubscription:
+    async def _subscribe(self) -> None:
         config = ConsumerConfig(
             name=self._durable,
             durable_name=self._durable,
@@ -170,10 +171,10 @@ class ConsumerRunner:
             max_ack_pending=self._max_ack_pending,
         )
         await self._js.add_consumer(self._stream, config)  # creates, or updates the config
-        sub = await self._js.pull_subscribe_bind(durable=self._durable, stream=self._stream)
+        self._sub = await self._js.pull_subscribe_bind(durable=self._durable, stream=self._stream)
+        self._covered = None  # the first delivery catches up if this does not
         self._log.info("consumer_subscribed", filters=self._filters)
         await self._catch_up()  # what earlier runners left delivered but unacked
-        return sub
 
     async def _fetch(self, sub: JetStreamContext.PullSubscription, wait: float) -> list[Msg]:
         try:

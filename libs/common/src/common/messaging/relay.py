@@ -87,6 +87,7 @@ class OutboxRelay:
         self._wakeup = asyncio.Event()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[Any] | None = None
+        self._batch_was_full = False  # more rows may be waiting: no pause before the next
 
     def wake(self) -> None:
         self._wakeup.set()
@@ -107,7 +108,7 @@ class OutboxRelay:
                     await self._sleep(self._stopping, delay)
                     continue
                 failures = 0
-                if published < self._batch_size:
+                if not (published and self._batch_was_full):
                     await self._sleep(self._wakeup, self._poll_interval)
         finally:
             unregister_waker(self._model, self.wake)
@@ -152,6 +153,11 @@ class OutboxRelay:
         return len(published)
 
     async def _unsent(self, session: AsyncSession, *, lock: bool) -> list[PendingRow]:
+        rows = await self._select_unsent(session, lock=lock)
+        self._batch_was_full = len(rows) == self._batch_size
+        return rows
+
+    async def _select_unsent(self, session: AsyncSession, *, lock: bool) -> list[PendingRow]:
         model = self._model
         query = (
             select(
