@@ -20,15 +20,19 @@ from schemathesis.specs.openapi.checks import (
 
 from common.auth import issue_dev_token, load_or_create_dev_key
 from common.db.migrations import upgrade
-from common.settings import ServiceSettings
 from common.testing.databases import sqlite_url
 from common.testing.nats import NatsServer
 from tests.support import AUDIENCE, ISSUER, alembic_ini
 
-ALL_SCOPES = (
-    "directory:read directory:write schedule:read schedule:write reviews:read reviews:write "
-    "knowledge:read"
-).split()
+ALL_SCOPES = [
+    "directory:read",
+    "directory:write",
+    "schedule:read",
+    "schedule:write",
+    "reviews:read",
+    "reviews:write",
+    "knowledge:read",
+]
 
 CHECKS = [
     not_a_server_error,
@@ -70,6 +74,3 @@ def service_schema(
         yield schema, {"Authorization": f"Bearer {token}"}
     finally:
         server.stop()
-
-
-__all__ = ["CHECKS", "ServiceSettings", "service_schema"]

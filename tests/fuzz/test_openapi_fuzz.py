@@ -73,7 +73,7 @@ def _fuzz(env: Env) -> None:
 
         try:
             run()
-        except Exception as exc:  # noqa: BLE001 - collected and reported together below
+        except Exception as exc:  # collected, and reported together below
             failures.append(f"{operation.label}: {exc}")
     assert not failures, "\n\n".join(failures)
 

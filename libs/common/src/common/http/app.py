@@ -8,8 +8,8 @@ from typing import Any
 
 import anyio
 from fastapi import APIRouter, FastAPI
-from pydantic import BaseModel, Field
 from fastapi.routing import APIRoute
+from pydantic import BaseModel, Field
 
 from common.auth.deps import rate_limit_identity
 from common.auth.verifier import TokenVerifier, verifier_from_settings
