@@ -1,13 +1,22 @@
-"""Every event the system publishes, and the stream each producing service owns."""
+"""Every event the system publishes, and the stream each producing service owns.
+
+Each producer's module exports ``EVENTS``; adding an event there is enough for it to appear in
+the AsyncAPI document.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from contracts.directory import DIRECTORY_EVENTS
+from contracts import directory, knowledge, reviews, schedule
 from contracts.events import EventDefinition
 
-ALL_EVENTS: tuple[EventDefinition[Any], ...] = (*DIRECTORY_EVENTS,)
+ALL_EVENTS: tuple[EventDefinition[Any], ...] = (
+    *directory.DIRECTORY_EVENTS,
+    *schedule.EVENTS,
+    *reviews.EVENTS,
+    *knowledge.EVENTS,
+)
 
 #: One stream per producing service: name -> subjects.
 STREAMS: dict[str, list[str]] = {

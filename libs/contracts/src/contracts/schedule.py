@@ -1,0 +1,112 @@
+"""Events of the review schedule (owned by scheduling), consumed by reviews.
+
+A review is planned when its cycle's schedule is published; afterwards only what changed is
+published. Each payload carries the whole current plan of the review (not a diff), with the
+schedule's ``version`` of that review, so a consumer can keep the newest and ignore replays.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any, TypeVar
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from contracts.directory import LaCode, Payload, Urn
+from contracts.events import EventDefinition
+
+PayloadT = TypeVar("PayloadT", bound=BaseModel)
+
+AcademicYear = Annotated[
+    str, Field(pattern=r"^\d{4}-\d{2}$", description="e.g. 2026-27", examples=["2026-27"])
+]
+
+
+class ReviewMode(StrEnum):
+    IN_PERSON = "in_person"
+    VIRTUAL = "virtual"
+    BLENDED = "blended"
+
+
+class TeamRole(StrEnum):
+    LEAD_REVIEWER = "lead_reviewer"
+    REVIEWER = "reviewer"
+    SHADOW = "shadow"
+
+
+class TeamMember(Payload):
+    person_id: UUID
+    role: TeamRole
+    home_urn: Urn | None = Field(description="The school the person works at, if any")
+
+
+class ImprovementChampion(Payload):
+    person_id: UUID
+    home_urn: Urn | None
+    assistant_person_id: UUID | None = None
+
+
+class Milestones(Payload):
+    """Due dates derived from the review date by the partnership's policy (school days)."""
+
+    self_review_due: date
+    pre_review_meeting: date
+    report_due: date
+    workshop_window_start: date
+    workshop_window_end: date
+    progress_review_due: date
+
+
+class ReviewPlanPayload(Payload):
+    review_id: UUID
+    cycle_id: UUID
+    partnership_id: UUID
+    la_code: LaCode
+    urn: Urn
+    academic_year: AcademicYear
+    mode: ReviewMode
+    days: list[date] = Field(min_length=1, max_length=2, description="Review day(s)")
+    team: list[TeamMember]
+    improvement_champion: ImprovementChampion | None
+    focus_areas: list[str] = Field(description="Expertise / theme codes the school asked for")
+    milestones: Milestones
+    version: int = Field(description="The review's plan version; newer wins")
+    changed_at: datetime
+
+
+class ReviewCancelledPayload(Payload):
+    review_id: UUID
+    cycle_id: UUID
+    partnership_id: UUID
+    la_code: LaCode
+    urn: Urn
+    reason: str
+    version: int
+    changed_at: datetime
+
+
+def _schedule(action: str, payload: type[PayloadT], summary: str) -> EventDefinition[PayloadT]:
+    return EventDefinition("scheduling", "review", action, 1, payload, summary)
+
+
+REVIEW_PLANNED: EventDefinition[ReviewPlanPayload] = _schedule(
+    "planned", ReviewPlanPayload, "A review was planned when its cycle's schedule was published."
+)
+REVIEW_RESCHEDULED: EventDefinition[ReviewPlanPayload] = _schedule(
+    "rescheduled", ReviewPlanPayload, "A planned review moved to other dates (or mode)."
+)
+REVIEW_TEAM_CHANGED: EventDefinition[ReviewPlanPayload] = _schedule(
+    "team_changed", ReviewPlanPayload, "A planned review's team or Improvement Champion changed."
+)
+REVIEW_CANCELLED: EventDefinition[ReviewCancelledPayload] = _schedule(
+    "cancelled", ReviewCancelledPayload, "A planned review was cancelled."
+)
+
+EVENTS: tuple[EventDefinition[Any], ...] = (
+    REVIEW_PLANNED,
+    REVIEW_RESCHEDULED,
+    REVIEW_TEAM_CHANGED,
+    REVIEW_CANCELLED,
+)
