@@ -7,6 +7,10 @@ duplicate window and the consumers' inbox drops them beyond it. A publish that f
 batch there (the rows after it wait, so nothing is skipped or reordered) and the relay retries
 with backoff, whether NATS or the database is the one that is down.
 
+"In order" means in outbox ``id`` order per partition key. Ids are taken at insert, so two
+transactions that write events of one key at the same time could commit against id order;
+the writers of one aggregate are serialised by its version column, which rules that out.
+
 Claiming, and order with several relays on one database
 --------------------------------------------------------
 *SQLite* (one process per database file): the relay reads a batch in a short transaction and
