@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
 from common.db import Database, create_database
+from common.housekeeping import Retention, run_forever
 from common.logging import configure_logging, get_logger
 from common.messaging import (
     Broker,
@@ -64,6 +65,8 @@ class ServiceRuntime:
     inbox_model: type[Any]
     streams: Sequence[StreamSpec] = ()
     consumers: Sequence[ConsumerSpec] = ()
+    idempotency_model: type[Any] | None = None
+    retention: Retention = field(default_factory=Retention)
     database: Database | None = None
     broker: Broker | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -75,6 +78,13 @@ class ServiceRuntime:
         self.database = create_database(self.settings.resolved_database_url())
         bind_outbox(self.database, self.outbox_model)
         self._tasks.append(asyncio.create_task(self._start_messaging(), name="messaging"))
+        housekeeping = run_forever(
+            self.database,
+            outbox_model=self.outbox_model,
+            idempotency_model=self.idempotency_model,
+            retention=self.retention,
+        )
+        self._tasks.append(asyncio.create_task(housekeeping, name="housekeeping"))
 
     async def _start_messaging(self) -> None:
         assert self.database is not None

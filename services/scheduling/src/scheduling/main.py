@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from common.http.app import create_service_app
 from common.runtime import ServiceRuntime, StreamSpec
 from scheduling.config import SchedulingSettings
-from scheduling.db import InboxMessage, OutboxMessage
+from scheduling.db import IdempotencyRecord, InboxMessage, OutboxMessage
 from scheduling.partnership.router import router as partnership_router
 from scheduling.school.router import router as school_router
 
@@ -25,6 +25,7 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
         settings=settings,
         outbox_model=OutboxMessage,
         inbox_model=InboxMessage,
+        idempotency_model=IdempotencyRecord,
         streams=[StreamSpec("SCHEDULING", ["scheduling.>"])],
     )
     return create_service_app(
