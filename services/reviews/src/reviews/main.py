@@ -9,11 +9,15 @@ from common.runtime import ConsumerSpec, ServiceRuntime, StreamSpec
 from reviews.config import ReviewsSettings
 from reviews.db import InboxMessage, OutboxMessage
 from reviews.directory.handlers import SUBJECT_FILTERS, handle_directory_event
+from reviews.review.handlers import SUBJECT_FILTERS as SCHEDULE_FILTERS
+from reviews.review.handlers import handle_schedule_event
+from reviews.review.router import router as review_router
 
 DESCRIPTION = """
 Review records from self-review to the 90-day check. Keeps a read model of the directory
 (schools, partnerships, members, data-sharing agreements) from the `SCHEDULING` stream, and
-publishes on the `REVIEWS` stream.
+publishes on the `REVIEWS` stream. Reviews arrive from the schedule (`scheduling.review.*`) and
+move through their lifecycle by explicit transitions, each kept in the review's history.
 """
 
 
@@ -30,7 +34,13 @@ def create_app(settings: ReviewsSettings | None = None) -> FastAPI:
                 durable="reviews-directory",
                 filter_subjects=SUBJECT_FILTERS,
                 handler=handle_directory_event,
-            )
+            ),
+            ConsumerSpec(
+                stream="SCHEDULING",
+                durable="reviews-schedule",
+                filter_subjects=SCHEDULE_FILTERS,
+                handler=handle_schedule_event,
+            ),
         ],
     )
     return create_service_app(
@@ -39,6 +49,6 @@ def create_app(settings: ReviewsSettings | None = None) -> FastAPI:
         description=DESCRIPTION,
         settings=settings,
         lifespan=runtime.lifespan(),
-        routers=[],
+        routers=[review_router],
         readiness=runtime.readiness,
     )

@@ -7,6 +7,7 @@ from reviews.directory.models import (
     DirectoryPartnership,
     DirectorySchool,
 )
+from reviews.review.models import Review, ReviewHistory, ReviewTeamMember
 
 __all__ = [
     "Base",
@@ -17,4 +18,7 @@ __all__ = [
     "IdempotencyRecord",
     "InboxMessage",
     "OutboxMessage",
+    "Review",
+    "ReviewHistory",
+    "ReviewTeamMember",
 ]

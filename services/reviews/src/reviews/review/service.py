@@ -1,0 +1,389 @@
+"""Review use cases: apply the schedule, move through the lifecycle, read, read the history.
+
+Commits here only (event handlers run inside the consumer's transaction and do not commit).
+Every change to a review appends one row to its history in the same transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from common.auth import Principal
+from common.clock import utcnow
+from common.http.etag import check_version
+from common.http.pagination import PageParams, paginate
+from common.http.problems import ProblemError, not_found
+from common.logging import get_logger
+from contracts.events import TenancyPath
+from contracts.reviews import (
+    REVIEW_CLOSED,
+    REVIEW_TRANSITIONED,
+    ReviewClosedPayload,
+    ReviewState,
+    ReviewTransitionedPayload,
+)
+from contracts.schedule import ReviewCancelledPayload, ReviewPlanPayload
+from reviews import tenancy
+from reviews.events import publish
+from reviews.review.models import (
+    Review,
+    ReviewHistory,
+    ReviewTeamMember,
+    TeamRole,
+    allowed_next,
+    roles_for,
+)
+from reviews.review.repository import HistoryRepository, ReviewRepository
+from reviews.review.schemas import TransitionIn
+
+log = get_logger(__name__)
+
+SCHEDULE_ACTOR = "scheduling"
+_FINAL = (ReviewState.CLOSED, ReviewState.CANCELLED)
+
+
+def today() -> date:
+    return utcnow().date()
+
+
+# --- From the schedule ---------------------------------------------------------------------
+
+
+def _team(payload: ReviewPlanPayload) -> set[tuple[uuid.UUID, TeamRole, int | None]]:
+    members = {(m.person_id, TeamRole(m.role.value), m.home_urn) for m in payload.team}
+    champion = payload.improvement_champion
+    if champion is not None:
+        members.add((champion.person_id, TeamRole.IMPROVEMENT_CHAMPION, champion.home_urn))
+        if champion.assistant_person_id is not None:
+            assistant = (champion.assistant_person_id, TeamRole.ASSISTANT_IMPROVEMENT_CHAMPION)
+            members.add((*assistant, None))
+    return members
+
+
+def _plan_values(payload: ReviewPlanPayload) -> dict[str, Any]:
+    milestones = payload.milestones
+    return {
+        "cycle_id": payload.cycle_id,
+        "partnership_id": payload.partnership_id,
+        "la_code": payload.la_code,
+        "urn": payload.urn,
+        "academic_year": payload.academic_year,
+        "mode": payload.mode,
+        "first_day": min(payload.days),
+        "days": [d.isoformat() for d in sorted(payload.days)],
+        "focus_areas": list(payload.focus_areas),
+        "self_review_due": milestones.self_review_due,
+        "pre_review_meeting": milestones.pre_review_meeting,
+        "report_due": milestones.report_due,
+        "workshop_window_start": milestones.workshop_window_start,
+        "workshop_window_end": milestones.workshop_window_end,
+        "progress_review_due": milestones.progress_review_due,
+    }
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, StrEnum):
+        return value.value
+    return value
+
+
+def _snapshot(review: Review | None) -> dict[str, Any]:
+    """What a history diff compares: the plan, the team and the state, as JSON values."""
+    if review is None:
+        return {}
+    values = {column: _json(getattr(review, column)) for column in _PLAN_COLUMNS}
+    values["team"] = sorted(
+        (
+            {"person_id": str(m.person_id), "role": m.role.value, "home_urn": m.home_urn}
+            for m in review.team
+        ),
+        key=lambda m: (str(m["role"]), str(m["person_id"])),
+    )
+    values["state"] = review.state.value
+    values["cancellation_reason"] = review.cancellation_reason
+    return values
+
+
+_PLAN_COLUMNS = (
+    "cycle_id",
+    "partnership_id",
+    "la_code",
+    "urn",
+    "academic_year",
+    "mode",
+    "days",
+    "focus_areas",
+    "self_review_due",
+    "pre_review_meeting",
+    "report_due",
+    "workshop_window_start",
+    "workshop_window_end",
+    "progress_review_due",
+    "plan_version",
+)
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: {"from": before.get(key), "to": after.get(key)}
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }
+
+
+def _replace_team(review: Review, wanted: set[tuple[uuid.UUID, TeamRole, int | None]]) -> None:
+    by_key = {(m.person_id, m.role): m for m in review.team}
+    wanted_keys = {(person, role) for person, role, _ in wanted}
+    for key, member in by_key.items():
+        if key not in wanted_keys:
+            review.team.remove(member)
+    for person, role, home_urn in wanted:
+        existing = by_key.get((person, role))
+        if existing is None:
+            review.team.append(ReviewTeamMember(person_id=person, role=role, home_urn=home_urn))
+        elif existing.home_urn != home_urn:
+            existing.home_urn = home_urn
+
+
+async def apply_plan(
+    session: AsyncSession, payload: ReviewPlanPayload, *, event_id: str, action: str
+) -> bool:
+    """Create or update the review from the schedule's full plan; an older or equal
+    ``version`` (a replay, a duplicate) changes nothing. False when nothing changed."""
+    review = await ReviewRepository(session).get(payload.review_id)
+    if review is not None and review.plan_version >= payload.version:
+        return False
+    before = _snapshot(review)
+    values = _plan_values(payload)
+    if review is None:
+        review = Review(
+            id=payload.review_id,
+            state=ReviewState.PLANNED,
+            state_changed_at=utcnow(),
+            plan_version=payload.version,
+            team=[],
+            **values,
+        )
+        ReviewRepository(session).add(review)
+    else:
+        for field, value in values.items():
+            if getattr(review, field) != value:
+                setattr(review, field, value)
+        review.plan_version = payload.version
+    _replace_team(review, _team(payload))
+    await session.flush()
+    _record(session, review, action, _diff(before, _snapshot(review)), event_id=event_id)
+    return True
+
+
+async def apply_cancelled(
+    session: AsyncSession, payload: ReviewCancelledPayload, *, event_id: str
+) -> bool:
+    """The schedule cancelled the review. A review we never heard of is left alone (its plan,
+    older in the same partition, would have come first)."""
+    review = await ReviewRepository(session).get(payload.review_id)
+    if review is None:
+        log.warning("cancelled_unknown_review", review_id=str(payload.review_id))
+        return False
+    if review.plan_version >= payload.version:
+        return False
+    before = _snapshot(review)
+    review.plan_version = payload.version
+    origin = review.state
+    if origin not in _FINAL:
+        review.state = ReviewState.CANCELLED
+        review.state_changed_at = utcnow()
+        review.cancellation_reason = payload.reason
+    await session.flush()
+    _record(
+        session,
+        review,
+        "cancelled",
+        _diff(before, _snapshot(review)),
+        event_id=event_id,
+        reason=payload.reason,
+    )
+    if review.state != origin:
+        _publish_transition(session, review, origin, person=None)
+    return True
+
+
+# --- Requests ------------------------------------------------------------------------------
+
+
+async def get_review(session: AsyncSession, principal: Principal, review_id: uuid.UUID) -> Review:
+    found = await ReviewRepository(session).get_where(review_id, tenancy.review_visible(principal))
+    if found is None:
+        raise not_found(f"No review {review_id}.")
+    return found
+
+
+async def list_reviews(
+    session: AsyncSession,
+    principal: Principal,
+    params: PageParams,
+    *,
+    partnership_id: uuid.UUID | None,
+    urn: int | None,
+    state: ReviewState | None,
+    academic_year: str | None,
+    overdue: bool | None,
+    updated_since: datetime | None,
+) -> tuple[Sequence[Review], str | None]:
+    statement = ReviewRepository(session).visible(
+        tenancy.review_visible(principal),
+        partnership_id=partnership_id,
+        urn=urn,
+        state=state,
+        academic_year=academic_year,
+        overdue_on=today(),
+        overdue_wanted=overdue,
+        updated_since=updated_since,
+    )
+    return await paginate(
+        session, statement, order_by=(Review.updated_at, Review.id), params=params
+    )
+
+
+async def transition(
+    session: AsyncSession,
+    principal: Principal,
+    review_id: uuid.UUID,
+    request: TransitionIn,
+    expected_version: int,
+) -> Review:
+    """Move the review: 404 if the caller cannot see it, 412 on a stale ETag, 409 (with the
+    ``allowed`` next states) if it is no move from here, 403 if the caller's roles may not."""
+    review = await get_review(session, principal, review_id)
+    check_version(review.version, expected_version)
+    origin, target = review.state, request.to
+    needed = roles_for(origin, target)
+    if needed is None:
+        raise ProblemError(
+            409,
+            "Not a possible transition",
+            detail=f"A review in state {origin.value!r} cannot move to {target.value!r}.",
+            type_="impossible-transition",
+            extensions={"state": origin.value, "allowed": [s.value for s in allowed_next(origin)]},
+        )
+    if not needed & tenancy.roles(principal, review):
+        raise ProblemError(
+            403,
+            "Not your move",
+            detail=f"Only the {', '.join(sorted(r.value for r in needed))} may move a review "
+            f"from {origin.value!r} to {target.value!r}.",
+            type_="transition-not-allowed-for-role",
+            extensions={"required_roles": sorted(r.value for r in needed)},
+        )
+    review.state = target
+    review.state_changed_at = utcnow()
+    if target == ReviewState.CANCELLED:
+        review.cancellation_reason = request.reason
+    await session.flush()
+    person = tenancy.person_id(principal)
+    changes: dict[str, Any] = {"state": {"from": origin.value, "to": target.value}}
+    if target == ReviewState.CANCELLED:
+        changes["cancellation_reason"] = {"from": None, "to": request.reason}
+    _record(
+        session,
+        review,
+        "transitioned",
+        changes,
+        subject=principal.subject,
+        person=person,
+        reason=request.reason,
+    )
+    _publish_transition(session, review, origin, person=person)
+    await session.commit()
+    return review
+
+
+async def history(
+    session: AsyncSession, principal: Principal, review_id: uuid.UUID, params: PageParams
+) -> tuple[Sequence[ReviewHistory], str | None]:
+    await get_review(session, principal, review_id)
+    statement = HistoryRepository(session).of(review_id)
+    return await paginate(session, statement, order_by=(ReviewHistory.id,), params=params)
+
+
+# --- History and events --------------------------------------------------------------------
+
+
+def _record(
+    session: AsyncSession,
+    review: Review,
+    action: str,
+    changes: dict[str, Any],
+    *,
+    event_id: str | None = None,
+    subject: str | None = None,
+    person: uuid.UUID | None = None,
+    reason: str | None = None,
+) -> None:
+    HistoryRepository(session).append(
+        ReviewHistory(
+            review_id=review.id,
+            at=utcnow(),
+            action=action,
+            actor_subject=subject if event_id is None else SCHEDULE_ACTOR,
+            actor_person_id=person,
+            event_id=event_id,
+            reason=reason,
+            changes=changes,
+            review_version=review.version,
+        )
+    )
+
+
+def _publish_transition(
+    session: AsyncSession, review: Review, origin: ReviewState, *, person: uuid.UUID | None
+) -> None:
+    tenancy_path = TenancyPath(
+        la=review.la_code, partnership=str(review.partnership_id), urn=review.urn
+    )
+    subject, key = f"reviews/{review.id}", f"review:{review.id}"
+    payload = ReviewTransitionedPayload(
+        review_id=review.id,
+        cycle_id=review.cycle_id,
+        partnership_id=review.partnership_id,
+        la_code=review.la_code,
+        urn=review.urn,
+        academic_year=review.academic_year,
+        from_state=origin,
+        to_state=review.state,
+        by_person_id=person,
+        version=review.version,
+        occurred_at=review.state_changed_at,
+    )
+    publish(
+        session,
+        REVIEW_TRANSITIONED,
+        payload,
+        tenancy=tenancy_path,
+        subject=subject,
+        partition_key=key,
+    )
+    if review.state == ReviewState.CLOSED:
+        closed = ReviewClosedPayload(
+            review_id=review.id,
+            cycle_id=review.cycle_id,
+            partnership_id=review.partnership_id,
+            la_code=review.la_code,
+            urn=review.urn,
+            academic_year=review.academic_year,
+            version=review.version,
+            closed_at=review.state_changed_at,
+        )
+        publish(
+            session, REVIEW_CLOSED, closed, tenancy=tenancy_path, subject=subject, partition_key=key
+        )

@@ -1,0 +1,95 @@
+"""Who may see a review, and in which roles a caller stands towards one.
+
+Decided here from the token's claims, the review's team and the local read model of the
+directory (the partnership's data-sharing agreement), never from the request body. A review
+the caller may not see is answered 404, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, or_, select
+
+from common.auth import Principal
+from contracts.directory import Visibility
+from reviews.directory.models import DirectoryAgreement, DirectorySchool
+from reviews.review.models import Review, ReviewTeamMember, Role, TeamRole
+
+_TEAM = (TeamRole.LEAD_REVIEWER, TeamRole.REVIEWER, TeamRole.SHADOW)
+
+
+def urns(principal: Principal) -> list[int]:
+    return [int(u) for u in principal.schools if u.isdigit()]
+
+
+def partnership_ids(principal: Principal) -> list[uuid.UUID]:
+    ids = []
+    for value in principal.partnerships:
+        try:
+            ids.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return ids
+
+
+def person_id(principal: Principal) -> uuid.UUID | None:
+    if principal.person_id is None:
+        return None
+    try:
+        return uuid.UUID(principal.person_id)
+    except ValueError:
+        return None
+
+
+def _named_for(column: Any) -> ColumnElement[bool]:
+    return Review.partnership_id.in_(
+        select(DirectoryAgreement.partnership_id).where(column == Visibility.NAMED.value)
+    )
+
+
+def review_visible(principal: Principal) -> ColumnElement[bool]:
+    """The school itself, the team and the IC, the partnership lead; its LA and its trust only
+    where the partnership's data-sharing agreement names the school to them."""
+    conditions: list[ColumnElement[bool]] = []
+    if own := urns(principal):
+        conditions.append(Review.urn.in_(own))
+    if (person := person_id(principal)) is not None:
+        on_review = select(ReviewTeamMember.review_id).where(ReviewTeamMember.person_id == person)
+        conditions.append(Review.id.in_(on_review))
+    if leads := partnership_ids(principal):
+        conditions.append(Review.partnership_id.in_(leads))
+    if principal.la:
+        conditions.append(
+            and_(
+                Review.la_code.in_(principal.la),
+                _named_for(DirectoryAgreement.local_authority_visibility),
+            )
+        )
+    if principal.trusts:
+        trust_schools = select(DirectorySchool.urn).where(
+            DirectorySchool.trust_uid.in_(principal.trusts)
+        )
+        conditions.append(
+            and_(Review.urn.in_(trust_schools), _named_for(DirectoryAgreement.trust_visibility))
+        )
+    return or_(*conditions) if conditions else false()
+
+
+def roles(principal: Principal, review: Review) -> set[Role]:
+    """The caller's roles towards ``review`` (its team must be loaded)."""
+    found: set[Role] = set()
+    person = person_id(principal)
+    mine = {m.role for m in review.team if person is not None and m.person_id == person}
+    if mine & set(_TEAM):
+        found.add(Role.TEAM_MEMBER)
+    if TeamRole.LEAD_REVIEWER in mine:
+        found.add(Role.LEAD_REVIEWER)
+    if TeamRole.IMPROVEMENT_CHAMPION in mine:
+        found.add(Role.IMPROVEMENT_CHAMPION)
+    if review.urn in urns(principal) and not mine:
+        found.add(Role.SCHOOL)
+    if review.partnership_id in partnership_ids(principal):
+        found.add(Role.PARTNERSHIP_LEAD)
+    return found

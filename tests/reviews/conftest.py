@@ -1,0 +1,259 @@
+"""A running reviews service on a fresh database and a real NATS server, and a stand-in for the
+schedule's publisher: events put directly on the SCHEDULING stream."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import nats
+import pytest
+from nats.js.client import JetStreamContext
+from pydantic import BaseModel
+
+from common.auth import issue_dev_token, load_or_create_dev_key
+from common.db import Database, create_database
+from common.messaging import CloudEvent, ensure_stream
+from common.testing.apps import eventually, migrate, running_app
+from common.testing.nats import NatsServer
+from contracts.directory import AGREEMENT_CHANGED, SCHOOL_REGISTERED
+from contracts.events import EventDefinition, TenancyPath
+from contracts.schedule import ReviewPlanPayload
+from reviews.config import ReviewsSettings
+from reviews.db import InboxMessage
+from reviews.main import create_app
+from tests.support import AUDIENCE, ISSUER, alembic_ini, bearer
+
+URN = 115000
+OTHER_URN = 115001
+LA = "881"
+TRUST = "16234"
+PARTNERSHIP = uuid.UUID("01900000-0000-7000-8000-000000000001")
+LEAD = uuid.UUID("01900000-0000-7000-8000-00000000000a")
+REVIEWER = uuid.UUID("01900000-0000-7000-8000-00000000000b")
+SHADOW = uuid.UUID("01900000-0000-7000-8000-00000000000c")
+IC = uuid.UUID("01900000-0000-7000-8000-00000000000d")
+HEAD = uuid.UUID("01900000-0000-7000-8000-00000000000e")
+RW = ("reviews:read", "reviews:write")
+
+
+def plan(
+    review_id: uuid.UUID,
+    *,
+    version: int = 1,
+    urn: int = URN,
+    first_day: date | None = None,
+    team: list[tuple[uuid.UUID, str]] | None = None,
+    ic: uuid.UUID | None = IC,
+    mode: str = "in_person",
+) -> ReviewPlanPayload:
+    day = first_day or date(2027, 3, 10)
+    members = team if team is not None else [(LEAD, "lead_reviewer"), (REVIEWER, "reviewer")]
+    return ReviewPlanPayload.model_validate(
+        {
+            "review_id": review_id,
+            "cycle_id": uuid.UUID("01900000-0000-7000-8000-0000000000c1"),
+            "partnership_id": PARTNERSHIP,
+            "la_code": LA,
+            "urn": urn,
+            "academic_year": "2026-27",
+            "mode": mode,
+            "days": [day],
+            "team": [
+                {"person_id": p, "role": r, "home_urn": 115100 + i}
+                for i, (p, r) in enumerate(members)
+            ],
+            "improvement_champion": None
+            if ic is None
+            else {"person_id": ic, "home_urn": 115200, "assistant_person_id": None},
+            "focus_areas": ["curriculum.reading"],
+            "milestones": {
+                "self_review_due": day - timedelta(days=28),
+                "pre_review_meeting": day - timedelta(days=10),
+                "report_due": day + timedelta(days=10),
+                "workshop_window_start": day + timedelta(days=20),
+                "workshop_window_end": day + timedelta(days=40),
+                "progress_review_due": day + timedelta(days=130),
+            },
+            "version": version,
+            "changed_at": datetime.now(UTC),
+        }
+    )
+
+
+@dataclass
+class Kit:
+    client: httpx.AsyncClient
+    js: JetStreamContext
+    db: Database
+    key_path: Path
+    sent: list[str] = field(default_factory=list)
+
+    def token(
+        self,
+        *scopes: str,
+        person: uuid.UUID | None = None,
+        subject: str = "test-client",
+        **tenancy: list[str],
+    ) -> dict[str, str]:
+        token = issue_dev_token(
+            load_or_create_dev_key(self.key_path),
+            issuer=ISSUER,
+            audience=AUDIENCE,
+            subject=subject,
+            scopes=scopes,
+            la=tenancy.get("la", ()),
+            trusts=tenancy.get("trusts", ()),
+            partnerships=tenancy.get("partnerships", ()),
+            schools=tenancy.get("schools", ()),
+            person_id=None if person is None else str(person),
+        )
+        return bearer(token)
+
+    async def send(
+        self,
+        definition: EventDefinition[Any],
+        payload: BaseModel,
+        *,
+        tenancy: TenancyPath,
+        key: str,
+        event: CloudEvent | None = None,
+        dedupe: bool = True,
+    ) -> CloudEvent:
+        """Put an event on the stream (``dedupe=False``: no Nats-Msg-Id, so JetStream keeps a
+        duplicate and the consumer's inbox is what has to drop it)."""
+        event = event or CloudEvent(
+            source=definition.source,
+            type=definition.type,
+            subject=key,
+            data=payload.model_dump(mode="json"),
+            partitionkey=key,
+        )
+        headers = {"Nats-Msg-Id": event.id} if dedupe else None
+        await self.js.publish(definition.subject(tenancy), event.to_bytes(), headers=headers)
+        return event
+
+    async def applied(self, *events: CloudEvent, consumer: str = "reviews-schedule") -> None:
+        """Wait until the consumer has handled (and recorded) every one of ``events``."""
+
+        async def done() -> bool:
+            async with self.db.session() as session:
+                for event in events:
+                    row = await session.get(InboxMessage, (consumer, event.id))
+                    if row is None or row.status != "applied":
+                        return False
+            return True
+
+        await eventually(done, within=20)
+
+    async def plan(self, payload: ReviewPlanPayload, action: str = "planned") -> CloudEvent:
+        from contracts import schedule
+
+        definition = {
+            "planned": schedule.REVIEW_PLANNED,
+            "rescheduled": schedule.REVIEW_RESCHEDULED,
+            "team_changed": schedule.REVIEW_TEAM_CHANGED,
+        }[action]
+        event = await self.send(
+            definition,
+            payload,
+            tenancy=TenancyPath(LA, str(payload.partnership_id), payload.urn),
+            key=f"review:{payload.review_id}",
+        )
+        await self.applied(event)
+        return event
+
+    async def agreement(
+        self, *, la: str = "aggregated", trust: str = "aggregated", v: int = 1
+    ) -> None:
+        payload = AGREEMENT_CHANGED.payload.model_validate(
+            {
+                "partnership_id": PARTNERSHIP,
+                "la_code": LA,
+                "partnership_visibility": "named",
+                "trust_visibility": trust,
+                "local_authority_visibility": la,
+                "suppression_threshold": 5,
+                "version": v,
+                "updated_at": datetime.now(UTC),
+            }
+        )
+        event = await self.send(
+            AGREEMENT_CHANGED,
+            payload,
+            tenancy=TenancyPath(LA, str(PARTNERSHIP)),
+            key=f"partnership:{PARTNERSHIP}",
+        )
+        await self.applied(event, consumer="reviews-directory")
+
+    async def school(self, urn: int, trust: str | None = TRUST) -> None:
+        payload = SCHOOL_REGISTERED.payload.model_validate(
+            {
+                "urn": urn,
+                "name": f"School {urn}",
+                "phase": "primary",
+                "la_code": LA,
+                "establishment_number": None,
+                "trust_uid": trust,
+                "postcode": None,
+                "easting": None,
+                "northing": None,
+                "status": "open",
+                "version": 1,
+                "updated_at": datetime.now(UTC),
+            }
+        )
+        event = await self.send(
+            SCHOOL_REGISTERED, payload, tenancy=TenancyPath(LA, None, urn), key=f"school:{urn}"
+        )
+        await self.applied(event, consumer="reviews-directory")
+
+    async def get(self, review_id: uuid.UUID) -> httpx.Response:
+        return await self.client.get(f"/v1/reviews/{review_id}", headers=self.admin)
+
+    @property
+    def admin(self) -> dict[str, str]:
+        """The partnership lead: sees every review of the partnership."""
+        return self.token(*RW, partnerships=[str(PARTNERSHIP)])
+
+    async def move(
+        self, review_id: uuid.UUID, to: str, headers: dict[str, str], reason: str | None = None
+    ) -> httpx.Response:
+        current = await self.get(review_id)
+        body: dict[str, Any] = {"to": to}
+        if reason is not None:
+            body["reason"] = reason
+        return await self.client.post(
+            f"/v1/reviews/{review_id}/transitions",
+            json=body,
+            headers={**headers, "If-Match": current.headers["etag"]},
+        )
+
+
+TokenFor = Callable[..., dict[str, str]]
+
+
+@pytest.fixture
+async def kit(database_url: str, nats_server: NatsServer, dev_key_path: Path) -> AsyncIterator[Kit]:
+    settings = ReviewsSettings(
+        database_url=database_url,
+        nats_url=nats_server.url,
+        auth_dev_key_path=dev_key_path,
+        outbox_poll_seconds=0.2,
+    )
+    await migrate(alembic_ini("reviews"), database_url)
+    nc = await nats.connect(nats_server.url)
+    js = nc.jetstream()
+    await ensure_stream(js, "SCHEDULING", ["scheduling.>"])
+    db = create_database(database_url)
+    try:
+        async with running_app(create_app(settings)) as client:
+            yield Kit(client=client, js=js, db=db, key_path=dev_key_path)
+    finally:
+        await db.dispose()
+        await nc.close()
