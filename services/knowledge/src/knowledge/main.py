@@ -9,11 +9,18 @@ from common.runtime import ConsumerSpec, ServiceRuntime, StreamSpec
 from knowledge.config import KnowledgeSettings
 from knowledge.db import InboxMessage, OutboxMessage
 from knowledge.directory.handlers import SUBJECT_FILTERS, handle_directory_event
+from knowledge.library.router import router as library_router
+from knowledge.seed import Seeder
+from knowledge.theme.router import router as theme_router
 
 DESCRIPTION = """
 What partnerships, trusts and councils learn across reviews: themes, aggregates and the
 evidence library. Keeps a read model of the directory from the `SCHEDULING` stream, and
 publishes on the `KNOWLEDGE` stream.
+
+The theme taxonomy (`/v1/themes`) is global and versioned: every edit publishes the whole
+taxonomy as `knowledge.taxonomy.updated`. The research library (`/v1/evidence-library`) maps
+published sources to themes. Reading needs `knowledge:read`, editing `knowledge:admin`.
 """
 
 
@@ -33,12 +40,13 @@ def create_app(settings: KnowledgeSettings | None = None) -> FastAPI:
             )
         ],
     )
+    seeder = Seeder(runtime)
     return create_service_app(
         title="Critical Friend: knowledge",
         version="1.0.0",
         description=DESCRIPTION,
         settings=settings,
-        lifespan=runtime.lifespan(),
-        routers=[],
-        readiness=runtime.readiness,
+        lifespan=seeder.lifespan(),
+        routers=[theme_router, library_router],
+        readiness=seeder.readiness,
     )

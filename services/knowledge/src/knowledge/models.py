@@ -7,6 +7,8 @@ from knowledge.directory.models import (
     DirectoryPartnership,
     DirectorySchool,
 )
+from knowledge.library.models import Source, SourceTheme
+from knowledge.theme.models import ExpertiseMapping, TaxonomyVersion, Theme
 
 __all__ = [
     "Base",
@@ -14,7 +16,12 @@ __all__ = [
     "DirectoryMembership",
     "DirectoryPartnership",
     "DirectorySchool",
+    "ExpertiseMapping",
     "IdempotencyRecord",
     "InboxMessage",
     "OutboxMessage",
+    "Source",
+    "SourceTheme",
+    "TaxonomyVersion",
+    "Theme",
 ]

@@ -1,0 +1,111 @@
+"""Every route: 401 without a token, 403 without the scope (editing needs knowledge:admin,
+knowledge:read is not enough). Themes and the library are global, so there is no tenancy 404.
+
+The route table below must name every /v1 route the app serves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from knowledge.library.service import load_default_sources
+from knowledge.main import create_app
+from tests.support import TokenFactory, assert_problem, bearer
+
+SOURCE = {**load_default_sources()[0], "title": "Changed"}
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    scope: str
+    body: Any = None
+
+
+ROUTES = [
+    Route("GET", "/v1/themes", "knowledge:read"),
+    Route("POST", "/v1/themes", "knowledge:admin", {"code": "maths.new", "label": "New"}),
+    Route("GET", "/v1/themes/versions", "knowledge:read"),
+    Route("GET", "/v1/themes/expertise-map", "knowledge:read"),
+    Route("GET", "/v1/themes/{code}", "knowledge:read"),
+    Route("PATCH", "/v1/themes/{code}", "knowledge:admin", {"label": "Changed"}),
+    Route("GET", "/v1/evidence-library", "knowledge:read"),
+    Route("POST", "/v1/evidence-library", "knowledge:admin", {**SOURCE, "url": "https://x.org/"}),
+    Route("GET", "/v1/evidence-library/suggestions?themes=maths", "knowledge:read"),
+    Route("GET", "/v1/evidence-library/{source_id}", "knowledge:read"),
+    Route("PUT", "/v1/evidence-library/{source_id}", "knowledge:admin", SOURCE),
+]
+
+
+def test_the_table_covers_every_route() -> None:
+    served = {
+        (method.upper(), path)
+        for path, operations in create_app().openapi()["paths"].items()
+        if path.startswith("/v1")
+        for method in operations
+    }
+    assert served == {(r.method, r.path.split("?")[0]) for r in ROUTES}
+
+
+async def _source_id(client: httpx.AsyncClient, issue_token: TokenFactory) -> str:
+    page = await client.get("/v1/evidence-library", headers=bearer(issue_token("knowledge:read")))
+    return str(page.json()["data"][0]["id"])
+
+
+async def _snapshot(client: httpx.AsyncClient, issue_token: TokenFactory) -> Any:
+    headers = bearer(issue_token("knowledge:read"))
+    themes = await client.get("/v1/themes", params={"limit": 200}, headers=headers)
+    library = await client.get("/v1/evidence-library", params={"limit": 200}, headers=headers)
+    return themes.json(), library.json()
+
+
+async def _call(
+    client: httpx.AsyncClient, route: Route, source_id: str, headers: dict[str, str]
+) -> httpx.Response:
+    path = route.path.format(code="maths", source_id=source_id)
+    return await client.request(
+        route.method, path, json=route.body, headers={**headers, "If-Match": '"1"'}
+    )
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
+async def test_without_a_token_is_401(
+    client: httpx.AsyncClient, route: Route, issue_token: TokenFactory
+) -> None:
+    source_id = await _source_id(client, issue_token)
+    before = await _snapshot(client, issue_token)
+    response = await _call(client, route, source_id, {})
+    assert_problem(response, 401)
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert_problem(await _call(client, route, source_id, bearer("not-a-jwt")), 401)
+    assert await _snapshot(client, issue_token) == before
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
+async def test_without_the_scope_is_403(
+    client: httpx.AsyncClient, route: Route, issue_token: TokenFactory
+) -> None:
+    source_id = await _source_id(client, issue_token)
+    before = await _snapshot(client, issue_token)
+    others = {"knowledge:read", "knowledge:admin", "directory:write", "reviews:write"}
+    if route.scope == "knowledge:admin":
+        others = {"knowledge:read", "directory:write", "reviews:write"}
+    else:
+        others.discard(route.scope)
+    token = issue_token(*others, la=["881"])
+    assert_problem(await _call(client, route, source_id, bearer(token)), 403)
+    assert await _snapshot(client, issue_token) == before
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
+async def test_with_the_scope_it_answers(
+    client: httpx.AsyncClient, route: Route, issue_token: TokenFactory
+) -> None:
+    source_id = await _source_id(client, issue_token)
+    response = await _call(client, route, source_id, bearer(issue_token(route.scope)))
+    assert response.status_code in (200, 201), response.text
