@@ -58,6 +58,14 @@ def test_the_shipped_default_is_a_well_formed_tree() -> None:
         assert needed in codes
     for mapping in data["expertise_mapping"]:
         assert mapping["theme_code"] in codes
+    # every expertise code scheduling records for people and review focus areas
+    mapped = {m["expertise_code"] for m in data["expertise_mapping"]}
+    assert mapped >= {
+        "reading", "writing", "maths", "science", "send", "early_years", "behaviour",
+        "attendance", "curriculum", "disadvantaged", "support_staff", "wellbeing", "digital",
+        "leadership", "assessment", "safeguarding", "personal_development", "governance",
+        "eal", "sixth_form",
+    }  # fmt: skip
 
 
 async def test_default_taxonomy_is_seeded_as_version_1(
