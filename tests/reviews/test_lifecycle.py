@@ -3,6 +3,7 @@ in the history and published through the outbox."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from typing import Any
@@ -220,3 +221,21 @@ async def test_bad_bodies_are_422_and_change_nothing(kit: Kit) -> None:
     ):
         assert_problem(await kit.client.post(path, json=body, headers=head), 422)
     assert (await kit.get(review_id)).json()["state"] == "planned"
+
+
+async def test_concurrent_moves_with_one_etag_apply_once(kit: Kit) -> None:
+    review_id = uuid.uuid4()
+    await kit.plan(plan(review_id))
+    people = _people(kit)
+    path = f"/v1/reviews/{review_id}/transitions"
+
+    async def attempt(to: str, who: str) -> int:
+        headers = {**people[who], "If-Match": '"1"'}
+        return (await kit.client.post(path, json={"to": to}, headers=headers)).status_code
+
+    attempts = [("self_review", "head"), ("postponed", "partnership_lead")] * 3
+    statuses = await asyncio.gather(*(attempt(to, who) for to, who in attempts))
+    assert sorted(statuses) == [200] + [412] * 5
+    history = await kit.client.get(f"/v1/reviews/{review_id}/history", headers=kit.admin)
+    assert len(history.json()["data"]) == 2
+    assert (await kit.get(review_id)).json()["version"] == 2
