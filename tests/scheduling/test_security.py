@@ -12,6 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
+from bench.gias_extract import ESTABLISHMENT_COLUMNS, GROUP_COLUMNS, establishment, to_cp1252
+from common.testing.apps import eventually
 from scheduling.main import create_app
 from tests.support import TokenFactory, assert_problem, bearer
 
@@ -46,7 +48,31 @@ ROUTES = [
     Route("DELETE", "/v1/partnerships/{partnership_id}/members/{urn}", "directory:write"),
     Route("GET", "/v1/partnerships/{partnership_id}/agreement", "directory:read"),
     Route("PUT", "/v1/partnerships/{partnership_id}/agreement", "directory:write", AGREEMENT),
+    # trusts, links and the GIAS import
+    Route("GET", "/v1/schools/{urn}/links", "directory:read"),
+    Route("GET", "/v1/trusts", "directory:read", is_object=False),
+    Route("GET", "/v1/trusts/{uid}", "directory:read"),
+    Route("POST", "/v1/imports", "directory:write", is_object=False),
+    Route("GET", "/v1/imports/{import_id}", "directory:write"),
+    Route("DELETE", "/v1/imports/{import_id}", "directory:write"),
 ]
+
+TRUST_UID = "16234"
+ESTABLISHMENTS = to_cp1252(
+    ESTABLISHMENT_COLUMNS,
+    [establishment(115000, EstablishmentName="Owned School", **{"Trusts (code)": TRUST_UID})],
+)
+GROUPS = to_cp1252(
+    GROUP_COLUMNS,
+    [
+        {
+            "Group UID": TRUST_UID,
+            "Group Name": "Owned Trust",
+            "Group Type": "Multi-academy trust",
+            "Group Status": "Open",
+        }
+    ],
+)
 
 
 def test_the_table_covers_every_route() -> None:
@@ -63,9 +89,15 @@ def test_the_table_covers_every_route() -> None:
 class Owned:
     urn: int
     partnership_id: str
+    import_id: str
 
     def path(self, route: Route) -> str:
-        return route.path.format(urn=self.urn, partnership_id=self.partnership_id)
+        return route.path.format(
+            urn=self.urn,
+            partnership_id=self.partnership_id,
+            uid=TRUST_UID,
+            import_id=self.import_id,
+        )
 
 
 @pytest.fixture
@@ -82,13 +114,29 @@ async def owned(client: httpx.AsyncClient, issue_token: TokenFactory) -> Owned:
     partnership_id = created.json()["id"]
     joined = await client.put(f"/v1/partnerships/{partnership_id}/members/115000", headers=owner)
     assert joined.status_code == 201
-    return Owned(urn=115000, partnership_id=partnership_id)
+    imported = await client.post(
+        "/v1/imports",
+        files={"establishments": ("e.csv", ESTABLISHMENTS), "groups": ("g.csv", GROUPS)},
+        headers=owner,
+    )
+    assert imported.status_code == 202, imported.text
+    location = imported.headers["location"]
+
+    async def finished() -> bool:
+        job = (await client.get(location, headers=owner)).json()
+        return bool(job["status"] == "succeeded")
+
+    await eventually(finished)
+    return Owned(urn=115000, partnership_id=partnership_id, import_id=imported.json()["id"])
 
 
 async def _call(
     client: httpx.AsyncClient, route: Route, path: str, headers: dict[str, str]
 ) -> httpx.Response:
     headers = {**headers, "If-Match": '"1"'}
+    if route.method == "POST" and route.path == "/v1/imports":
+        files = {"establishments": ("e.csv", ESTABLISHMENTS)}
+        return await client.post(path, files=files, headers=headers)
     body = route.body
     if route.method == "POST":
         body = {"name": "New", "kind": "la_cluster", "la_code": "881"}
@@ -123,7 +171,7 @@ async def test_another_tenants_object_is_404_and_unchanged(
     client: httpx.AsyncClient, owned: Owned, route: Route, issue_token: TokenFactory
 ) -> None:
     stranger = bearer(issue_token("directory:read", "directory:write", la=["882"]))
-    owner = bearer(issue_token("directory:read", la=["881"]))
+    owner = bearer(issue_token("directory:read", "directory:write", la=["881"]))
     before = await _snapshot(client, owned, owner)
     response = await _call(client, route, owned.path(route), stranger)
     assert_problem(response, 404)
@@ -162,4 +210,7 @@ async def _snapshot(client: httpx.AsyncClient, owned: Owned, owner: dict[str, st
     partnership = (await client.get(base, headers=owner)).json()
     members = (await client.get(f"{base}/members", headers=owner)).json()
     agreement = (await client.get(f"{base}/agreement", headers=owner)).json()
-    return school, partnership, members, agreement
+    trust = (await client.get(f"/v1/trusts/{TRUST_UID}", headers=owner)).json()
+    links = (await client.get(f"/v1/schools/{owned.urn}/links", headers=owner)).json()
+    job = (await client.get(f"/v1/imports/{owned.import_id}", headers=owner)).json()
+    return school, partnership, members, agreement, trust, links, job

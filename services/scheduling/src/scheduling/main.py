@@ -1,20 +1,28 @@
-"""The scheduling service: the directory of schools and partnerships (and, later, the year's
-review schedule). ``uvicorn --factory scheduling.main:create_app``."""
+"""The scheduling service: the directory of schools, trusts and partnerships (and, later, the
+year's review schedule). ``uvicorn --factory scheduling.main:create_app``."""
 
 from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
 from common.http.app import create_service_app
 from common.runtime import ServiceRuntime, StreamSpec
+from scheduling.bodylimit import override_body_limits
 from scheduling.config import SchedulingSettings
 from scheduling.db import IdempotencyRecord, InboxMessage, OutboxMessage
+from scheduling.gias.router import router as import_router
+from scheduling.gias.worker import ImportRunner
 from scheduling.partnership.router import router as partnership_router
 from scheduling.school.router import router as school_router
+from scheduling.trust.router import router as trust_router
 
 DESCRIPTION = """
 The directory of schools, trusts and partnerships, and each partnership's data-sharing
-agreement. Changes are published as CloudEvents on the `SCHEDULING` stream
+agreement; schools, trusts and links are imported from the DfE GIAS extracts (`/v1/imports`).
+Changes are published as CloudEvents on the `SCHEDULING` stream
 (`scheduling.<aggregate>.<event>.v1.<la>.<partnership>.<urn>`).
 """
 
@@ -28,12 +36,32 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
         idempotency_model=IdempotencyRecord,
         streams=[StreamSpec("SCHEDULING", ["scheduling.>"])],
     )
-    return create_service_app(
+    runtime_lifespan = runtime.lifespan()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with runtime_lifespan(app):
+            assert runtime.database is not None
+            imports = ImportRunner(runtime.database, settings)
+            await imports.recover()
+            app.state.imports = imports
+            try:
+                yield
+            finally:
+                await imports.stop()
+
+    app = create_service_app(
         title="Critical Friend: scheduling",
         version="1.0.0",
         description=DESCRIPTION,
         settings=settings,
-        lifespan=runtime.lifespan(),
-        routers=[school_router, partnership_router],
+        lifespan=lifespan,
+        routers=[school_router, trust_router, partnership_router, import_router],
         readiness=runtime.readiness,
     )
+    override_body_limits(
+        app,
+        max_body_bytes=settings.max_body_bytes,
+        overrides={"/v1/imports": settings.import_max_body_bytes},
+    )
+    return app

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, false, or_, select
 from common.auth import Principal
 from scheduling.partnership.models import Membership, Partnership
 from scheduling.school.models import School
+from scheduling.trust.models import Trust
 
 
 def _urns(principal: Principal) -> list[int]:
@@ -83,3 +84,14 @@ def partnership_manageable(principal: Principal) -> ColumnElement[bool]:
 def may_create_partnership(principal: Principal, la_code: str) -> bool:
     """Partnerships are set up by the council of their LA."""
     return la_code in principal.la
+
+
+def trust_visible(principal: Principal) -> ColumnElement[bool]:
+    """A trust is visible to its own tokens (``trusts``) and to the LAs it has schools in."""
+    conditions: list[ColumnElement[bool]] = []
+    if principal.trusts:
+        conditions.append(Trust.uid.in_(principal.trusts))
+    if principal.la:
+        in_las = select(School.trust_uid).where(School.la_code.in_(principal.la))
+        conditions.append(Trust.uid.in_(in_las))
+    return or_(*conditions) if conditions else false()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Enum, Integer, String
+from datetime import date
+
+from sqlalchemy import Date, Enum, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from common.db import TimestampMixin, VersionedMixin
@@ -28,6 +30,9 @@ class School(VersionedMixin, TimestampMixin, Base):
     easting: Mapped[int | None]
     northing: Mapped[int | None]
     status: Mapped[SchoolStatus] = mapped_column(_enum(SchoolStatus))
+    # Set by the GIAS import only (a PUT leaves them as they are).
+    open_date: Mapped[date | None] = mapped_column(Date)
+    close_date: Mapped[date | None] = mapped_column(Date)
 
     # The fields a PUT replaces; used to tell a real change (which emits an event) from a no-op.
     REPLACEABLE = (
@@ -57,3 +62,20 @@ class School(VersionedMixin, TimestampMixin, Base):
         if self.establishment_number is None:
             return None
         return f"{self.la_code}{self.establishment_number}"
+
+
+class SchoolLink(TimestampMixin, Base):
+    """A GIAS link between two URNs, as GIAS states it: ``urn`` has ``linked_urn`` as its
+    ``link_type`` ("Predecessor", "Successor", "Predecessor - amalgamated", ...). Kept when a
+    school converts to an academy and gets a new URN, so its history stays reachable. Neither
+    URN needs to be in the directory (GIAS links closed schools we may never have imported)."""
+
+    __tablename__ = "school_links"
+
+    urn: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    linked_urn: Mapped[int] = mapped_column(
+        Integer, primary_key=True, autoincrement=False, index=True
+    )
+    link_type: Mapped[str] = mapped_column(String(60), primary_key=True)
+    linked_name: Mapped[str | None] = mapped_column(String(200))
+    established_on: Mapped[date | None] = mapped_column(Date)

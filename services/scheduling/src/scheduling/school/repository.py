@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, or_, select
 
 from common.db import Repository
 from scheduling.partnership.models import Membership
-from scheduling.school.models import School
+from scheduling.school.models import School, SchoolLink
 
 
 class SchoolRepository(Repository[School]):
@@ -38,3 +39,11 @@ class SchoolRepository(Repository[School]):
         if updated_since is not None:
             statement = statement.where(School.updated_at >= updated_since)
         return statement
+
+    async def links(self, urn: int) -> Sequence[SchoolLink]:
+        statement = (
+            select(SchoolLink)
+            .where(or_(SchoolLink.urn == urn, SchoolLink.linked_urn == urn))
+            .order_by(SchoolLink.urn, SchoolLink.linked_urn, SchoolLink.link_type)
+        )
+        return (await self.session.scalars(statement)).all()

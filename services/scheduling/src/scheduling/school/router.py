@@ -13,7 +13,7 @@ from common.http.pagination import Page, Pagination
 from contracts.directory import LaCode
 from scheduling.deps import DirectoryReader, DirectoryWriter, SessionDep, UrnPath
 from scheduling.school import service
-from scheduling.school.schemas import SchoolIn, SchoolOut
+from scheduling.school.schemas import LinkOut, SchoolIn, SchoolLinksOut, SchoolOut
 
 router = APIRouter(prefix="/v1/schools", tags=["schools"])
 
@@ -82,3 +82,25 @@ async def list_schools(
         updated_since=updated_since,
     )
     return Page(data=[SchoolOut.model_validate(s) for s in schools], next_cursor=next_cursor)
+
+
+@router.get(
+    "/{urn}/links",
+    name="get_school_links",
+    summary="A school's GIAS links",
+    description=(
+        "Predecessor and successor URNs (an academy conversion gives a school a new URN) and "
+        "every GIAS link, as imported from the links extract."
+    ),
+    response_model=SchoolLinksOut,
+)
+async def get_school_links(
+    urn: UrnPath, session: SessionDep, principal: DirectoryReader
+) -> SchoolLinksOut:
+    links, predecessors, successors = await service.get_links(session, principal, urn)
+    return SchoolLinksOut(
+        urn=urn,
+        predecessor_urns=predecessors,
+        successor_urns=successors,
+        links=[LinkOut.model_validate(link) for link in links],
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints
@@ -76,6 +76,49 @@ class SchoolOut(StrictModel):
     northing: int | None
     status: SchoolStatus
     laestab: str | None = Field(description="LA code + establishment number, e.g. 8812001")
+    open_date: date | None = Field(description="From GIAS (the import sets it)")
+    close_date: date | None = Field(description="From GIAS (the import sets it)")
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+class LinkOut(StrictModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    urn: Urn
+    linked_urn: Urn
+    link_type: str = Field(description="As GIAS states it: `urn` has `linked_urn` as its ...")
+    linked_name: str | None
+    established_on: date | None
+
+
+class SchoolLinksOut(StrictModel):
+    """A school's GIAS links, read both ways: a predecessor is a school this one states as its
+    predecessor, or one that states this school as its successor (and the reverse)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "urn": 140001,
+                    "predecessor_urns": [115000],
+                    "successor_urns": [],
+                    "links": [
+                        {
+                            "urn": 140001,
+                            "linked_urn": 115000,
+                            "link_type": "Predecessor",
+                            "linked_name": "Chelmer Valley Primary School",
+                            "established_on": "2013-09-01",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    urn: Urn
+    predecessor_urns: list[int]
+    successor_urns: list[int]
+    links: list[LinkOut]

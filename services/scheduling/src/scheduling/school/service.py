@@ -15,7 +15,7 @@ from common.http.problems import ProblemError, not_found, precondition_required
 from contracts.directory import SCHOOL_REGISTERED, SCHOOL_UPDATED, SchoolPayload
 from contracts.events import TenancyPath
 from scheduling.events import publish
-from scheduling.school.models import School
+from scheduling.school.models import School, SchoolLink
 from scheduling.school.repository import SchoolRepository
 from scheduling.school.schemas import SchoolIn
 from scheduling.tenancy import school_visible, school_writable
@@ -35,6 +35,25 @@ async def get_school(session: AsyncSession, principal: Principal, urn: int) -> S
     if school is None:
         raise not_found(f"No school {urn}.")
     return school
+
+
+async def get_links(
+    session: AsyncSession, principal: Principal, urn: int
+) -> tuple[Sequence[SchoolLink], list[int], list[int]]:
+    """The school's GIAS links and its predecessor and successor URNs, read both ways."""
+    await get_school(session, principal, urn)
+    links = await SchoolRepository(session).links(urn)
+    predecessors: set[int] = set()
+    successors: set[int] = set()
+    for link in links:
+        kind = link.link_type.casefold()
+        mine = link.urn == urn
+        other = link.linked_urn if mine else link.urn
+        if kind.startswith("predecessor"):
+            (predecessors if mine else successors).add(other)
+        elif kind.startswith("successor"):
+            (successors if mine else predecessors).add(other)
+    return links, sorted(predecessors), sorted(successors)
 
 
 async def list_schools(
