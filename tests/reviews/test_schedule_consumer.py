@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
+import nats
+
+from common.testing.nats import NatsServer
 from contracts.events import TenancyPath
 from contracts.schedule import REVIEW_CANCELLED, REVIEW_PLANNED, ReviewCancelledPayload
 from tests.reviews.conftest import IC, LA, LEAD, PARTNERSHIP, REVIEWER, SHADOW, URN, Kit, plan
@@ -106,7 +110,7 @@ async def test_an_exact_duplicate_is_applied_once(kit: Kit) -> None:
     assert len(await _history(kit, review_id)) == 2
 
 
-async def test_cancelled_marks_the_review_cancelled(kit: Kit) -> None:
+async def test_cancelled_marks_the_review_cancelled(kit: Kit, nats_server: NatsServer) -> None:
     review_id = uuid.uuid4()
     await kit.plan(plan(review_id))
     payload = ReviewCancelledPayload(
@@ -135,3 +139,17 @@ async def test_cancelled_marks_the_review_cancelled(kit: Kit) -> None:
     history = await _history(kit, review_id)
     assert [h["action"] for h in history] == ["planned", "cancelled"]
     assert history[1]["changes"]["state"] == {"from": "planned", "to": "cancelled"}
+    # The move is published like any other transition, by no person.
+    nc = await nats.connect(nats_server.url)
+    try:
+        sub = await nc.jetstream().pull_subscribe("reviews.>", durable=None, stream="REVIEWS")
+        [msg] = await sub.fetch(1, timeout=10)
+    finally:
+        await nc.close()
+    assert msg.subject == f"reviews.review.transitioned.v1.{LA}.{PARTNERSHIP}.{URN}"
+    data = json.loads(msg.data)["data"]
+    assert (data["from_state"], data["to_state"], data["by_person_id"]) == (
+        "planned",
+        "cancelled",
+        None,
+    )
