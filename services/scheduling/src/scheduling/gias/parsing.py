@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import IO, Any
@@ -110,14 +110,15 @@ class Row:
         return self._cells[position].strip()
 
 
-def read_rows(raw: IO[bytes], layout: Layout) -> Iterator[Row]:
+def read_rows(raw: IO[bytes], layout: Layout) -> Generator[Row, None, None]:
     """Stream the rows of a binary CSV file; ``Row.line`` is the physical line number (the
     header is line 1). Raises :class:`MissingColumnsError` before the first row."""
     text = io.TextIOWrapper(raw, encoding=ENCODING, errors="replace", newline="")
     try:
         yield from _rows(csv.reader(text), layout)
     finally:
-        text.detach()  # the caller's file stays open (it reads the position for progress)
+        if not raw.closed:
+            text.detach()  # the caller's file stays open (it reads the position for progress)
 
 
 def _rows(reader: Any, layout: Layout) -> Iterator[Row]:

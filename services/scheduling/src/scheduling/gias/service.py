@@ -9,6 +9,7 @@ transaction. Unchanged rows cost nothing and emit nothing, so a re-import is che
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -245,8 +246,10 @@ async def run_import(
             kind = FileKind(spec["kind"])
             layout, importer = _IMPORTERS[kind]
             # A local spool file, read one batch at a time between awaits.
-            with Path(spec["path"]).open("rb") as raw:  # noqa: ASYNC230
-                rows = parsing.read_rows(raw, layout)
+            with (
+                Path(spec["path"]).open("rb") as raw,  # noqa: ASYNC230
+                contextlib.closing(parsing.read_rows(raw, layout)) as rows,
+            ):
                 while True:
                     batch_rows = _take(rows, batch_size)
                     if not batch_rows:
