@@ -329,3 +329,18 @@ async def test_the_upload_limit_is_larger_for_imports_only(
     )
     assert_problem(too_big, 413)
     await client.delete(started.headers["location"], headers=headers)
+
+
+async def test_an_upload_without_gias_files_is_422(
+    client: httpx.AsyncClient, issue_token: TokenFactory
+) -> None:
+    headers = _national(issue_token)
+    assert_problem(await client.post("/v1/imports", headers=headers), 422)
+    unknown = await client.post(
+        "/v1/imports", files={"schools": ("s.csv", b"URN\r\n")}, headers=headers
+    )
+    assert assert_problem(unknown, 422)["errors"] == [
+        {"field": "schools", "message": "not a GIAS file field"}
+    ]
+    not_a_file = await client.post("/v1/imports", data={"links": "text"}, headers=headers)
+    assert_problem(not_a_file, 422)

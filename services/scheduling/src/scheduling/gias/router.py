@@ -6,8 +6,11 @@ from collections.abc import Sequence
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, File, Path, Request, Response, UploadFile
+from fastapi import APIRouter, Path, Request, Response
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 
+from common.http.problems import validation_failed
 from scheduling.deps import DirectoryWriter, SessionDep
 from scheduling.gias import service
 from scheduling.gias.models import FileKind, ImportJob, ImportRejection
@@ -16,6 +19,32 @@ from scheduling.gias.schemas import Counts, ImportFileOut, ImportOut, RejectionO
 router = APIRouter(prefix="/v1/imports", tags=["imports"])
 
 ImportId = Annotated[UUID, Path(description="Import job id")]
+
+
+_FILES = {
+    FileKind.ESTABLISHMENTS: "edubasealldataYYYYMMDD.csv",
+    FileKind.GROUPS: "allgroupsdata.csv",
+    FileKind.LINKS: "links_edubasealldataYYYYMMDD.csv",
+}
+# The body is read by the route, after the token and scope are checked (FastAPI would read
+# File(...) parameters first, spooling an anonymous 60 MB upload), so it is documented here.
+_MULTIPART_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        kind.value: {"type": "string", "format": "binary", "description": name}
+                        for kind, name in _FILES.items()
+                    },
+                    "additionalProperties": False,
+                }
+            }
+        },
+    }
+}
 
 
 @router.post(
@@ -33,31 +62,39 @@ ImportId = Annotated[UUID, Path(description="Import job id")]
     status_code=202,
     response_model=ImportOut,
     responses={202: {"description": "Accepted: the job is queued", "model": ImportOut}},
+    openapi_extra=_MULTIPART_BODY,
 )
 async def start_import(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    principal: DirectoryWriter,
-    establishments: Annotated[
-        UploadFile | None, File(description="edubasealldataYYYYMMDD.csv")
-    ] = None,
-    groups: Annotated[UploadFile | None, File(description="allgroupsdata.csv")] = None,
-    links: Annotated[
-        UploadFile | None, File(description="links_edubasealldataYYYYMMDD.csv")
-    ] = None,
+    request: Request, response: Response, session: SessionDep, principal: DirectoryWriter
 ) -> ImportOut:
-    uploads = [
-        service.Upload(kind, upload.filename or f"{kind.value}.csv", upload.file)
-        for kind, upload in (
-            (FileKind.ESTABLISHMENTS, establishments),
-            (FileKind.GROUPS, groups),
-            (FileKind.LINKS, links),
+    try:
+        form = await request.form(max_files=len(_FILES), max_fields=len(_FILES))
+    except HTTPException as exc:  # a malformed multipart body
+        raise validation_failed([{"field": "body", "message": str(exc.detail)}]) from exc
+    try:
+        unknown = sorted(set(form.keys()) - {kind.value for kind in _FILES})
+        if unknown:
+            raise validation_failed(
+                [{"field": name, "message": "not a GIAS file field"} for name in unknown]
+            )
+        uploads = []
+        for kind in _FILES:
+            value = form.get(kind.value)
+            if value is None:
+                continue
+            if not isinstance(value, UploadFile):
+                raise validation_failed([{"field": kind.value, "message": "expected a file"}])
+            uploads.append(service.Upload(kind, value.filename or f"{kind.value}.csv", value.file))
+        if not uploads:
+            raise validation_failed(
+                [{"field": "body", "message": "upload establishments, groups or links"}]
+            )
+        settings = request.app.state.settings
+        job = await service.start_import(
+            session, principal, uploads, import_dir=settings.import_dir
         )
-        if upload is not None
-    ]
-    settings = request.app.state.settings
-    job = await service.start_import(session, principal, uploads, import_dir=settings.import_dir)
+    finally:
+        await form.close()
     request.app.state.imports.start(job.id)
     response.headers["Location"] = f"/v1/imports/{job.id}"
     return _out(job, [])
