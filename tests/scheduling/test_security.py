@@ -12,7 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bench.gias_extract import ESTABLISHMENT_COLUMNS, GROUP_COLUMNS, establishment, to_cp1252
+from bench.gias_extract import ESTABLISHMENT_COLUMNS as EST_COLUMNS
+from bench.gias_extract import GROUP_COLUMNS, establishment, to_cp1252
 from common.testing.apps import eventually
 from scheduling.main import create_app
 from tests.support import TokenFactory, assert_problem, bearer
@@ -24,6 +25,30 @@ AGREEMENT = {
     "local_authority_visibility": "aggregated",
     "suppression_threshold": 6,
 }
+
+PERSON = {
+    "name": "Jo Smith",
+    "email": "jo@owned.sch.uk",
+    "roles": [{"role": "headteacher", "urn": 115000}],
+}
+TRAINING = {"kind": "reviewer", "completed_on": "2026-07-01"}
+AWAY = {"starts_on": "2026-11-02", "ends_on": "2026-11-06"}
+CONFLICT = {"kind": "other", "urn": 115001, "severity": "soft"}
+WAIVER = {"reason": "Agreed"}
+LA_CALENDAR = {
+    "terms": [
+        {"half_term": "autumn1", "starts_on": "2026-09-03", "ends_on": "2026-10-23"},
+        {"half_term": "autumn2", "starts_on": "2026-11-02", "ends_on": "2026-12-18"},
+        {"half_term": "spring1", "starts_on": "2027-01-05", "ends_on": "2027-02-12"},
+        {"half_term": "spring2", "starts_on": "2027-02-22", "ends_on": "2027-03-26"},
+        {"half_term": "summer1", "starts_on": "2027-04-12", "ends_on": "2027-05-28"},
+        {"half_term": "summer2", "starts_on": "2027-06-07", "ends_on": "2027-07-21"},
+    ],
+    "inset_days": ["2026-09-02"],
+}
+SCHOOL_CALENDAR = {"inset_days": ["2027-01-04"]}
+YEAR = "2026-27"
+CYCLE_REQUEST = {"focus": ["maths"], "mode": "virtual", "days": 2}
 
 
 @dataclass(frozen=True)
@@ -48,18 +73,50 @@ ROUTES = [
     Route("DELETE", "/v1/partnerships/{partnership_id}/members/{urn}", "directory:write"),
     Route("GET", "/v1/partnerships/{partnership_id}/agreement", "directory:read"),
     Route("PUT", "/v1/partnerships/{partnership_id}/agreement", "directory:write", AGREEMENT),
-    # trusts, links and the GIAS import
     Route("GET", "/v1/schools/{urn}/links", "directory:read"),
     Route("GET", "/v1/trusts", "directory:read", is_object=False),
     Route("GET", "/v1/trusts/{uid}", "directory:read"),
     Route("POST", "/v1/imports", "directory:write", is_object=False),
     Route("GET", "/v1/imports/{import_id}", "directory:write"),
     Route("DELETE", "/v1/imports/{import_id}", "directory:write"),
+    # people
+    Route("POST", "/v1/people", "directory:write", PERSON, is_object=False),
+    Route("GET", "/v1/people", "directory:read", is_object=False),
+    Route("GET", "/v1/people/{person_id}", "directory:read"),
+    Route("PATCH", "/v1/people/{person_id}", "directory:write", {"name": "Taken"}),
+    Route("PUT", "/v1/people/{person_id}/roles", "directory:write", {"roles": PERSON["roles"]}),
+    Route("POST", "/v1/people/{person_id}/training", "directory:write", TRAINING),
+    Route("DELETE", "/v1/people/{person_id}/training/{item_id}", "directory:write"),
+    Route("POST", "/v1/people/{person_id}/unavailability", "directory:write", AWAY),
+    Route("DELETE", "/v1/people/{person_id}/unavailability/{item_id}", "directory:write"),
+    Route("GET", "/v1/people/{person_id}/conflicts", "directory:read"),
+    Route("POST", "/v1/people/{person_id}/conflicts", "directory:write", CONFLICT),
+    Route("DELETE", "/v1/people/{person_id}/conflicts/{item_id}", "directory:write"),
+    Route("PUT", "/v1/people/{person_id}/conflicts/{item_id}/waiver", "directory:write", WAIVER),
+    # calendars
+    Route("GET", "/v1/calendars/las/{la_code}/{academic_year}", "directory:read"),
+    Route("PUT", "/v1/calendars/las/{la_code}/{academic_year}", "directory:write", LA_CALENDAR),
+    Route("GET", "/v1/calendars/schools/{urn}/{academic_year}", "directory:read"),
+    Route("GET", "/v1/calendars/schools/{urn}/{academic_year}/override", "directory:read"),
+    Route(
+        "PUT",
+        "/v1/calendars/schools/{urn}/{academic_year}/override",
+        "directory:write",
+        SCHOOL_CALENDAR,
+    ),
+    # cycles
+    Route("POST", "/v1/cycles", "directory:write", {"academic_year": YEAR}, is_object=False),
+    Route("GET", "/v1/cycles", "directory:read", is_object=False),
+    Route("GET", "/v1/cycles/{cycle_id}", "directory:read"),
+    Route("PATCH", "/v1/cycles/{cycle_id}", "directory:write", {"policy": {"rotation_cycles": 2}}),
+    Route("GET", "/v1/cycles/{cycle_id}/requests", "directory:read"),
+    Route("GET", "/v1/cycles/{cycle_id}/requests/{urn}", "directory:read"),
+    Route("PUT", "/v1/cycles/{cycle_id}/requests/{urn}", "directory:write", CYCLE_REQUEST),
 ]
 
 TRUST_UID = "16234"
 ESTABLISHMENTS = to_cp1252(
-    ESTABLISHMENT_COLUMNS,
+    EST_COLUMNS,
     [establishment(115000, EstablishmentName="Owned School", **{"Trusts (code)": TRUST_UID})],
 )
 GROUPS = to_cp1252(
@@ -90,6 +147,9 @@ class Owned:
     urn: int
     partnership_id: str
     import_id: str
+    person_id: str = ""
+    item_id: str = "01a20000-0000-7000-8000-000000000000"
+    cycle_id: str = ""
 
     def path(self, route: Route) -> str:
         return route.path.format(
@@ -97,6 +157,11 @@ class Owned:
             partnership_id=self.partnership_id,
             uid=TRUST_UID,
             import_id=self.import_id,
+            person_id=self.person_id,
+            item_id=self.item_id,
+            la_code="881",
+            academic_year=YEAR,
+            cycle_id=self.cycle_id,
         )
 
 
@@ -127,7 +192,27 @@ async def owned(client: httpx.AsyncClient, issue_token: TokenFactory) -> Owned:
         return bool(job["status"] == "succeeded")
 
     await eventually(finished)
-    return Owned(urn=115000, partnership_id=partnership_id, import_id=imported.json()["id"])
+    person = await client.post("/v1/people", json=PERSON, headers=owner)
+    assert person.status_code == 201, person.text
+    calendar = await client.put(f"/v1/calendars/las/881/{YEAR}", json=LA_CALENDAR, headers=owner)
+    assert calendar.status_code == 201, calendar.text
+    school = bearer(issue_token("directory:read", "directory:write", schools=["115000"]))
+    override = f"/v1/calendars/schools/115000/{YEAR}/override"
+    assert (await client.put(override, json=SCHOOL_CALENDAR, headers=school)).status_code == 201
+    cycle = await client.post(
+        "/v1/cycles", json={"partnership_id": partnership_id, "academic_year": YEAR}, headers=owner
+    )
+    assert cycle.status_code == 201, cycle.text
+    cycle_id = cycle.json()["id"]
+    request = f"/v1/cycles/{cycle_id}/requests/115000"
+    assert (await client.put(request, json=CYCLE_REQUEST, headers=school)).status_code == 201
+    return Owned(
+        urn=115000,
+        partnership_id=partnership_id,
+        import_id=imported.json()["id"],
+        person_id=person.json()["id"],
+        cycle_id=cycle_id,
+    )
 
 
 async def _call(
@@ -138,7 +223,7 @@ async def _call(
         files = {"establishments": ("e.csv", ESTABLISHMENTS)}
         return await client.post(path, files=files, headers=headers)
     body = route.body
-    if route.method == "POST":
+    if route.method == "POST" and body is None:
         body = {"name": "New", "kind": "la_cluster", "la_code": "881"}
     return await client.request(route.method, path, json=body, headers=headers)
 
@@ -213,4 +298,13 @@ async def _snapshot(client: httpx.AsyncClient, owned: Owned, owner: dict[str, st
     trust = (await client.get(f"/v1/trusts/{TRUST_UID}", headers=owner)).json()
     links = (await client.get(f"/v1/schools/{owned.urn}/links", headers=owner)).json()
     job = (await client.get(f"/v1/imports/{owned.import_id}", headers=owner)).json()
-    return school, partnership, members, agreement, trust, links, job
+    person = (await client.get(f"/v1/people/{owned.person_id}", headers=owner)).json()
+    calendars = [
+        (await client.get(f"/v1/calendars/{path}", headers=owner)).json()
+        for path in (f"las/881/{YEAR}", f"schools/{owned.urn}/{YEAR}/override")
+    ]
+    cycle = [
+        (await client.get(f"/v1/cycles/{owned.cycle_id}{path}", headers=owner)).json()
+        for path in ("", f"/requests/{owned.urn}")
+    ]
+    return school, partnership, members, agreement, trust, links, job, person, calendars, cycle

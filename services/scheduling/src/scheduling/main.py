@@ -11,11 +11,14 @@ from fastapi import FastAPI
 from common.http.app import create_service_app
 from common.runtime import ServiceRuntime, StreamSpec
 from scheduling.bodylimit import override_body_limits
+from scheduling.calendar.router import router as calendar_router
 from scheduling.config import SchedulingSettings
+from scheduling.cycle.router import router as cycle_router
 from scheduling.db import IdempotencyRecord, InboxMessage, OutboxMessage
 from scheduling.gias.router import router as import_router
 from scheduling.gias.worker import ImportRunner
 from scheduling.partnership.router import router as partnership_router
+from scheduling.person.router import router as person_router
 from scheduling.school.router import router as school_router
 from scheduling.trust.router import router as trust_router
 
@@ -56,7 +59,15 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
         description=DESCRIPTION,
         settings=settings,
         lifespan=lifespan,
-        routers=[school_router, trust_router, partnership_router, import_router],
+        routers=[
+            school_router,
+            trust_router,
+            partnership_router,
+            import_router,
+            person_router,
+            calendar_router,
+            cycle_router,
+        ],
         readiness=runtime.readiness,
     )
     override_body_limits(

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy import ColumnElement, exists, false, or_, select, true
 
 from common.auth import Principal
+from scheduling.cycle.models import Cycle
 from scheduling.partnership.models import Membership, Partnership
+from scheduling.person.models import Person, PersonRole
 from scheduling.school.models import School
 from scheduling.trust.models import Trust
 
@@ -94,4 +96,94 @@ def trust_visible(principal: Principal) -> ColumnElement[bool]:
     if principal.la:
         in_las = select(School.trust_uid).where(School.la_code.in_(principal.la))
         conditions.append(Trust.uid.in_(in_las))
+    return or_(*conditions) if conditions else false()
+
+
+def school_staff_manageable(principal: Principal) -> ColumnElement[bool]:
+    """Who may give people roles at a school: the school itself, its LA, and the leads of its
+    partnerships."""
+    conditions: list[ColumnElement[bool]] = []
+    if urns := _urns(principal):
+        conditions.append(School.urn.in_(urns))
+    if principal.la:
+        conditions.append(School.la_code.in_(principal.la))
+    if partnership_ids := _partnership_ids(principal):
+        members = select(Membership.urn).where(Membership.partnership_id.in_(partnership_ids))
+        conditions.append(School.urn.in_(members))
+    return or_(*conditions) if conditions else false()
+
+
+def person_visible(principal: Principal) -> ColumnElement[bool]:
+    """A person is visible to the tokens that see a school they have a role at (the school,
+    its trust, its LA, its partnerships), to their partnerships' leads and LAs, and to
+    themselves. Nobody sees another partnership's people."""
+    visible_schools = select(School.urn).where(school_visible(principal))
+    at_partnerships: list[ColumnElement[bool]] = []
+    if partnership_ids := _partnership_ids(principal):
+        at_partnerships.append(PersonRole.partnership_id.in_(partnership_ids))
+    if principal.la:
+        in_las = select(Partnership.id).where(Partnership.la_code.in_(principal.la))
+        at_partnerships.append(PersonRole.partnership_id.in_(in_las))
+    roles = select(PersonRole.person_id).where(
+        or_(PersonRole.urn.in_(visible_schools), *at_partnerships)
+    )
+    conditions: list[ColumnElement[bool]] = [Person.id.in_(roles)]
+    if (person_id := _person_id(principal)) is not None:
+        conditions.append(Person.id == person_id)
+    return or_(*conditions)
+
+
+def _person_id(principal: Principal) -> uuid.UUID | None:
+    if principal.person_id is None:
+        return None
+    try:
+        return uuid.UUID(principal.person_id)
+    except ValueError:
+        return None
+
+
+def person_manageable(principal: Principal) -> ColumnElement[bool]:
+    """Changing a person is for their school, their partnerships' leads and their LA."""
+    schools = select(School.urn).where(school_staff_manageable(principal))
+    partnerships = select(Partnership.id).where(partnership_manageable(principal))
+    roles = select(PersonRole.person_id).where(
+        or_(PersonRole.urn.in_(schools), PersonRole.partnership_id.in_(partnerships))
+    )
+    return Person.id.in_(roles)
+
+
+def la_visible(principal: Principal, la_code: str) -> ColumnElement[bool]:
+    """An LA's calendar is visible to the LA and to every token that sees one of its schools."""
+    if la_code in principal.la:
+        return true()
+    return exists().where(School.la_code == la_code, school_visible(principal))
+
+
+def school_calendar_writable(principal: Principal) -> ColumnElement[bool]:
+    """A school's own dates are set by the school itself or its trust (academies)."""
+    conditions: list[ColumnElement[bool]] = []
+    if urns := _urns(principal):
+        conditions.append(School.urn.in_(urns))
+    if principal.trusts:
+        conditions.append(School.trust_uid.in_(principal.trusts))
+    return or_(*conditions) if conditions else false()
+
+
+def cycle_visible(principal: Principal) -> ColumnElement[bool]:
+    """A cycle is visible to whoever sees its partnership."""
+    return Cycle.partnership_id.in_(select(Partnership.id).where(partnership_visible(principal)))
+
+
+def cycle_manageable(principal: Principal) -> ColumnElement[bool]:
+    """A cycle is managed by its partnership's lead and LA."""
+    return Cycle.partnership_id.in_(select(Partnership.id).where(partnership_manageable(principal)))
+
+
+def school_requests_own(principal: Principal) -> ColumnElement[bool]:
+    """A school's request in a cycle is its own (and its trust's) to make and read."""
+    conditions: list[ColumnElement[bool]] = []
+    if urns := _urns(principal):
+        conditions.append(School.urn.in_(urns))
+    if principal.trusts:
+        conditions.append(School.trust_uid.in_(principal.trusts))
     return or_(*conditions) if conditions else false()

@@ -1,0 +1,176 @@
+"""HTTP models of cycles, their policy (with defaults) and member schools' requests."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import ConfigDict, Field, model_validator
+
+from common.http.schemas import StrictModel
+from scheduling.academic_year import AcademicYear
+from scheduling.calendar.days import HalfTerm
+from scheduling.cycle.models import Mode
+from scheduling.expertise import Expertise
+
+Positive = Annotated[int, Field(ge=1, le=1000)]
+Weight = Annotated[float, Field(ge=0, le=100)]
+
+
+class TeamPolicy(StrictModel):
+    """One trained lead reviewer plus ``reviewers``; the IC from another school."""
+
+    reviewers: Annotated[int, Field(ge=1, le=10)] = 2
+    ic_from_other_school: bool = True
+
+
+class LimitsPolicy(StrictModel):
+    max_reviews_per_person_per_term: Positive = 1
+    max_reviews_per_person_per_year: Positive = 3
+    max_reviews_per_week: Annotated[int, Field(ge=1, le=1000, description="In the partnership")] = 3
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.max_reviews_per_person_per_term > self.max_reviews_per_person_per_year:
+            raise ValueError("the per-term limit is above the per-year limit")
+        return self
+
+
+class MilestonePolicy(StrictModel):
+    """Offsets from the review date in school days (the 90-day review in calendar days)."""
+
+    self_review_due: Annotated[int, Field(ge=1, le=100, description="School days before")] = 20
+    pre_review_meeting: Annotated[int, Field(ge=1, le=100, description="School days before")] = 7
+    report_due: Annotated[int, Field(ge=1, le=100, description="School days after")] = 10
+    workshop_window_start: Annotated[
+        int, Field(ge=1, le=200, description="School days after the review")
+    ] = 10
+    workshop_window_end: Annotated[
+        int, Field(ge=1, le=200, description="School days after the review")
+    ] = 30
+    ninety_day_review: Annotated[
+        int, Field(ge=1, le=365, description="Calendar days after the workshop")
+    ] = 90
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.pre_review_meeting > self.self_review_due:
+            raise ValueError("the pre-review meeting comes after the self-review is due")
+        if self.workshop_window_start > self.workshop_window_end:
+            raise ValueError("the workshop window ends before it starts")
+        return self
+
+
+class Weights(StrictModel):
+    """Weights of the soft objective (0 switches a term off)."""
+
+    expertise_match: Weight = 5
+    given_close_to_received: Weight = 2
+    preferred_half_term: Weight = 3
+    spread_through_year: Weight = 2
+    experience_mix: Weight = 2
+    travel: Weight = 1
+
+
+class Policy(StrictModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{}]})
+
+    team: TeamPolicy = TeamPolicy()
+    limits: LimitsPolicy = LimitsPolicy()
+    modes: Annotated[list[Mode], Field(min_length=1, max_length=3)] = [
+        Mode.IN_PERSON,
+        Mode.VIRTUAL,
+        Mode.BLENDED,
+    ]
+    max_distance_km: Annotated[float, Field(gt=0, le=1000, description="In-person reviews")] = 30
+    milestones: MilestonePolicy = MilestonePolicy()
+    reciprocal_pairs_allowed: bool = False
+    rotation_cycles: Annotated[
+        int, Field(ge=1, le=10, description="Cycles before reviewing the same school again")
+    ] = 1
+    cross_partnership_reviewers: bool = False
+    weights: Weights = Weights()
+
+    @model_validator(mode="after")
+    def _unique_modes(self) -> Self:
+        if len(set(self.modes)) != len(self.modes):
+            raise ValueError("modes are listed once each")
+        return self
+
+
+class CycleIn(StrictModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "partnership_id": "01a20000-0000-7000-8000-000000000000",
+                    "academic_year": "2026-27",
+                    "policy": {"team": {"reviewers": 2}},
+                }
+            ]
+        }
+    )
+
+    partnership_id: uuid.UUID
+    academic_year: AcademicYear
+    policy: Policy = Policy()
+
+
+class CyclePatch(StrictModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"policy": {"limits": {"max_reviews_per_week": 2}}}]}
+    )
+
+    policy: dict[str, Any] = Field(
+        description="Part of the policy: merged into the current one, then validated whole."
+    )
+
+
+class CycleOut(StrictModel):
+    id: uuid.UUID
+    partnership_id: uuid.UUID
+    academic_year: str
+    policy: Policy
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class RequestIn(StrictModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "focus": ["reading", "send"],
+                    "preferred_half_terms": ["autumn2", "spring1"],
+                    "mode": "in_person",
+                    "days": 1,
+                }
+            ]
+        }
+    )
+
+    focus: Annotated[list[Expertise], Field(min_length=1, max_length=3)]
+    preferred_half_terms: Annotated[list[HalfTerm], Field(max_length=6)] = []
+    mode: Mode = Mode.IN_PERSON
+    days: Literal[1, 2] = 1
+
+    @model_validator(mode="after")
+    def _unique(self) -> Self:
+        if len(set(self.focus)) != len(self.focus):
+            raise ValueError("focus areas are listed once each")
+        if len(set(self.preferred_half_terms)) != len(self.preferred_half_terms):
+            raise ValueError("half-terms are listed once each")
+        return self
+
+
+class RequestOut(StrictModel):
+    cycle_id: uuid.UUID
+    urn: int
+    focus: list[Expertise]
+    preferred_half_terms: list[HalfTerm]
+    mode: Mode
+    days: int
+    version: int
+    updated_at: datetime

@@ -1,0 +1,30 @@
+"""The controlled vocabulary of expertise codes: what a person knows well, and what a school
+asks a review to focus on. The one place the codes live; people and cycle requests validate
+against it."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Expertise(StrEnum):
+    READING = "reading"
+    WRITING = "writing"
+    MATHS = "maths"
+    SCIENCE = "science"
+    SEND = "send"
+    EARLY_YEARS = "early_years"
+    BEHAVIOUR = "behaviour"
+    ATTENDANCE = "attendance"
+    CURRICULUM = "curriculum"
+    DISADVANTAGED = "disadvantaged"
+    SUPPORT_STAFF = "support_staff"
+    WELLBEING = "wellbeing"
+    DIGITAL = "digital"
+    LEADERSHIP = "leadership"
+    ASSESSMENT = "assessment"
+    SAFEGUARDING = "safeguarding"
+    PERSONAL_DEVELOPMENT = "personal_development"
+    GOVERNANCE = "governance"
+    EAL = "eal"
+    SIXTH_FORM = "sixth_form"
