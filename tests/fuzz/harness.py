@@ -32,6 +32,7 @@ ALL_SCOPES = [
     "reviews:read",
     "reviews:write",
     "knowledge:read",
+    "knowledge:admin",
 ]
 
 CHECKS = [
