@@ -83,3 +83,23 @@ def test_checker_finds_a_broken_rule() -> None:
     )
     rules = {v.rule for v in checker.check(problem, bad)}
     assert "ic_not_on_team" in rules
+
+
+def test_a_medium_county_is_solved_one_partnership_at_a_time_checker_clean() -> None:
+    problem = synthetic.county(3, partnerships=3, schools=30)
+    opts = dataclasses.replace(FAST, time_limit_s=6.0, decompose_above=20)
+    result = cpsat.solve(problem, opts)
+    assert result.schedule is not None, result.explanations
+    assert len(result.schedule.assignments) == 30
+    assert checker.check(problem, result.schedule) == []
+    assert result.objective == result.schedule.quality.objective
+    assert result.stats["subproblems_solved"] == 3
+    assert result.objective <= result.stats["start_objective"]
+
+
+def test_a_medium_county_is_solved_whole_checker_clean() -> None:
+    problem = synthetic.county(4, partnerships=3, schools=30)
+    result = cpsat.solve(problem, dataclasses.replace(FAST, time_limit_s=6.0))
+    assert result.schedule is not None, result.explanations
+    assert checker.check(problem, result.schedule) == []
+    assert result.objective == result.schedule.quality.objective

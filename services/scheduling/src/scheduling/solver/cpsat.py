@@ -15,6 +15,7 @@ Decomposition (no variable per school x person x day):
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import threading
 import time
@@ -57,6 +58,7 @@ class SolverOptions:
     should_stop: Callable[[], bool] | None = None  # True: stop the search (cancellation)
     log: bool = False
     greedy_hint: bool = True  # start from the careful-person schedule when it exists
+    decompose_above: int = 60  # schools: above this, several partnerships go one at a time
 
 
 @dataclass
@@ -297,10 +299,16 @@ def solve(problem: Problem, options: SolverOptions | None = None) -> SolveResult
     pre_issues = explain.precheck(pre)
     if pre_issues:
         return SolveResult("infeasible", None, tuple(pre_issues), wall_time_s=time.monotonic() - t0)
+    if _decompose(pre, opts):
+        return _solve_by_partnership(pre, opts, t0, deadline)
     mm = build(pre)
     hint: dict[cp_model.IntVar, int] = {}
+    fallback: Schedule | None = None
     if opts.greedy_hint:
-        hint = _hint_from(pre, mm, greedy.partial(pre))
+        start = greedy.complete(pre)
+        hint = _hint_from(pre, mm, start)
+        if len(start) == len(pre.schools):
+            fallback = Schedule(start, evaluate(pre, start))
     cuts = 0
     stats: dict[str, float] = {}
     for _round in range(opts.max_cuts_rounds + 1):
@@ -328,6 +336,8 @@ def solve(problem: Problem, options: SolverOptions | None = None) -> SolveResult
                 "infeasible", None, tuple(core), wall_time_s=time.monotonic() - t0, stats=stats
             )
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            if fallback is not None:
+                return _fallback(fallback, solver, stats, t0, opts)
             return SolveResult(
                 "unknown",
                 None,
@@ -338,6 +348,8 @@ def solve(problem: Problem, options: SolverOptions | None = None) -> SolveResult
         assignments, failures = _days(pre, mm, solver)
         if not failures:
             quality = evaluate(pre, assignments)
+            if fallback is not None and fallback.quality.objective < quality.objective:
+                return _fallback(fallback, solver, stats, t0, opts)
             optimal = status == cp_model.OPTIMAL and cuts == 0
             if opts.progress is not None:
                 opts.progress(100.0)
@@ -354,12 +366,165 @@ def solve(problem: Problem, options: SolverOptions | None = None) -> SolveResult
             cuts += 1
         mm.m.clear_hints()  # type: ignore[no-untyped-call]
         hint = {v: solver.value(v) for v in mm.x.values()}
+        if fallback is not None and time.monotonic() >= deadline - 0.1:
+            return _fallback(fallback, solver, stats, t0, opts)
+    if fallback is not None:
+        return _fallback(fallback, solver, stats, t0, opts)
     return SolveResult(
         "unknown",
         None,
         (Explanation("days", "teams kept having no common free day; try a longer time limit"),),
         wall_time_s=time.monotonic() - t0,
         stats=stats,
+    )
+
+
+def _decompose(pre: Prepared, opts: SolverOptions) -> bool:
+    """Large multi-partnership problems are solved one partnership at a time (see below)."""
+    parts = {sc.school.partnership_id for sc in pre.schools.values()}
+    problem = pre.problem
+    recip = (
+        all(problem.policy_for(p).reciprocal_pairs_allowed for p in parts)
+        and problem.policy.reciprocal_pairs_allowed
+    )
+    return opts.greedy_hint and recip and len(parts) > 1 and len(pre.schools) > opts.decompose_above
+
+
+def _engagements(assignments: dict[int, Assignment], pre: Prepared) -> dict[str, set[str]]:
+    """Person id -> the partnerships whose reviews they are engaged in (team or IC)."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for a in assignments.values():
+        part = pre.schools[a.urn].school.partnership_id
+        for pid in (*a.team, a.ic):
+            out[pid].add(part)
+    return out
+
+
+def _solve_by_partnership(
+    pre: Prepared, opts: SolverOptions, t0: float, deadline: float
+) -> SolveResult:
+    """Large neighbourhood search, one partnership at a time, from a complete greedy schedule.
+
+    The careful person's pass (squeaky-wheel reordered until every school is placed) gives a
+    complete schedule. Then, worst partnership first, its reviews are re-solved by CP-SAT in a
+    small model whose candidates are only the people with no engagement outside it (so every
+    capacity, day and IC rule involving anyone else is unchanged), hinted with the current
+    reviews; a sub-solution replaces them only when it scores better. Stops at the deadline;
+    the schedule is always complete and satisfies every hard rule the whole model has.
+    """
+    start = greedy.complete(pre)
+    if len(start) < len(pre.schools):
+        placed = {a.urn for a in start}
+        missing = sorted(set(pre.schools) - placed)
+        return SolveResult(
+            "unknown",
+            None,
+            tuple(
+                Explanation(
+                    "decomposition",
+                    f"no complete starting schedule: URN {u} could not be placed",
+                    u,
+                    partnership_id=pre.schools[u].school.partnership_id,
+                )
+                for u in missing[:10]
+            ),
+            wall_time_s=time.monotonic() - t0,
+        )
+    current = {a.urn: a for a in start}
+    by_part: dict[str, list[int]] = defaultdict(list)
+    for urn, sc in pre.schools.items():
+        by_part[sc.school.partnership_id].append(urn)
+    quality = evaluate(pre, start)
+    worst: dict[str, int] = defaultdict(int)
+    for b in quality.broken:
+        if b.urn is not None and b.urn in pre.schools:
+            worst[pre.schools[b.urn].school.partnership_id] += 1
+    order = sorted(by_part, key=lambda p: (-worst[p], p))
+    gap = 0.0
+    improved = solved = optimal = 0
+    for i, part in enumerate(order):
+        if _cancelled(opts):
+            return SolveResult("cancelled", None, wall_time_s=time.monotonic() - t0)
+        left = deadline - time.monotonic() - 0.3
+        if left <= 0.05:
+            break
+        budget = left / (len(order) - i)
+        engaged = _engagements(current, pre)
+        free = {pid for pid in pre.people if engaged.get(pid, {part}) <= {part}}
+        sub_schools = {}
+        for urn in by_part[part]:
+            sc = pre.schools[urn]
+            sub_schools[urn] = dataclasses.replace(
+                sc,
+                leads=[p for p in sc.leads if p in free],
+                reviewers=[p for p in sc.reviewers if p in free],
+                ics=[p for p in sc.ics if p in free],
+            )
+        sub = dataclasses.replace(pre, schools=sub_schools)
+        mm = build(sub)
+        mine = tuple(current[u] for u in by_part[part])
+        for v, val in _hint_from(sub, mm, mine).items():
+            mm.m.add_hint(v, val)
+        solver = cp_model.CpSolver()
+        prm = solver.parameters
+        prm.max_time_in_seconds = max(0.05, budget)
+        prm.cp_model_presolve = False  # small models: presolve costs more than it saves
+        prm.num_workers = opts.num_workers
+        prm.random_seed = opts.seed
+        status = solver.solve(mm.m)
+        if opts.progress is not None:
+            opts.progress(min(99.0, 100.0 * (i + 1) / len(order)))
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            continue
+        solved += 1
+        gap += solver.objective_value - solver.best_objective_bound
+        optimal += status == cp_model.OPTIMAL
+        assignments, failures = _days(sub, mm, solver)
+        if failures:
+            continue
+        if evaluate(sub, assignments).objective < evaluate(sub, mine).objective:
+            for a in assignments:
+                current[a.urn] = a
+            improved += 1
+    final = tuple(sorted(current.values(), key=lambda a: (a.dates[0], a.urn)))
+    quality = evaluate(pre, final)
+    if opts.progress is not None:
+        opts.progress(100.0)
+    return SolveResult(
+        "feasible",
+        Schedule(final, quality),
+        objective=quality.objective,
+        best_bound=None,
+        wall_time_s=time.monotonic() - t0,
+        stats={
+            "partnerships": float(len(order)),
+            "subproblems_solved": float(solved),
+            "subproblems_improved": float(improved),
+            "subproblems_optimal": float(optimal),
+            "neighbourhood_gap": gap,
+            "start_objective": float(evaluate(pre, start).objective),
+        },
+    )
+
+
+def _fallback(
+    schedule: Schedule,
+    solver: cp_model.CpSolver,
+    stats: dict[str, float],
+    t0: float,
+    opts: SolverOptions,
+) -> SolveResult:
+    """The complete hint schedule, when the search found nothing better in time."""
+    if opts.progress is not None:
+        opts.progress(100.0)
+    bound = solver.best_objective_bound
+    return SolveResult(
+        "feasible",
+        schedule,
+        objective=schedule.quality.objective,
+        best_bound=bound if math.isfinite(bound) else None,
+        wall_time_s=time.monotonic() - t0,
+        stats={**stats, "fallback": 1.0},
     )
 
 

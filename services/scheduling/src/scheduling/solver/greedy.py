@@ -22,7 +22,9 @@ from scheduling.solver.model import Assignment, Explanation, Problem, Schedule
 from scheduling.solver.quality import evaluate
 
 
-def _run(pre: Prepared) -> tuple[tuple[Assignment, ...], list[Explanation]]:
+def _run(
+    pre: Prepared, order: list[int] | None = None
+) -> tuple[tuple[Assignment, ...], list[Explanation]]:
     problem = pre.problem
     busy: dict[str, set[date]] = defaultdict(set)
     week: Counter[tuple[str, Slot]] = Counter()
@@ -34,7 +36,7 @@ def _run(pre: Prepared) -> tuple[tuple[Assignment, ...], list[Explanation]]:
     by_urn = {s.urn: s for s in problem.schools}
     out: list[Assignment] = []
     missing: list[Explanation] = []
-    for urn in sorted(pre.schools):
+    for urn in order if order is not None else sorted(pre.schools):
         sc = pre.schools[urn]
         s = sc.school
         pol = problem.policy_for(s.partnership_id)
@@ -134,6 +136,26 @@ def _run(pre: Prepared) -> tuple[tuple[Assignment, ...], list[Explanation]]:
 def partial(pre: Prepared) -> tuple[Assignment, ...]:
     """What the careful person manages to place (possibly not every school)."""
     return _run(pre)[0]
+
+
+def complete(pre: Prepared, rounds: int = 8) -> tuple[Assignment, ...]:
+    """A schedule placing as many schools as possible, for the CP-SAT hint (not the baseline).
+
+    "Squeaky wheel": run the careful person's pass, then again with the schools it could not
+    place moved to the front, until every school is placed or ``rounds`` runs out.
+    """
+    order = sorted(pre.schools)
+    best = _run(pre, order)[0]
+    for _ in range(rounds):
+        if len(best) == len(pre.schools):
+            break
+        placed = {a.urn for a in best}
+        missing = [u for u in order if u not in placed]
+        order = missing + [u for u in order if u in placed]
+        out = _run(pre, order)[0]
+        if len(out) > len(best):
+            best = out
+    return best
 
 
 def solve_prepared(pre: Prepared) -> tuple[Schedule | None, list[Explanation]]:
