@@ -28,6 +28,15 @@ ROUTES = [
     Route("GET", "/v1/reviews/{review_id}", "reviews:read"),
     Route("GET", "/v1/reviews/{review_id}/history", "reviews:read"),
     Route("POST", "/v1/reviews/{review_id}/transitions", "reviews:write", {"to": "self_review"}),
+    Route("GET", "/v1/reviews/{review_id}/focus", "reviews:read"),
+    Route(
+        "PUT",
+        "/v1/reviews/{review_id}/focus",
+        "reviews:write",
+        {"text": "Reading", "theme_codes": ["curriculum.reading"], "questions": [{"text": "Q"}]},
+    ),
+    Route("GET", "/v1/reviews/{review_id}/focus/challenges", "reviews:read"),
+    Route("POST", "/v1/reviews/{review_id}/focus/challenges", "reviews:write", {"text": "Why?"}),
 ]
 
 
@@ -49,7 +58,7 @@ async def review(kit: Kit) -> uuid.UUID:
 
 
 async def _call(kit: Kit, route: Route, review_id: uuid.UUID, headers: dict[str, str]) -> Any:
-    path = route.path.format(review_id=review_id)
+    path = route.path.format(review_id=review_id, item_id=uuid.uuid4())
     return await kit.client.request(
         route.method, path, json=route.body, headers={**headers, "If-Match": '"1"'}
     )

@@ -40,6 +40,21 @@ class ReviewState(StrEnum):
     CANCELLED = "cancelled"
 
 
+class EvidenceKind(StrEnum):
+    """The fixed kinds of evidence gathered on a review day (triangulation counts kinds)."""
+
+    LESSON_VISIT = "lesson_visit"
+    LEARNING_WALK = "learning_walk"
+    PUPIL_VOICE = "pupil_voice"
+    STAFF_VOICE = "staff_voice"
+    SUPPORT_STAFF_VOICE = "support_staff_voice"
+    PARENT_VOICE = "parent_voice"
+    WORK_SCRUTINY = "work_scrutiny"
+    DATA_ANALYSIS = "data_analysis"
+    DOCUMENT_REVIEW = "document_review"
+    ENVIRONMENT = "environment"
+
+
 class ReviewTransitionedPayload(Payload):
     review_id: UUID
     cycle_id: UUID

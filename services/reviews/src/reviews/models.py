@@ -7,6 +7,8 @@ from reviews.directory.models import (
     DirectoryPartnership,
     DirectorySchool,
 )
+from reviews.evidence.models import EvidenceItem
+from reviews.focus.models import FocusChallenge, ReviewFocus
 from reviews.review.models import Review, ReviewHistory, ReviewTeamMember
 
 __all__ = [
@@ -15,10 +17,13 @@ __all__ = [
     "DirectoryMembership",
     "DirectoryPartnership",
     "DirectorySchool",
+    "EvidenceItem",
+    "FocusChallenge",
     "IdempotencyRecord",
     "InboxMessage",
     "OutboxMessage",
     "Review",
+    "ReviewFocus",
     "ReviewHistory",
     "ReviewTeamMember",
 ]

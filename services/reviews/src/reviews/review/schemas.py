@@ -133,7 +133,8 @@ class HistoryEntryOut(StrictModel):
     at: datetime
     action: str = Field(
         description="planned, rescheduled, team_changed, cancelled (from the schedule) or "
-        "transitioned (a request)"
+        "transitioned, focus_set, focus_agreed, focus_challenged, evidence_recorded, "
+        "evidence_edited (requests)"
     )
     actor_subject: str | None = Field(description="The token's subject, for a request")
     actor_person_id: uuid.UUID | None

@@ -387,3 +387,7 @@ def _publish_transition(
         publish(
             session, REVIEW_CLOSED, closed, tenancy=tenancy_path, subject=subject, partition_key=key
         )
+
+
+#: For the other aggregates of a review (focus, evidence): one history row per change.
+record = _record
