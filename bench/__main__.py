@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from bench import gias
+from bench import gias, solver
 
-BENCHMARKS: dict[str, Callable[[], object]] = {"gias": gias.main}
+BENCHMARKS: dict[str, Callable[[], object]] = {"gias": gias.main, "solver": solver.main}
 
 
 def main() -> None:

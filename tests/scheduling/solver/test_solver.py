@@ -93,7 +93,7 @@ def test_a_medium_county_is_solved_one_partnership_at_a_time_checker_clean() -> 
     assert len(result.schedule.assignments) == 30
     assert checker.check(problem, result.schedule) == []
     assert result.objective == result.schedule.quality.objective
-    assert result.stats["subproblems_solved"] == 3
+    assert result.stats["subproblems_solved"] >= 3
     assert result.objective <= result.stats["start_objective"]
 
 

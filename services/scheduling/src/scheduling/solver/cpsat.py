@@ -19,7 +19,7 @@ import dataclasses
 import math
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -58,6 +58,7 @@ class SolverOptions:
     should_stop: Callable[[], bool] | None = None  # True: stop the search (cancellation)
     log: bool = False
     greedy_hint: bool = True  # start from the careful-person schedule when it exists
+    min_sub_time_s: float = 0.3  # the least a partnership's subproblem gets, while time lasts
     decompose_above: int = 60  # schools: above this, several partnerships go one at a time
 
 
@@ -82,7 +83,11 @@ def _guard(mm: _Model, name: str, with_groups: bool) -> list[cp_model.IntVar]:
     return [lit]
 
 
-def build(pre: Prepared, with_groups: bool = False) -> _Model:
+def build(
+    pre: Prepared, with_groups: bool = False, fixed_given: dict[int, int] | None = None
+) -> _Model:
+    """The model; ``fixed_given``: team places each school's staff already hold in reviews
+    outside ``pre`` (a neighbourhood), counted in the balance term."""
     problem = pre.problem
     m = cp_model.CpModel()
     mm = _Model(m, {}, {}, {}, {}, {})
@@ -236,13 +241,14 @@ def build(pre: Prepared, with_groups: bool = False) -> _Model:
         if not pol.weights.balance:
             continue
         recv = 1 + pol.reviewers_per_team
+        base = (fixed_given or {}).get(s.urn, 0)
         vs = given.get(s.urn, [])
         if not vs:
-            obj.append(pol.weights.balance * recv)
+            obj.append(pol.weights.balance * abs(recv - base))
             continue
-        dev = m.new_int_var(0, max(recv, len(vs)), "")
-        m.add(dev >= sum(vs) - recv)
-        m.add(dev >= recv - sum(vs))
+        dev = m.new_int_var(0, max(recv, len(vs) + base), "")
+        m.add(dev >= sum(vs) + base - recv)
+        m.add(dev >= recv - base - sum(vs))
         obj.append(pol.weights.balance * dev)
     # soft: spread over the half-terms
     for part, (target, codes) in spread_targets(pre).items():
@@ -435,57 +441,56 @@ def _solve_by_partnership(
     for urn, sc in pre.schools.items():
         by_part[sc.school.partnership_id].append(urn)
     quality = evaluate(pre, start)
+    best = quality.objective
     worst: dict[str, int] = defaultdict(int)
     for b in quality.broken:
         if b.urn is not None and b.urn in pre.schools:
             worst[pre.schools[b.urn].school.partnership_id] += 1
     order = sorted(by_part, key=lambda p: (-worst[p], p))
     gap = 0.0
-    improved = solved = optimal = 0
-    for i, part in enumerate(order):
-        if _cancelled(opts):
-            return SolveResult("cancelled", None, wall_time_s=time.monotonic() - t0)
-        left = deadline - time.monotonic() - 0.3
-        if left <= 0.05:
-            break
-        budget = left / (len(order) - i)
-        engaged = _engagements(current, pre)
-        free = {pid for pid in pre.people if engaged.get(pid, {part}) <= {part}}
-        sub_schools = {}
-        for urn in by_part[part]:
-            sc = pre.schools[urn]
-            sub_schools[urn] = dataclasses.replace(
-                sc,
-                leads=[p for p in sc.leads if p in free],
-                reviewers=[p for p in sc.reviewers if p in free],
-                ics=[p for p in sc.ics if p in free],
+    improved = solved = optimal = passes = 0
+    dirty = set(order)  # partnerships whose neighbourhood may still improve
+    while dirty and time.monotonic() < deadline - 0.35:
+        passes += 1
+        todo = [p for p in order if p in dirty]
+        dirty = set()
+        gap, optimal = 0.0, 0
+        for i, part in enumerate(todo):
+            if _cancelled(opts):
+                return SolveResult("cancelled", None, wall_time_s=time.monotonic() - t0)
+            left = deadline - time.monotonic() - 0.3
+            if left <= 0.05:
+                break
+            engaged = _engagements(current, pre)
+            free = {pid for pid in pre.people if engaged.get(pid, {part}) <= {part}}
+            sub = _neighbourhood(pre, by_part[part], free)
+            mine = tuple(current[u] for u in by_part[part])
+            outside = Counter(
+                h
+                for a in current.values()
+                if a.urn not in sub.schools
+                for pid in a.team
+                if (h := pre.people[pid].home_urn) is not None
             )
-        sub = dataclasses.replace(pre, schools=sub_schools)
-        mm = build(sub)
-        mine = tuple(current[u] for u in by_part[part])
-        for v, val in _hint_from(sub, mm, mine).items():
-            mm.m.add_hint(v, val)
-        solver = cp_model.CpSolver()
-        prm = solver.parameters
-        prm.max_time_in_seconds = max(0.05, budget)
-        prm.cp_model_presolve = False  # small models: presolve costs more than it saves
-        prm.num_workers = opts.num_workers
-        prm.random_seed = opts.seed
-        status = solver.solve(mm.m)
-        if opts.progress is not None:
-            opts.progress(min(99.0, 100.0 * (i + 1) / len(order)))
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            continue
-        solved += 1
-        gap += solver.objective_value - solver.best_objective_bound
-        optimal += status == cp_model.OPTIMAL
-        assignments, failures = _days(sub, mm, solver)
-        if failures:
-            continue
-        if evaluate(sub, assignments).objective < evaluate(sub, mine).objective:
-            for a in assignments:
-                current[a.urn] = a
-            improved += 1
+            budget = min(left, max(opts.min_sub_time_s, left / (len(todo) - i)))
+            mm, solver, status = _sub_solve(sub, mine, opts, budget, dict(outside))
+            if opts.progress is not None:
+                opts.progress(min(99.0, 100.0 * (i + 1) / len(todo)))
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                continue
+            solved += 1
+            gap += solver.objective_value - solver.best_objective_bound
+            optimal += status == cp_model.OPTIMAL
+            assignments, failures = _days(sub, mm, solver)
+            if failures:
+                continue
+            trial = {**current, **{a.urn: a for a in assignments}}
+            score = evaluate(pre, tuple(trial.values())).objective
+            if score < best:
+                current, best = trial, score
+                improved += 1
+                # the people it freed or took may let every other partnership do better
+                dirty = set(order) - {part}
     final = tuple(sorted(current.values(), key=lambda a: (a.dates[0], a.urn)))
     quality = evaluate(pre, final)
     if opts.progress is not None:
@@ -498,6 +503,7 @@ def _solve_by_partnership(
         wall_time_s=time.monotonic() - t0,
         stats={
             "partnerships": float(len(order)),
+            "passes": float(passes),
             "subproblems_solved": float(solved),
             "subproblems_improved": float(improved),
             "subproblems_optimal": float(optimal),
@@ -505,6 +511,83 @@ def _solve_by_partnership(
             "start_objective": float(evaluate(pre, start).objective),
         },
     )
+
+
+def _neighbourhood(pre: Prepared, urns: list[int], free: set[str] | None) -> Prepared:
+    """The schools ``urns`` with only the ``free`` people (all candidates if None)."""
+    sub_schools = {}
+    for urn in urns:
+        sc = pre.schools[urn]
+        if free is None:
+            sub_schools[urn] = sc
+            continue
+        sub_schools[urn] = dataclasses.replace(
+            sc,
+            leads=[p for p in sc.leads if p in free],
+            reviewers=[p for p in sc.reviewers if p in free],
+            ics=[p for p in sc.ics if p in free],
+        )
+    return dataclasses.replace(pre, schools=sub_schools)
+
+
+def _sub_solve(
+    sub: Prepared,
+    hint: tuple[Assignment, ...],
+    opts: SolverOptions,
+    budget: float,
+    fixed_given: dict[int, int] | None = None,
+) -> tuple[_Model, cp_model.CpSolver, cp_model.CpSolverStatus]:
+    mm = build(sub, fixed_given=fixed_given)
+    for v, val in _hint_from(sub, mm, hint).items():
+        mm.m.add_hint(v, val)
+    solver = cp_model.CpSolver()
+    prm = solver.parameters
+    prm.max_time_in_seconds = max(0.05, budget)
+    prm.cp_model_presolve = False  # small models: presolve costs more than it saves
+    prm.num_workers = opts.num_workers
+    prm.random_seed = opts.seed
+    return mm, solver, solver.solve(mm.m)
+
+
+def lower_bound(problem: Problem, options: SolverOptions | None = None) -> tuple[float, bool]:
+    """A valid lower bound on the objective of any complete schedule, and whether it is exact
+    per partnership (every relaxed subproblem solved to optimality).
+
+    Relaxation: each partnership alone with every eligible candidate (people shared with other
+    partnerships are free for each of them), the home-school balance term (the only term that
+    couples partnerships) dropped, day-level clashes ignored. The sum of the CP-SAT bounds of
+    these models bounds the whole problem from below.
+    """
+    opts = options or SolverOptions()
+    no_balance = {
+        part: dataclasses.replace(pol, weights=dataclasses.replace(pol.weights, balance=0))
+        for part, pol in problem.policies.items()
+    }
+    default = problem.policy
+    relaxed = dataclasses.replace(
+        problem,
+        policy=dataclasses.replace(
+            default, weights=dataclasses.replace(default.weights, balance=0)
+        ),
+        policies=no_balance,
+    )
+    pre = prepare(relaxed, opts.shortlist)
+    by_part: dict[str, list[int]] = defaultdict(list)
+    for urn, sc in pre.schools.items():
+        by_part[sc.school.partnership_id].append(urn)
+    total, exact = 0.0, True
+    for part in sorted(by_part):
+        _mm, solver, status = _sub_solve(
+            _neighbourhood(pre, by_part[part], None), (), opts, opts.time_limit_s / len(by_part)
+        )
+        if status == cp_model.INFEASIBLE:
+            return math.inf, True
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            exact = False
+            continue  # bound 0: every term is a penalty
+        total += max(0.0, solver.best_objective_bound)
+        exact = exact and status == cp_model.OPTIMAL
+    return total, exact
 
 
 def _fallback(
