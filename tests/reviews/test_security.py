@@ -37,6 +37,23 @@ ROUTES = [
     ),
     Route("GET", "/v1/reviews/{review_id}/focus/challenges", "reviews:read"),
     Route("POST", "/v1/reviews/{review_id}/focus/challenges", "reviews:write", {"text": "Why?"}),
+    Route(
+        "POST",
+        "/v1/reviews/{review_id}/evidence/batches",
+        "reviews:write",
+        {
+            "items": [
+                {
+                    "id": "0190a1b2-0000-7000-8000-0000000000e1",
+                    "question_id": "0190a1b2-0000-7000-8000-0000000000a1",
+                    "kind": "pupil_voice",
+                    "note": "Pupils named books.",
+                }
+            ]
+        },
+    ),
+    Route("GET", "/v1/reviews/{review_id}/evidence", "reviews:read"),
+    Route("PATCH", "/v1/reviews/{review_id}/evidence/{item_id}", "reviews:write", {"note": "x"}),
 ]
 
 

@@ -9,6 +9,7 @@ from common.runtime import ConsumerSpec, ServiceRuntime, StreamSpec
 from reviews.config import ReviewsSettings
 from reviews.db import InboxMessage, OutboxMessage
 from reviews.directory.handlers import SUBJECT_FILTERS, handle_directory_event
+from reviews.evidence.router import router as evidence_router
 from reviews.focus.router import router as focus_router
 from reviews.review.handlers import SUBJECT_FILTERS as SCHEDULE_FILTERS
 from reviews.review.handlers import handle_schedule_event
@@ -50,6 +51,6 @@ def create_app(settings: ReviewsSettings | None = None) -> FastAPI:
         description=DESCRIPTION,
         settings=settings,
         lifespan=runtime.lifespan(),
-        routers=[review_router, focus_router],
+        routers=[review_router, focus_router, evidence_router],
         readiness=runtime.readiness,
     )
