@@ -419,23 +419,6 @@ def _solve_by_partnership(
     the schedule is always complete and satisfies every hard rule the whole model has.
     """
     start = greedy.complete(pre)
-    if len(start) < len(pre.schools):
-        placed = {a.urn for a in start}
-        missing = sorted(set(pre.schools) - placed)
-        return SolveResult(
-            "unknown",
-            None,
-            tuple(
-                Explanation(
-                    "decomposition",
-                    f"no complete starting schedule: URN {u} could not be placed",
-                    u,
-                    partnership_id=pre.schools[u].school.partnership_id,
-                )
-                for u in missing[:10]
-            ),
-            wall_time_s=time.monotonic() - t0,
-        )
     current = {a.urn: a for a in start}
     by_part: dict[str, list[int]] = defaultdict(list)
     for urn, sc in pre.schools.items():
@@ -446,10 +429,14 @@ def _solve_by_partnership(
     for b in quality.broken:
         if b.urn is not None and b.urn in pre.schools:
             worst[pre.schools[b.urn].school.partnership_id] += 1
-    order = sorted(by_part, key=lambda p: (-worst[p], p))
+    missing = set(pre.schools) - set(current)
+    unplaced = {pre.schools[u].school.partnership_id for u in missing}
+    # partnerships with a school the greedy start could not place first, then the worst
+    order = sorted(by_part, key=lambda p: (p not in unplaced, -worst[p], p))
     gap = 0.0
     improved = solved = optimal = passes = 0
     dirty = set(order)  # partnerships whose neighbourhood may still improve
+    tries: Counter[str] = Counter()
     while dirty and time.monotonic() < deadline - 0.35:
         passes += 1
         todo = [p for p in order if p in dirty]
@@ -462,9 +449,18 @@ def _solve_by_partnership(
             if left <= 0.05:
                 break
             engaged = _engagements(current, pre)
-            free = {pid for pid in pre.people if engaged.get(pid, {part}) <= {part}}
-            sub = _neighbourhood(pre, by_part[part], free)
-            mine = tuple(current[u] for u in by_part[part])
+            group = {part}
+            tries[part] += 1
+            if part in unplaced and tries[part] % 2 == 0:
+                # every other try, widen: the partnerships its candidates are busy in
+                for u in by_part[part]:
+                    sc = pre.schools[u]
+                    for pid in (*sc.leads, *sc.reviewers, *sc.ics):
+                        group |= engaged.get(pid, set())
+            urns = [u for g in sorted(group) for u in by_part[g]]
+            free = {pid for pid in pre.people if engaged.get(pid, {part}) <= group}
+            sub = _neighbourhood(pre, urns, free)
+            mine = tuple(current[u] for u in urns if u in current)
             outside = Counter(
                 h
                 for a in current.values()
@@ -486,11 +482,16 @@ def _solve_by_partnership(
                 continue
             trial = {**current, **{a.urn: a for a in assignments}}
             score = evaluate(pre, tuple(trial.values())).objective
-            if score < best:
+            if score < best or part in unplaced:  # placing every school comes first
                 current, best = trial, score
+                unplaced.discard(part)
                 improved += 1
                 # the people it freed or took may let every other partnership do better
                 dirty = set(order) - {part}
+        dirty |= unplaced
+    missing = set(pre.schools) - set(current)
+    if missing:
+        return _unplaced(pre, current, missing, opts, t0, deadline)
     final = tuple(sorted(current.values(), key=lambda a: (a.dates[0], a.urn)))
     quality = evaluate(pre, final)
     if opts.progress is not None:
@@ -510,6 +511,54 @@ def _solve_by_partnership(
             "neighbourhood_gap": gap,
             "start_objective": float(evaluate(pre, start).objective),
         },
+    )
+
+
+def _unplaced(
+    pre: Prepared,
+    current: dict[int, Assignment],
+    missing: set[int],
+    opts: SolverOptions,
+    t0: float,
+    deadline: float,
+) -> SolveResult:
+    """Some school stayed unplaced: prove it with the whole model (presolve off, at least a
+    second), naming the schools and their shortlists, or say the time ran out."""
+    names = sorted(missing)[:10]
+    _mm, _solver, status = _sub_solve(
+        pre, tuple(current.values()), opts, max(1.0, deadline - time.monotonic())
+    )
+    if status == cp_model.INFEASIBLE:
+        why = [
+            Explanation(
+                "capacity",
+                f"no schedule places URN {u}: its {len(pre.schools[u].leads)} eligible trained "
+                f"leads and {len(pre.schools[u].ics)} ICs are needed elsewhere within their "
+                "per-week, per-term and per-year limits",
+                u,
+                partnership_id=pre.schools[u].school.partnership_id,
+            )
+            for u in names
+        ]
+        return SolveResult(
+            "infeasible",
+            None,
+            (*why, explain.structural(pre)),
+            wall_time_s=time.monotonic() - t0,
+        )
+    return SolveResult(
+        "unknown",
+        None,
+        tuple(
+            Explanation(
+                "time_limit",
+                f"URN {u} could not be placed within the time limit",
+                u,
+                partnership_id=pre.schools[u].school.partnership_id,
+            )
+            for u in names
+        ),
+        wall_time_s=time.monotonic() - t0,
     )
 
 
