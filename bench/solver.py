@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -83,9 +84,18 @@ def _one_la(problem: Problem) -> dict[str, Any]:
     opts = dataclasses.replace(OPTIONS, time_limit_s=NATIONAL_LIMIT_S)
     result = cpsat.solve(problem, opts)
     if result.schedule is None:
-        return {"schools": len(problem.schools), "placed": 0, "violations": 0, "objective": 0}
+        return {
+            "schools": len(problem.schools),
+            "status": result.status,
+            "placed": 0,
+            "violations": 0,
+            "objective": 0,
+            "wall_s": result.wall_time_s,
+            "why": result.explanations[0].message if result.explanations else "",
+        }
     return {
         "schools": len(problem.schools),
+        "status": result.status,
         "placed": len(result.schedule.assignments),
         "violations": len(checker.check(problem, result.schedule)),
         "objective": result.schedule.quality.objective,
@@ -112,6 +122,9 @@ def _national() -> dict[str, Any]:
         "processes": 2,
         "placed": sum(r["placed"] for r in rows),
         "las_complete": sum(r["placed"] == r["schools"] for r in rows),
+        "la_status": dict(Counter(r["status"] for r in rows)),
+        "schools_in_complete_las": sum(r["schools"] for r in rows if r["placed"]),
+        "incomplete_las": [r["why"] for r in rows if not r["placed"]],
         "hard_violations": sum(r["violations"] for r in rows),
         "objective": sum(r["objective"] for r in rows),
         "greedy_start_objective": sum(r.get("start_objective", 0) for r in rows),
