@@ -195,3 +195,12 @@ async def test_challenges_cannot_be_changed(kit: Kit) -> None:
         note.text = "forged"
         with pytest.raises(AppendOnlyError):
             await session.flush()
+    for statement in (
+        "UPDATE focus_challenges SET text = 'forged'",
+        "DELETE FROM focus_challenges",
+    ):
+        async with kit.db.session() as session:
+            with pytest.raises(sa.exc.DBAPIError):
+                await session.execute(sa.text(statement))
+    listed = await kit.client.get(url, headers=people["head"])
+    assert [c["text"] for c in listed.json()["data"]] == ["a"]
