@@ -3,6 +3,7 @@ matches the documented status codes, content types, headers and schemas."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -55,12 +56,25 @@ def knowledge_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     )
 
 
+def _wait_ready(schema: Any, within: float = 60.0) -> None:
+    """Fuzz a started service: /readyz is 200 once the database, NATS and any start-up work
+    (knowledge seeds its taxonomy in the background) are done; fuzzing earlier races them."""
+    readyz = schema["/readyz"]["GET"]
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if readyz.Case().call().status_code == 200:
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"service not ready after {within}s")
+
+
 def _fuzz(env: Env) -> None:
     """Every operation of the schema, each with its own Hypothesis run; all failures reported.
 
     Driven by hand rather than schemathesis's pytest plugin, which reads a private pytest
     attribute that pytest 9 no longer has."""
     schema, headers = env
+    _wait_ready(schema)
     failures: list[str] = []
     operations = [result.ok() for result in schema.get_all_operations()]
     assert operations, "the schema has no operations"
