@@ -4,7 +4,7 @@ interest. Decides who may see and change whom; commits here only."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import exists, select
@@ -230,6 +230,24 @@ async def put_roles(
     return person
 
 
+async def _change_person(
+    session: AsyncSession,
+    principal: Principal,
+    person_id: uuid.UUID,
+    expected_version: int,
+    change: Callable[[Person], None],
+) -> Person:
+    """Every change to a person: the caller must manage them, the If-Match version must be
+    current, and the change bumps the person's version (their ETag) before the commit."""
+    person = await _managed(session, principal, person_id)
+    check_version(person.version, expected_version)
+    change(person)
+    _touch(person)
+    await session.flush()
+    await session.commit()
+    return person
+
+
 async def add_training(
     session: AsyncSession,
     principal: Principal,
@@ -237,13 +255,10 @@ async def add_training(
     data: TrainingIn,
     expected_version: int,
 ) -> Person:
-    person = await _managed(session, principal, person_id)
-    check_version(person.version, expected_version)
-    person.training.append(TrainingRecord(**data.model_dump()))
-    _touch(person)
-    await session.flush()
-    await session.commit()
-    return person
+    record = TrainingRecord(**data.model_dump())
+    return await _change_person(
+        session, principal, person_id, expected_version, lambda p: p.training.append(record)
+    )
 
 
 async def add_unavailability(
@@ -253,13 +268,10 @@ async def add_unavailability(
     data: UnavailabilityIn,
     expected_version: int,
 ) -> Person:
-    person = await _managed(session, principal, person_id)
-    check_version(person.version, expected_version)
-    person.unavailability.append(Unavailability(**data.model_dump()))
-    _touch(person)
-    await session.flush()
-    await session.commit()
-    return person
+    dates = Unavailability(**data.model_dump())
+    return await _change_person(
+        session, principal, person_id, expected_version, lambda p: p.unavailability.append(dates)
+    )
 
 
 async def add_conflict(
@@ -269,13 +281,10 @@ async def add_conflict(
     data: ConflictIn,
     expected_version: int,
 ) -> Person:
-    person = await _managed(session, principal, person_id)
-    check_version(person.version, expected_version)
-    person.conflicts.append(DeclaredConflict(**data.model_dump()))
-    _touch(person)
-    await session.flush()
-    await session.commit()
-    return person
+    declared = DeclaredConflict(**data.model_dump())
+    return await _change_person(
+        session, principal, person_id, expected_version, lambda p: p.conflicts.append(declared)
+    )
 
 
 async def remove_item(
