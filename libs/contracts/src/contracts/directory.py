@@ -96,6 +96,12 @@ class AgreementPayload(Payload):
     trust_visibility: Visibility
     local_authority_visibility: Visibility
     suppression_threshold: int = Field(ge=2, description="Aggregates over fewer schools hidden")
+    named_for_support: bool = Field(
+        False,
+        description="Member schools may be named to schools of other partnerships as offering "
+        "support for their strengths (support brokering); within the partnership, "
+        "partnership_visibility decides",
+    )
     version: int
     updated_at: datetime
 

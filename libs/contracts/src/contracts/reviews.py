@@ -1,25 +1,30 @@
-"""Events of the reviews service: a review moved through its lifecycle, a review closed.
+"""Events of the reviews service: the lifecycle, the report, the action plan, the 90-day
+review, overdue milestones and the close.
 
-Later (with the rest of the reviews issue): report published, action plan agreed, progress
-reviewed, milestone overdue.
-
-Payloads say where a review is, never what it found: the subject's tenancy path lets a council
-subscribe to ``*.*.*.*.881.>``, so reasons, findings and reports stay behind the API, where the
-data-sharing agreement is applied.
+Disclosure: lifecycle payloads say where a review is, never what it found. The report, action
+plan and progress payloads carry the *shape* of what was found (theme codes, kinds, evidence
+counts, ratings), which the knowledge service aggregates; free text (a finding's or an action's
+words) is included only when the partnership's data-sharing agreement lets it leave the school
+(``partnership_visibility`` is ``named``), and is ``null`` otherwise. Text never goes further
+than the partnership: a council's or a trust's NATS user is given the lifecycle subjects only
+(see the README's NATS section), and the knowledge service shows them aggregates only.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from contracts.directory import LaCode, Payload, Urn
 from contracts.events import EventDefinition
+from contracts.knowledge import ThemeCode
 from contracts.schedule import AcademicYear
+
+PayloadT = TypeVar("PayloadT", bound=BaseModel)
 
 
 class ReviewState(StrEnum):
@@ -53,6 +58,48 @@ class EvidenceKind(StrEnum):
     DATA_ANALYSIS = "data_analysis"
     DOCUMENT_REVIEW = "document_review"
     ENVIRONMENT = "environment"
+
+
+class FindingKind(StrEnum):
+    STRENGTH = "strength"
+    AREA_FOR_DEVELOPMENT = "area_for_development"
+
+
+class ActionKind(StrEnum):
+    """What sort of action an action plan's action is (so outcomes can be compared by kind)."""
+
+    CURRICULUM = "curriculum"
+    TEACHING_PRACTICE = "teaching_practice"
+    STAFF_TRAINING = "staff_training"
+    COACHING_MENTORING = "coaching_mentoring"
+    ASSESSMENT_MONITORING = "assessment_monitoring"
+    INTERVENTION = "intervention"
+    POLICY_PROCESS = "policy_process"
+    PARENT_COMMUNITY = "parent_community"
+    ENVIRONMENT_RESOURCES = "environment_resources"
+    LEADERSHIP = "leadership"
+    SCHOOL_TO_SCHOOL_SUPPORT = "school_to_school_support"
+    OTHER = "other"
+
+
+class ActionRating(StrEnum):
+    """An action's rating at the 90-day progress review."""
+
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+    DONE = "done"
+
+
+class ReviewRef(Payload):
+    """Which review an event is about, and where it sits (the subject's tenancy path)."""
+
+    review_id: UUID
+    cycle_id: UUID
+    partnership_id: UUID
+    la_code: LaCode
+    urn: Urn
+    academic_year: AcademicYear
 
 
 class ReviewTransitionedPayload(Payload):
@@ -97,4 +144,110 @@ REVIEW_CLOSED: EventDefinition[ReviewClosedPayload] = EventDefinition(
     "A review's cycle closed after its 90-day progress review.",
 )
 
-EVENTS: tuple[EventDefinition[Any], ...] = (REVIEW_TRANSITIONED, REVIEW_CLOSED)
+
+class PublishedFinding(Payload):
+    finding_id: UUID
+    kind: FindingKind
+    theme_codes: list[ThemeCode] = Field(min_length=1)
+    evidence_count: int = Field(ge=0, description="Evidence items the finding rests on")
+    evidence_kinds: list[EvidenceKind] = Field(description="The distinct kinds among them")
+    triangulated: bool = Field(description="Rests on at least the policy's number of kinds")
+    question_id: UUID | None = Field(description="The enquiry question it answers")
+    text: str | None = Field(
+        description="The finding's words; null unless the agreement lets text leave the school"
+    )
+
+
+class ReportPublishedPayload(ReviewRef):
+    report_version: int = Field(ge=1, description="Which version of the report was published")
+    review_days: list[date] = Field(min_length=1, max_length=2)
+    published_at: datetime
+    focus_theme_codes: list[ThemeCode]
+    findings: list[PublishedFinding]
+    evidence_items: int = Field(ge=0, description="All evidence items recorded on the review")
+    triangulation_min_kinds: int = Field(ge=1)
+    untriangulated_override: bool = Field(
+        description="The lead reviewer published with untriangulated findings (a reason is kept)"
+    )
+    text_shared: bool = Field(description="Whether the text fields are filled")
+
+
+class AgreedAction(Payload):
+    action_id: UUID
+    kind: ActionKind
+    theme_codes: list[ThemeCode] = Field(description="From the findings it addresses")
+    finding_ids: list[UUID]
+    owner_role: str = Field(max_length=80, examples=["English lead"])
+    due_date: date
+    research_source_ids: list[UUID] = Field(description="Knowledge library sources it draws on")
+    support_urn: Urn | None = Field(description="A partner school offering support")
+    text: str | None = Field(
+        description="What will be done; null unless the agreement lets text leave the school"
+    )
+
+
+class ActionPlanAgreedPayload(ReviewRef):
+    workshop_date: date
+    agreed_at: datetime
+    actions: list[AgreedAction] = Field(min_length=1)
+    text_shared: bool
+
+
+class RatedAction(Payload):
+    action_id: UUID
+    kind: ActionKind
+    theme_codes: list[ThemeCode]
+    rating: ActionRating
+
+
+class ProgressReviewedPayload(ReviewRef):
+    reviewed_on: date
+    due_date: date = Field(description="The 90-day review's due date from the schedule")
+    on_time: bool
+    ratings: list[RatedAction] = Field(min_length=1)
+
+
+class MilestoneOverduePayload(ReviewRef):
+    milestone: str = Field(examples=["report_due"], description="The schedule's milestone name")
+    due_date: date
+    expected_state: ReviewState = Field(description="The stage the review should have reached")
+    state: ReviewState = Field(description="Where the review is")
+    detected_at: datetime
+
+
+def _reviews(
+    aggregate: str, action: str, payload: type[PayloadT], summary: str
+) -> EventDefinition[PayloadT]:
+    return EventDefinition("reviews", aggregate, action, 1, payload, summary)
+
+
+REPORT_PUBLISHED: EventDefinition[ReportPublishedPayload] = _reviews(
+    "report",
+    "published",
+    ReportPublishedPayload,
+    "A review's report was published: its findings' themes, kinds and evidence counts.",
+)
+ACTION_PLAN_AGREED: EventDefinition[ActionPlanAgreedPayload] = _reviews(
+    "action_plan", "agreed", ActionPlanAgreedPayload, "The improvement workshop's plan was agreed."
+)
+PROGRESS_REVIEWED: EventDefinition[ProgressReviewedPayload] = _reviews(
+    "progress",
+    "reviewed",
+    ProgressReviewedPayload,
+    "The 90-day progress review rated each action of the plan.",
+)
+MILESTONE_OVERDUE: EventDefinition[MilestoneOverduePayload] = _reviews(
+    "milestone",
+    "overdue",
+    MilestoneOverduePayload,
+    "A milestone's due date passed before the review reached its stage (sent once).",
+)
+
+EVENTS: tuple[EventDefinition[Any], ...] = (
+    REVIEW_TRANSITIONED,
+    REVIEW_CLOSED,
+    REPORT_PUBLISHED,
+    ACTION_PLAN_AGREED,
+    PROGRESS_REVIEWED,
+    MILESTONE_OVERDUE,
+)

@@ -72,6 +72,13 @@ class ReviewPlanPayload(Payload):
     improvement_champion: ImprovementChampion | None
     focus_areas: list[str] = Field(description="Expertise / theme codes the school asked for")
     milestones: Milestones
+    triangulation_min_kinds: int = Field(
+        2,
+        ge=1,
+        le=10,
+        description="The cycle policy's rule: a finding is triangulated when it rests on at "
+        "least this many different kinds of evidence",
+    )
     version: int = Field(description="The review's plan version; newer wins")
     changed_at: datetime
 
