@@ -116,10 +116,10 @@ class ServiceRuntime:
         log.info("messaging_started", consumers=[c.durable for c in self.consumers])
 
     async def stop(self) -> None:
+        stopping = [runner.stop() for runner in self._runners]
         if self._relay is not None:
-            await self._relay.stop()
-        for runner in self._runners:
-            await runner.stop()
+            stopping.append(self._relay.stop())
+        await asyncio.gather(*stopping)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

@@ -107,6 +107,7 @@ class ConsumerRunner:
         self._last_seen = 0
         self._parked = True  # unknown at start: look
         self._stopping = asyncio.Event()
+        self._fetching = False
         self._task: asyncio.Task[None] | None = None
         self._log = log.bind(stream=stream, consumer=durable)
 
@@ -136,7 +137,9 @@ class ConsumerRunner:
         task = self._task
         if task is None or task.done() or task is asyncio.current_task():
             return
-        done, _ = await asyncio.wait({task}, timeout=grace)
+        # Waiting in a fetch holds nothing: stop now rather than at the end of the fetch wait
+        # (what it fetched is unacked, so it is redelivered, as after a crash).
+        done, _ = await asyncio.wait({task}, timeout=0 if self._fetching else grace)
         if not done:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -177,10 +180,13 @@ class ConsumerRunner:
         await self._catch_up()  # what earlier runners left delivered but unacked
 
     async def _fetch(self, sub: JetStreamContext.PullSubscription, wait: float) -> list[Msg]:
+        self._fetching = True
         try:
             return await sub.fetch(self._batch_size, timeout=wait)
         except TimeoutError:  # nothing to deliver (or not connected right now)
             return []
+        finally:
+            self._fetching = False
 
     async def _handle(self, msg: Msg) -> None:
         meta = msg.metadata
