@@ -11,12 +11,13 @@ import httpx
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
-from common.db.migrations import upgrade
+from common.testing.templates import migrate_from_template
 
 
 async def migrate(alembic_ini: Path, url: str) -> None:
-    """Run a service's Alembic migrations (in a thread: Alembic runs its own event loop)."""
-    await asyncio.to_thread(upgrade, alembic_ini, url)
+    """Bring a service's database to head (in a thread: Alembic runs its own event loop). An
+    empty database is made from a migrated template (see ``common.testing.templates``)."""
+    await asyncio.to_thread(migrate_from_template, alembic_ini, url)
 
 
 async def wait_ready(client: httpx.AsyncClient, within: float = 30.0) -> None:
