@@ -150,13 +150,15 @@ class RecordingReceiver:
 
 
 class Scripted:
-    """ASGI middleware answering the first requests with scripted status codes, then passing
-    them to the app behind; counts every request and the most in flight at once."""
+    """ASGI middleware answering the first requests of each ``webhook-id`` with the scripted
+    status codes, then passing them to the app behind; counts every request and the most in
+    flight at once per id."""
 
     def __init__(self, app: ASGIApp, script: list[int] | None = None, always: int | None = None):
         self.app = app
         self.script = list(script or [])
         self.always = always
+        self.seen: dict[str, int] = {}
         self.requests = 0
         self.in_flight: dict[str, int] = {}
         self.max_in_flight: dict[str, int] = {}
@@ -172,9 +174,10 @@ class Scripted:
         )
         try:
             await asyncio.sleep(0.01)  # widen the window a concurrent duplicate would hit
-            status = self.always if self.always is not None else None
-            if status is None and self.script:
-                status = self.script.pop(0)
+            nth = self.seen[message_id] = self.seen.get(message_id, 0) + 1
+            status = self.always
+            if status is None and nth <= len(self.script):
+                status = self.script[nth - 1]
             if status is None:
                 await self.app(scope, receive, send)
                 return

@@ -9,7 +9,7 @@ claimed delivery before its lease ends, and the lease outlasts the request timeo
 delivery is never sent twice at once; a dispatcher that dies mid-send leaves the delivery to
 be taken again when the lease ends (at least once: receivers drop repeats by ``webhook-id``).
 
-Deliveries are not ordered (Standard Webhooks promises no order either): each payload carries
+Deliveries are not ordered across dispatchers (Standard Webhooks promises no order either): each payload carries
 the event's time and the producer's version for the receiver to keep the newest.
 """
 
@@ -38,7 +38,7 @@ from common.webhooks.destinations import (
 )
 from common.webhooks.fanout import register_waker, unregister_waker
 from common.webhooks.models import DeliveryStatus, SubscriptionStatus, WebhookTables
-from common.webhooks.retry import RetryPolicy, retry_after_seconds
+from common.webhooks.retry import Outcome, RetryPolicy, retry_after_seconds
 from common.webhooks.signing import signature_headers
 
 log = get_logger(__name__)
@@ -137,11 +137,24 @@ class WebhookDispatcher:
                 await task
 
     async def dispatch_due(self) -> int:
-        """Claim one batch of due deliveries, send them and record the results."""
+        """Claim one batch of due deliveries, send them and record the results.
+
+        Subscriptions are served side by side, each one's deliveries one after another: a
+        receiver gets one request at a time from a dispatcher, and once it answers 410 the
+        rest of its batch is not sent (disabling failed them already)."""
         claim, batch = await self._claim()
-        if batch:
-            await asyncio.gather(*(self._deliver(claim, item) for item in batch))
+        by_subscription: dict[uuid.UUID, list[ClaimedDelivery]] = {}
+        for item in batch:
+            by_subscription.setdefault(item.subscription_id, []).append(item)
+        await asyncio.gather(
+            *(self._deliver_in_turn(claim, items) for items in by_subscription.values())
+        )
         return len(batch)
+
+    async def _deliver_in_turn(self, claim: uuid.UUID, items: list[ClaimedDelivery]) -> None:
+        for item in items:
+            if await self._deliver(claim, item) is Outcome.GONE:
+                return
 
     async def _next_due_in(self) -> float:
         delivery, subscription = self._tables.delivery, self._tables.subscription
@@ -206,7 +219,7 @@ class WebhookDispatcher:
                 for d, s in rows
             ]
 
-    async def _deliver(self, claim: uuid.UUID, item: ClaimedDelivery) -> None:
+    async def _deliver(self, claim: uuid.UUID, item: ClaimedDelivery) -> Outcome | None:
         async with self._concurrency:
             result = await self._send(item)
         try:
@@ -223,7 +236,7 @@ class WebhookDispatcher:
                 )
         except Exception as exc:  # sent but not recorded: sent again after the lease
             log.warning("webhook_attempt_not_recorded", delivery=str(item.id), error=repr(exc))
-            return
+            return None
         log.info(
             "webhook_attempt",
             delivery=str(item.id),
@@ -231,6 +244,7 @@ class WebhookDispatcher:
             error=result.error,
             outcome=outcome.value,
         )
+        return outcome
 
     async def _send(self, item: ClaimedDelivery) -> AttemptResult:
         assert self._client is not None
