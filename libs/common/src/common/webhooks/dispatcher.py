@@ -9,8 +9,9 @@ claimed delivery before its lease ends, and the lease outlasts the request timeo
 delivery is never sent twice at once; a dispatcher that dies mid-send leaves the delivery to
 be taken again when the lease ends (at least once: receivers drop repeats by ``webhook-id``).
 
-Deliveries are not ordered across dispatchers (Standard Webhooks promises no order either): each payload carries
-the event's time and the producer's version for the receiver to keep the newest.
+Deliveries are not ordered across dispatchers (Standard Webhooks promises no order either):
+each payload carries the event's time and the producer's version for the receiver to keep the
+newest.
 """
 
 from __future__ import annotations
