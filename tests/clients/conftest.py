@@ -15,6 +15,9 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
+# The three services in one process, as the end-to-end tests run them.
+from tests.e2e.conftest import system  # noqa: F401
+
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
 # No post-hooks: the generator would run ruff over the code, which takes longer than the
 # generation and changes nothing we test.

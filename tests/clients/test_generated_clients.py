@@ -14,8 +14,6 @@ import httpx
 from tests.e2e.conftest import System
 from tests.support import TokenFactory
 
-pytest_plugins = ["tests.e2e.conftest"]
-
 
 def _client(package: Any, http: httpx.AsyncClient, token: str) -> Any:
     """The generated ``AuthenticatedClient`` sending through the in-process app."""
