@@ -15,7 +15,7 @@ SCOPE ?= directory:read directory:write schedule:read schedule:write reviews:rea
 TOKEN_ARGS ?=
 # JSON (valid YAML): contracts keeps to the standard library.
 ASYNCAPI_DOC := docs/asyncapi.json
-MYPY_PATHS := libs/common/src libs/contracts/src services/scheduling/src services/reviews/src services/knowledge/src
+MYPY_PATHS := libs/common/src libs/contracts/src services/scheduling/src services/reviews/src services/knowledge/src examples
 
 .PHONY: help install run migrate token asyncapi bench test test-serial test-postgres lint fmt \
 	clean distclean

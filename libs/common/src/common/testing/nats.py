@@ -13,12 +13,14 @@ event loop running during a restart, call ``await asyncio.to_thread(server.resta
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -58,26 +60,45 @@ class NatsServer:
     """One ``nats-server -js`` process. Use :meth:`start`; ``kill``/``restart`` keep port and
     store, so JetStream streams, consumers and messages survive a restart."""
 
-    def __init__(self, port: int, store_dir: Path, log_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        port: int,
+        store_dir: Path,
+        log_path: Path | None = None,
+        config_file: Path | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
         self.port = port
         self.store_dir = store_dir
         self.log_path = log_path
+        self.config_file = config_file
+        self.env = dict(env) if env is not None else None
         self._process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
         self._owned_dir: tempfile.TemporaryDirectory[str] | None = None
 
     @classmethod
     def start(
-        cls, *, port: int | None = None, store_dir: Path | None = None, log_path: Path | None = None
+        cls,
+        *,
+        port: int | None = None,
+        store_dir: Path | None = None,
+        log_path: Path | None = None,
+        config_file: Path | None = None,
+        env: Mapping[str, str] | None = None,
     ) -> NatsServer:
         """Start a server on ``port`` (a free one by default) storing JetStream data in
-        ``store_dir`` (a temporary folder, removed by :meth:`stop`, by default)."""
+        ``store_dir`` (a temporary folder, removed by :meth:`stop`, by default).
+
+        ``config_file`` adds a server configuration (users, permissions, a WebSocket
+        listener...); the port and store given here win over the file's. ``env`` is the
+        server's environment, for the ``$VARIABLES`` a configuration reads (passwords)."""
         owned: tempfile.TemporaryDirectory[str] | None = None
         if store_dir is None:
             owned = tempfile.TemporaryDirectory(prefix="nats-")
             store_dir = Path(owned.name)
         store_dir.mkdir(parents=True, exist_ok=True)
-        server = cls(port or free_port(), store_dir, log_path)
+        server = cls(port or free_port(), store_dir, log_path, config_file, env)
         server._owned_dir = owned
         server._spawn()
         return server
@@ -93,13 +114,17 @@ class NatsServer:
     def _spawn(self) -> None:
         command = [
             str(nats_server_binary()),
+            *(("-c", str(self.config_file)) if self.config_file is not None else ()),
             *("-a", "127.0.0.1", "-p", str(self.port)),
             *("-js", "-sd", str(self.store_dir)),
         ]
         if self.log_path is not None:
             self._log = self.log_path.open("ab")
         output = self._log if self._log is not None else subprocess.DEVNULL
-        self._process = subprocess.Popen(command, stdout=output, stderr=output)  # noqa: S603
+        env = {**os.environ, **self.env} if self.env is not None else None
+        self._process = subprocess.Popen(  # noqa: S603
+            command, stdout=output, stderr=output, env=env
+        )
         self._wait_ready()
 
     def _wait_ready(self) -> None:

@@ -1,0 +1,1 @@
+"""Example programs for integrators (run in the tests against the real services)."""

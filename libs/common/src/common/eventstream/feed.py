@@ -1,0 +1,69 @@
+"""The paged feed: ``?after=<cursor>&limit=`` over a stream, for batch integrators.
+
+``next_cursor`` is never null: it is where the next page starts, the last message read (even
+one the caller may not see, so filtered-out stretches are not read again). At the end of the
+stream it stays put; poll again with it later to get what came since.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from nats.js.client import JetStreamContext
+from pydantic import BaseModel, Field
+
+from common.eventstream.cursors import cursor_for
+from common.eventstream.reader import Visible, last_sequence, ordered_reader, parse_entry
+
+READ_TIMEOUT_SECONDS = 5.0
+
+
+class FeedEntry(BaseModel):
+    cursor: str = Field(description="Pass as `after` to read from just after this event")
+    event: dict[str, Any] = Field(
+        description="The CloudEvent (structured JSON)",
+        examples=[{"specversion": "1.0", "type": "org.criticalfriend.reviews.review.closed.v1"}],
+    )
+
+
+class FeedPage(BaseModel):
+    data: list[FeedEntry]
+    next_cursor: str = Field(
+        description="Where the next page starts; never null: poll again with it for what "
+        "comes later."
+    )
+
+
+async def read_feed(
+    js: JetStreamContext,
+    stream: str,
+    *,
+    after: int,
+    limit: int,
+    visible: Visible,
+    filter_subjects: Sequence[str] = (),
+) -> FeedPage:
+    """Up to ``limit`` events the caller may see, after stream sequence ``after``."""
+    last = await last_sequence(js, stream)
+    position = after
+    entries: list[FeedEntry] = []
+    if last > after:
+        async with ordered_reader(
+            js, stream, start_seq=after + 1, filter_subjects=filter_subjects
+        ) as sub:
+            pending = (await sub.consumer_info()).num_pending
+            # Nothing of ours up to ``last``: the next page may start there.
+            position = last if not pending else after
+            while pending and len(entries) < limit:
+                msg = await sub.next_msg(timeout=READ_TIMEOUT_SECONDS)
+                meta = msg.metadata
+                position = meta.sequence.stream
+                pending = meta.num_pending
+                entry = parse_entry(position, msg.subject, msg.data)
+                if entry is not None and await visible(entry):
+                    entries.append(
+                        FeedEntry(cursor=cursor_for(position), event=json.loads(entry.raw))
+                    )
+    return FeedPage(data=entries, next_cursor=cursor_for(position))
