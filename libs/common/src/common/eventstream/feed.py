@@ -53,17 +53,22 @@ async def read_feed(
         async with ordered_reader(
             js, stream, start_seq=after + 1, filter_subjects=filter_subjects
         ) as sub:
-            pending = (await sub.consumer_info()).num_pending
-            # Nothing of ours up to ``last``: the next page may start there.
-            position = last if not pending else after
-            while pending and len(entries) < limit:
+            # The server may have pushed every match into the client's buffer already, so
+            # num_pending alone can be 0 while messages wait: "delivered" says so too.
+            info = await sub.consumer_info()
+            delivered = info.delivered.stream_seq if info.delivered else 0
+            more = bool(info.num_pending) or (delivered or 0) > after
+            while more and len(entries) < limit:
                 msg = await sub.next_msg(timeout=READ_TIMEOUT_SECONDS)
                 meta = msg.metadata
                 position = meta.sequence.stream
-                pending = meta.num_pending
+                more = bool(meta.num_pending)
                 entry = parse_entry(position, msg.subject, msg.data)
                 if entry is not None and await visible(entry):
                     entries.append(
                         FeedEntry(cursor=cursor_for(position), event=json.loads(entry.raw))
                     )
+            if not more:
+                # No match after ``position`` up to ``last``: the next page may start there.
+                position = max(position, last)
     return FeedPage(data=entries, next_cursor=cursor_for(position))
