@@ -14,12 +14,15 @@ from reviews.focus.router import router as focus_router
 from reviews.review.handlers import SUBJECT_FILTERS as SCHEDULE_FILTERS
 from reviews.review.handlers import handle_schedule_event
 from reviews.review.router import router as review_router
+from reviews.taxonomy.handlers import SUBJECT_FILTERS as TAXONOMY_FILTERS
+from reviews.taxonomy.handlers import handle_taxonomy_event
 
 DESCRIPTION = """
 Review records from self-review to the 90-day check. Keeps a read model of the directory
-(schools, partnerships, members, data-sharing agreements) from the `SCHEDULING` stream, and
-publishes on the `REVIEWS` stream. Reviews arrive from the schedule (`scheduling.review.*`) and
-move through their lifecycle by explicit transitions, each kept in the review's history.
+(schools, partnerships, members, data-sharing agreements) from the `SCHEDULING` stream and of the
+theme taxonomy from the `KNOWLEDGE` stream, and publishes on the `REVIEWS` stream. Reviews
+arrive from the schedule (`scheduling.review.*`) and move through their lifecycle by explicit
+transitions, each kept in the review's history.
 """
 
 
@@ -42,6 +45,12 @@ def create_app(settings: ReviewsSettings | None = None) -> FastAPI:
                 durable="reviews-schedule",
                 filter_subjects=SCHEDULE_FILTERS,
                 handler=handle_schedule_event,
+            ),
+            ConsumerSpec(
+                stream="KNOWLEDGE",
+                durable="reviews-taxonomy",
+                filter_subjects=TAXONOMY_FILTERS,
+                handler=handle_taxonomy_event,
             ),
         ],
     )

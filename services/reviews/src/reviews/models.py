@@ -10,6 +10,7 @@ from reviews.directory.models import (
 from reviews.evidence.models import EvidenceItem
 from reviews.focus.models import FocusChallenge, ReviewFocus
 from reviews.review.models import Review, ReviewHistory, ReviewTeamMember
+from reviews.taxonomy.models import TaxonomyTheme, TaxonomyVersion
 
 __all__ = [
     "Base",
@@ -26,4 +27,6 @@ __all__ = [
     "ReviewFocus",
     "ReviewHistory",
     "ReviewTeamMember",
+    "TaxonomyTheme",
+    "TaxonomyVersion",
 ]

@@ -141,6 +141,9 @@ class Review(VersionedMixin, TimestampMixin, Base):
     state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     cancellation_reason: Mapped[str | None] = mapped_column(Text)
     plan_version: Mapped[int] = mapped_column(Integer, doc="The schedule's version we hold")
+    #: The cycle policy's rule, from the plan: a finding is triangulated when its evidence
+    #: has at least this many different kinds.
+    triangulation_min_kinds: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
 
     team: Mapped[list[ReviewTeamMember]] = relationship(
         back_populates="review",

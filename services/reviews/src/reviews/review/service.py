@@ -84,6 +84,7 @@ def _plan_values(payload: ReviewPlanPayload) -> dict[str, Any]:
         "workshop_window_start": milestones.workshop_window_start,
         "workshop_window_end": milestones.workshop_window_end,
         "progress_review_due": milestones.progress_review_due,
+        "triangulation_min_kinds": payload.triangulation_min_kinds,
     }
 
 
@@ -129,6 +130,7 @@ _PLAN_COLUMNS = (
     "workshop_window_start",
     "workshop_window_end",
     "progress_review_due",
+    "triangulation_min_kinds",
     "plan_version",
 )
 
