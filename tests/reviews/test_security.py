@@ -28,6 +28,13 @@ ROUTES = [
     Route("GET", "/v1/reviews/{review_id}", "reviews:read"),
     Route("GET", "/v1/reviews/{review_id}/history", "reviews:read"),
     Route("POST", "/v1/reviews/{review_id}/transitions", "reviews:write", {"to": "self_review"}),
+    Route("GET", "/v1/reviews/{review_id}/self-evaluation", "reviews:read"),
+    Route(
+        "PUT",
+        "/v1/reviews/{review_id}/self-evaluation",
+        "reviews:write",
+        {"data_summary": {"data_year": "2025-26", "results": []}},
+    ),
     Route("GET", "/v1/reviews/{review_id}/focus", "reviews:read"),
     Route(
         "PUT",

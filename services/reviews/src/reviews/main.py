@@ -14,6 +14,7 @@ from reviews.focus.router import router as focus_router
 from reviews.review.handlers import SUBJECT_FILTERS as SCHEDULE_FILTERS
 from reviews.review.handlers import handle_schedule_event
 from reviews.review.router import router as review_router
+from reviews.self_evaluation.router import router as self_evaluation_router
 from reviews.taxonomy.handlers import SUBJECT_FILTERS as TAXONOMY_FILTERS
 from reviews.taxonomy.handlers import handle_taxonomy_event
 
@@ -60,6 +61,6 @@ def create_app(settings: ReviewsSettings | None = None) -> FastAPI:
         description=DESCRIPTION,
         settings=settings,
         lifespan=runtime.lifespan(),
-        routers=[review_router, focus_router, evidence_router],
+        routers=[review_router, self_evaluation_router, focus_router, evidence_router],
         readiness=runtime.readiness,
     )

@@ -10,6 +10,7 @@ from reviews.directory.models import (
 from reviews.evidence.models import EvidenceItem
 from reviews.focus.models import FocusChallenge, ReviewFocus
 from reviews.review.models import Review, ReviewHistory, ReviewTeamMember
+from reviews.self_evaluation.models import SelfEvaluation
 from reviews.taxonomy.models import TaxonomyTheme, TaxonomyVersion
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "ReviewFocus",
     "ReviewHistory",
     "ReviewTeamMember",
+    "SelfEvaluation",
     "TaxonomyTheme",
     "TaxonomyVersion",
 ]
