@@ -172,13 +172,18 @@ class Kit:
         return event
 
     async def agreement(
-        self, *, la: str = "aggregated", trust: str = "aggregated", v: int = 1
+        self,
+        *,
+        la: str = "aggregated",
+        trust: str = "aggregated",
+        partnership: str = "named",
+        v: int = 1,
     ) -> None:
         payload = AGREEMENT_CHANGED.payload.model_validate(
             {
                 "partnership_id": PARTNERSHIP,
                 "la_code": LA,
-                "partnership_visibility": "named",
+                "partnership_visibility": partnership,
                 "trust_visibility": trust,
                 "local_authority_visibility": la,
                 "suppression_threshold": 5,

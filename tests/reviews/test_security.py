@@ -61,6 +61,27 @@ ROUTES = [
     ),
     Route("GET", "/v1/reviews/{review_id}/evidence", "reviews:read"),
     Route("PATCH", "/v1/reviews/{review_id}/evidence/{item_id}", "reviews:write", {"note": "x"}),
+    Route(
+        "POST",
+        "/v1/reviews/{review_id}/findings",
+        "reviews:write",
+        {"kind": "strength", "text": "T", "theme_codes": ["curriculum.reading"]},
+    ),
+    Route("GET", "/v1/reviews/{review_id}/findings", "reviews:read"),
+    Route("GET", "/v1/reviews/{review_id}/findings/{finding_id}", "reviews:read"),
+    Route("PATCH", "/v1/reviews/{review_id}/findings/{finding_id}", "reviews:write", {"text": "x"}),
+    Route("DELETE", "/v1/reviews/{review_id}/findings/{finding_id}", "reviews:write"),
+    Route("POST", "/v1/reviews/{review_id}/report/versions", "reviews:write", {"summary": "S"}),
+    Route("GET", "/v1/reviews/{review_id}/report/versions", "reviews:read"),
+    Route("GET", "/v1/reviews/{review_id}/report/versions/{number}", "reviews:read"),
+    Route(
+        "POST",
+        "/v1/reviews/{review_id}/report/versions/{number}/acknowledgement",
+        "reviews:write",
+        {},
+    ),
+    Route("POST", "/v1/reviews/{review_id}/report/publication", "reviews:write", {"version": 1}),
+    Route("GET", "/v1/reviews/{review_id}/report", "reviews:read"),
 ]
 
 
@@ -82,7 +103,9 @@ async def review(kit: Kit) -> uuid.UUID:
 
 
 async def _call(kit: Kit, route: Route, review_id: uuid.UUID, headers: dict[str, str]) -> Any:
-    path = route.path.format(review_id=review_id, item_id=uuid.uuid4())
+    path = route.path.format(
+        review_id=review_id, item_id=uuid.uuid4(), finding_id=uuid.uuid4(), number=1
+    )
     return await kit.client.request(
         route.method, path, json=route.body, headers={**headers, "If-Match": '"1"'}
     )

@@ -7,10 +7,12 @@ from fastapi import FastAPI
 from common.http.app import create_service_app
 from common.runtime import ConsumerSpec, ServiceRuntime, StreamSpec
 from reviews.config import ReviewsSettings
-from reviews.db import InboxMessage, OutboxMessage
+from reviews.db import IdempotencyRecord, InboxMessage, OutboxMessage
 from reviews.directory.handlers import SUBJECT_FILTERS, handle_directory_event
 from reviews.evidence.router import router as evidence_router
+from reviews.finding.router import router as finding_router
 from reviews.focus.router import router as focus_router
+from reviews.report.router import router as report_router
 from reviews.review.handlers import SUBJECT_FILTERS as SCHEDULE_FILTERS
 from reviews.review.handlers import handle_schedule_event
 from reviews.review.router import router as review_router
@@ -33,6 +35,7 @@ def create_app(settings: ReviewsSettings | None = None) -> FastAPI:
         settings=settings,
         outbox_model=OutboxMessage,
         inbox_model=InboxMessage,
+        idempotency_model=IdempotencyRecord,
         streams=[StreamSpec("REVIEWS", ["reviews.>"])],
         consumers=[
             ConsumerSpec(
@@ -61,6 +64,13 @@ def create_app(settings: ReviewsSettings | None = None) -> FastAPI:
         description=DESCRIPTION,
         settings=settings,
         lifespan=runtime.lifespan(),
-        routers=[review_router, self_evaluation_router, focus_router, evidence_router],
+        routers=[
+            review_router,
+            self_evaluation_router,
+            focus_router,
+            evidence_router,
+            finding_router,
+            report_router,
+        ],
         readiness=runtime.readiness,
     )

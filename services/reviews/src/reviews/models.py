@@ -8,7 +8,9 @@ from reviews.directory.models import (
     DirectorySchool,
 )
 from reviews.evidence.models import EvidenceItem
+from reviews.finding.models import Finding, FindingEvidence
 from reviews.focus.models import FocusChallenge, ReviewFocus
+from reviews.report.models import ReportVersion
 from reviews.review.models import Review, ReviewHistory, ReviewTeamMember
 from reviews.self_evaluation.models import SelfEvaluation
 from reviews.taxonomy.models import TaxonomyTheme, TaxonomyVersion
@@ -20,10 +22,13 @@ __all__ = [
     "DirectoryPartnership",
     "DirectorySchool",
     "EvidenceItem",
+    "Finding",
+    "FindingEvidence",
     "FocusChallenge",
     "IdempotencyRecord",
     "InboxMessage",
     "OutboxMessage",
+    "ReportVersion",
     "Review",
     "ReviewFocus",
     "ReviewHistory",

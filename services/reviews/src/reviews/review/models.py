@@ -66,6 +66,17 @@ TRANSITIONS: dict[tuple[ReviewState, ReviewState], frozenset[Role]] = {
     (S.POSTPONED, S.CANCELLED): frozenset({Role.PARTNERSHIP_LEAD}),
 }
 
+#: Moves made by their own use case, not by a transition request (so that no rule of theirs can
+#: be walked around): the route that makes each.
+DEDICATED_MOVES: dict[tuple[ReviewState, ReviewState], str] = {
+    (S.REPORT_DRAFTED, S.REPORT_PUBLISHED): "POST /v1/reviews/{id}/report/publication",
+    (S.WORKSHOP, S.ACTION_PLAN_AGREED): "POST /v1/reviews/{id}/action-plan/agreement",
+}
+#: Moves that need a fact recorded on the review first: the column that must be set.
+PRECONDITIONS: dict[tuple[ReviewState, ReviewState], str] = {
+    (S.PROGRESS_REVIEW, S.CLOSED): "progress_reviewed_on",
+}
+
 #: The main line, in order; a review "has reached" a stage when it is at or beyond it.
 MAIN_LINE: tuple[ReviewState, ...] = (
     S.PLANNED,
@@ -144,6 +155,8 @@ class Review(VersionedMixin, TimestampMixin, Base):
     #: The cycle policy's rule, from the plan: a finding is triangulated when its evidence
     #: has at least this many different kinds.
     triangulation_min_kinds: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    #: Set when the 90-day progress review is recorded; the review can close only then.
+    progress_reviewed_on: Mapped[date | None] = mapped_column(Date)
 
     team: Mapped[list[ReviewTeamMember]] = relationship(
         back_populates="review",
