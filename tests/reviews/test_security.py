@@ -82,6 +82,51 @@ ROUTES = [
     ),
     Route("POST", "/v1/reviews/{review_id}/report/publication", "reviews:write", {"version": 1}),
     Route("GET", "/v1/reviews/{review_id}/report", "reviews:read"),
+    Route("GET", "/v1/reviews/{review_id}/workshop", "reviews:read"),
+    Route(
+        "PUT",
+        "/v1/reviews/{review_id}/workshop",
+        "reviews:write",
+        {
+            "held_on": "2027-04-21",
+            "attendance": [{"name": "A", "role": "B"}],
+            "grow": {"goal": "G", "reality": "R", "options": "O", "will": "W"},
+        },
+    ),
+    Route("GET", "/v1/reviews/{review_id}/action-plan", "reviews:read"),
+    Route(
+        "PUT",
+        "/v1/reviews/{review_id}/action-plan",
+        "reviews:write",
+        {
+            "actions": [
+                {
+                    "what": "W",
+                    "kind": "other",
+                    "owner_role": "Head",
+                    "due_date": "2027-07-01",
+                    "success_criteria": "S",
+                }
+            ]
+        },
+    ),
+    Route("POST", "/v1/reviews/{review_id}/action-plan/agreement", "reviews:write", {}),
+    Route("GET", "/v1/reviews/{review_id}/progress-review", "reviews:read"),
+    Route(
+        "POST",
+        "/v1/reviews/{review_id}/progress-review",
+        "reviews:write",
+        {
+            "reviewed_on": "2027-07-01",
+            "ratings": [
+                {
+                    "action_id": "0190a1b2-0000-7000-8000-0000000000d1",
+                    "rating": "done",
+                    "evidence_of_impact": "E",
+                }
+            ],
+        },
+    ),
 ]
 
 

@@ -12,6 +12,7 @@ from reviews.directory.handlers import SUBJECT_FILTERS, handle_directory_event
 from reviews.evidence.router import router as evidence_router
 from reviews.finding.router import router as finding_router
 from reviews.focus.router import router as focus_router
+from reviews.progress.router import router as progress_router
 from reviews.report.router import router as report_router
 from reviews.review.handlers import SUBJECT_FILTERS as SCHEDULE_FILTERS
 from reviews.review.handlers import handle_schedule_event
@@ -19,6 +20,7 @@ from reviews.review.router import router as review_router
 from reviews.self_evaluation.router import router as self_evaluation_router
 from reviews.taxonomy.handlers import SUBJECT_FILTERS as TAXONOMY_FILTERS
 from reviews.taxonomy.handlers import handle_taxonomy_event
+from reviews.workshop.router import router as workshop_router
 
 DESCRIPTION = """
 Review records from self-review to the 90-day check. Keeps a read model of the directory
@@ -71,6 +73,8 @@ def create_app(settings: ReviewsSettings | None = None) -> FastAPI:
             evidence_router,
             finding_router,
             report_router,
+            workshop_router,
+            progress_router,
         ],
         readiness=runtime.readiness,
     )

@@ -10,12 +10,15 @@ from reviews.directory.models import (
 from reviews.evidence.models import EvidenceItem
 from reviews.finding.models import Finding, FindingEvidence
 from reviews.focus.models import FocusChallenge, ReviewFocus
+from reviews.progress.models import ProgressReview
 from reviews.report.models import ReportVersion
 from reviews.review.models import Review, ReviewHistory, ReviewTeamMember
 from reviews.self_evaluation.models import SelfEvaluation
 from reviews.taxonomy.models import TaxonomyTheme, TaxonomyVersion
+from reviews.workshop.models import ActionPlan, PlannedAction, Workshop
 
 __all__ = [
+    "ActionPlan",
     "Base",
     "DirectoryAgreement",
     "DirectoryMembership",
@@ -28,6 +31,8 @@ __all__ = [
     "IdempotencyRecord",
     "InboxMessage",
     "OutboxMessage",
+    "PlannedAction",
+    "ProgressReview",
     "ReportVersion",
     "Review",
     "ReviewFocus",
@@ -36,4 +41,5 @@ __all__ = [
     "SelfEvaluation",
     "TaxonomyTheme",
     "TaxonomyVersion",
+    "Workshop",
 ]
