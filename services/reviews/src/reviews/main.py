@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
 from fastapi import FastAPI
 
 from common.http.app import create_service_app
@@ -12,6 +16,7 @@ from reviews.directory.handlers import SUBJECT_FILTERS, handle_directory_event
 from reviews.evidence.router import router as evidence_router
 from reviews.finding.router import router as finding_router
 from reviews.focus.router import router as focus_router
+from reviews.milestone.service import run_sweeper
 from reviews.progress.router import router as progress_router
 from reviews.report.router import router as report_router
 from reviews.review.handlers import SUBJECT_FILTERS as SCHEDULE_FILTERS
@@ -60,12 +65,30 @@ def create_app(settings: ReviewsSettings | None = None) -> FastAPI:
             ),
         ],
     )
+    runtime_lifespan = runtime.lifespan()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with runtime_lifespan(app):
+            assert runtime.database is not None
+            sweeper = None
+            if settings.milestone_sweep_seconds > 0:
+                sweeping = run_sweeper(runtime.database, settings.milestone_sweep_seconds)
+                sweeper = asyncio.create_task(sweeping, name="milestone-sweeper")
+            try:
+                yield
+            finally:
+                if sweeper is not None:
+                    sweeper.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await sweeper
+
     return create_service_app(
         title="Critical Friend: reviews",
         version="1.0.0",
         description=DESCRIPTION,
         settings=settings,
-        lifespan=runtime.lifespan(),
+        lifespan=lifespan,
         routers=[
             review_router,
             self_evaluation_router,

@@ -10,6 +10,7 @@ from reviews.directory.models import (
 from reviews.evidence.models import EvidenceItem
 from reviews.finding.models import Finding, FindingEvidence
 from reviews.focus.models import FocusChallenge, ReviewFocus
+from reviews.milestone.models import OverdueMilestone
 from reviews.progress.models import ProgressReview
 from reviews.report.models import ReportVersion
 from reviews.review.models import Review, ReviewHistory, ReviewTeamMember
@@ -31,6 +32,7 @@ __all__ = [
     "IdempotencyRecord",
     "InboxMessage",
     "OutboxMessage",
+    "OverdueMilestone",
     "PlannedAction",
     "ProgressReview",
     "ReportVersion",
