@@ -180,7 +180,8 @@ async def test_another_tenants_review_is_404_and_unchanged(
 ) -> None:
     before = (await kit.get(review)).json()
     strangers = [
-        kit.token(*RW, person=uuid.uuid4(), schools=["115999"]),
+        kit.token(*RW, person=uuid.uuid4(), schools=["115999"]),  # the head of another school
+        kit.token(*RW, person=uuid.uuid4()),  # a person on no team of this review
         kit.token(*RW, la=["882"]),
         kit.token(*RW, la=["881"]),  # its own LA, but the agreement does not name the school
         kit.token(*RW, partnerships=[str(uuid.uuid4())]),

@@ -25,7 +25,9 @@ from reviews.db import Base
 class Role(StrEnum):
     """Who is asking, relative to one review (decided from the token and the team)."""
 
-    SCHOOL = "school"  # the school's head: a token of the school who is not on the team
+    # The school's head: a token whose ``schools`` claim holds the URN and whose person (if it
+    # has one: a machine token of the school has none) is not on the review's team.
+    SCHOOL = "school"
     LEAD_REVIEWER = "lead_reviewer"
     TEAM_MEMBER = "team_member"  # lead reviewer, reviewers and shadows
     IMPROVEMENT_CHAMPION = "improvement_champion"
