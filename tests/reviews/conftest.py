@@ -285,6 +285,7 @@ async def kit(database_url: str, nats_server: NatsServer, dev_key_path: Path) ->
         nats_url=nats_server.url,
         auth_dev_key_path=dev_key_path,
         outbox_poll_seconds=0.2,
+        milestone_sweep_seconds=0,  # tests sweep when they mean to (test_milestones.py)
     )
     await migrate(alembic_ini("reviews"), database_url)
     nc = await nats.connect(nats_server.url)
