@@ -13,6 +13,7 @@ from common.runtime import ServiceRuntime, StreamSpec
 from scheduling.bodylimit import override_body_limits
 from scheduling.calendar.router import router as calendar_router
 from scheduling.config import SchedulingSettings
+from scheduling.cycle.router import partnership_cycles_router
 from scheduling.cycle.router import router as cycle_router
 from scheduling.db import IdempotencyRecord, InboxMessage, OutboxMessage
 from scheduling.gias.router import router as import_router
@@ -67,6 +68,7 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
             person_router,
             calendar_router,
             cycle_router,
+            partnership_cycles_router,
         ],
         readiness=runtime.readiness,
     )

@@ -91,6 +91,15 @@ class Policy(StrictModel):
     ] = 1
     cross_partnership_reviewers: bool = False
     weights: Weights = Weights()
+    triangulation_min_kinds: Annotated[
+        int,
+        Field(
+            ge=1,
+            le=10,
+            description="A finding is triangulated when it rests on at least this many "
+            "different kinds of evidence (sent with every planned review)",
+        ),
+    ] = 2
 
     @model_validator(mode="after")
     def _unique_modes(self) -> Self:
@@ -113,6 +122,19 @@ class CycleIn(StrictModel):
     )
 
     partnership_id: uuid.UUID
+    academic_year: AcademicYear
+    policy: Policy = Policy()
+
+
+class PartnershipCycleIn(StrictModel):
+    """A cycle created under its partnership (``POST /v1/partnerships/{id}/cycles``)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"academic_year": "2026-27", "policy": {"team": {"reviewers": 2}}}]
+        }
+    )
+
     academic_year: AcademicYear
     policy: Policy = Policy()
 
