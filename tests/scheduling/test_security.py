@@ -112,6 +112,12 @@ ROUTES = [
     Route("GET", "/v1/cycles/{cycle_id}/requests", "directory:read"),
     Route("GET", "/v1/cycles/{cycle_id}/requests/{urn}", "directory:read"),
     Route("PUT", "/v1/cycles/{cycle_id}/requests/{urn}", "directory:write", CYCLE_REQUEST),
+    Route(
+        "POST",
+        "/v1/partnerships/{partnership_id}/cycles",
+        "directory:write",
+        {"academic_year": "2027-28"},
+    ),
 ]
 
 TRUST_UID = "16234"
