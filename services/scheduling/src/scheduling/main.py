@@ -20,6 +20,10 @@ from scheduling.gias.router import router as import_router
 from scheduling.gias.worker import ImportRunner
 from scheduling.partnership.router import router as partnership_router
 from scheduling.person.router import router as person_router
+from scheduling.planned_review.router import router as planned_review_router
+from scheduling.schedule.router import router as schedule_router
+from scheduling.schedule_job.router import router as schedule_job_router
+from scheduling.schedule_job.worker import ScheduleRunner
 from scheduling.school.router import router as school_router
 from scheduling.trust.router import router as trust_router
 
@@ -49,9 +53,13 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
             imports = ImportRunner(runtime.database, settings)
             await imports.recover()
             app.state.imports = imports
+            schedules = ScheduleRunner(runtime.database, settings)
+            app.state.schedules = schedules
+            await schedules.recover()
             try:
                 yield
             finally:
+                await schedules.stop()
                 await imports.stop()
 
     app = create_service_app(
@@ -69,6 +77,9 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
             calendar_router,
             cycle_router,
             partnership_cycles_router,
+            schedule_job_router,
+            schedule_router,
+            planned_review_router,
         ],
         readiness=runtime.readiness,
     )

@@ -13,6 +13,9 @@ from scheduling.person.models import (
     TrainingRecord,
     Unavailability,
 )
+from scheduling.planned_review.models import PlannedReview, PlannedReviewPerson
+from scheduling.schedule.models import CycleSchedule
+from scheduling.schedule_job.models import ScheduleJob
 from scheduling.school.models import School, SchoolLink
 from scheduling.trust.models import Trust
 
@@ -20,6 +23,7 @@ __all__ = [
     "Base",
     "Cycle",
     "CycleRequest",
+    "CycleSchedule",
     "DeclaredConflict",
     "IdempotencyRecord",
     "ImportJob",
@@ -32,6 +36,9 @@ __all__ = [
     "Person",
     "PersonExpertise",
     "PersonRole",
+    "PlannedReview",
+    "PlannedReviewPerson",
+    "ScheduleJob",
     "School",
     "SchoolCalendar",
     "SchoolLink",

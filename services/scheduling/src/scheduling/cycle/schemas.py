@@ -29,6 +29,11 @@ class LimitsPolicy(StrictModel):
     max_reviews_per_person_per_term: Positive = 1
     max_reviews_per_person_per_year: Positive = 3
     max_reviews_per_week: Annotated[int, Field(ge=1, le=1000, description="In the partnership")] = 3
+    max_reviews_per_person_per_week: Annotated[int, Field(ge=1, le=5)] = 1
+    max_workshops_per_champion_per_year: Annotated[
+        int,
+        Field(ge=1, le=100, description="Reviews an Improvement Champion follows up in a year"),
+    ] = 4
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:

@@ -4,7 +4,7 @@ interest. Decides who may see and change whom; commits here only."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import exists, select
@@ -39,6 +39,7 @@ from scheduling.person.schemas import (
     WaiverOut,
     person_out,
 )
+from scheduling.schedule_job.service import queue_repairs_for_person
 from scheduling.school.models import School
 from scheduling.tenancy import (
     partnership_manageable,
@@ -236,14 +237,18 @@ async def _change_person(
     person_id: uuid.UUID,
     expected_version: int,
     change: Callable[[Person], None],
+    then: Callable[[Person], Awaitable[None]] | None = None,
 ) -> Person:
     """Every change to a person: the caller must manage them, the If-Match version must be
-    current, and the change bumps the person's version (their ETag) before the commit."""
+    current, and the change bumps the person's version (their ETag) before the commit;
+    ``then`` adds what follows from it to the same transaction."""
     person = await _managed(session, principal, person_id)
     check_version(person.version, expected_version)
     change(person)
     _touch(person)
     await session.flush()
+    if then is not None:
+        await then(person)
     await session.commit()
     return person
 
@@ -267,11 +272,36 @@ async def add_unavailability(
     person_id: uuid.UUID,
     data: UnavailabilityIn,
     expected_version: int,
-) -> Person:
+    *,
+    repair_effort: float,
+) -> tuple[Person, list[uuid.UUID]]:
+    """Record the dates; when the person is scheduled in them (a published review day, a
+    workshop or a 90-day review), queue a repair of each cycle concerned, in the same
+    transaction. Returns the person and the repair jobs to start."""
     dates = Unavailability(**data.model_dump())
-    return await _change_person(
-        session, principal, person_id, expected_version, lambda p: p.unavailability.append(dates)
+    jobs: list[uuid.UUID] = []
+
+    async def repairs(person: Person) -> None:
+        jobs.extend(
+            await queue_repairs_for_person(
+                session,
+                principal,
+                person.id,
+                data.starts_on,
+                data.ends_on,
+                default_effort=repair_effort,
+            )
+        )
+
+    person = await _change_person(
+        session,
+        principal,
+        person_id,
+        expected_version,
+        lambda p: p.unavailability.append(dates),
+        repairs,
     )
+    return person, jobs
 
 
 async def add_conflict(

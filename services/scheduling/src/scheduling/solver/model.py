@@ -15,7 +15,16 @@ from typing import Literal
 
 Role = Literal["lead_reviewer", "reviewer", "ic", "assistant_ic"]
 Mode = Literal["in_person", "virtual", "blended"]
-Phase = Literal["primary", "secondary", "special", "all_through"]
+Phase = Literal[
+    "nursery",
+    "primary",
+    "middle_deemed_primary",
+    "secondary",
+    "middle_deemed_secondary",
+    "sixteen_plus",
+    "all_through",
+    "special",
+]
 
 MODES: tuple[Mode, ...] = ("in_person", "virtual", "blended")
 
