@@ -61,6 +61,12 @@ LA_CALENDAR = {
 SCHOOL_CALENDAR = {"inset_days": ["2027-01-04"]}
 YEAR = "2026-27"
 CYCLE_REQUEST = {"focus": ["maths"], "mode": "virtual", "days": 2}
+MEETING = {
+    "title": "Extra",
+    "starts_at": "2027-11-24T13:30:00Z",
+    "ends_at": "2027-11-24T15:30:00Z",
+}
+FEED = {"kind": "school", "urn": 115000}
 
 
 @dataclass(frozen=True)
@@ -147,6 +153,17 @@ ROUTES = [
     Route(
         "POST", "/v1/planned-reviews/{review_id}/cancellation", "schedule:write", {"reason": "x"}
     ),
+    # meetings and calendar feeds
+    Route("GET", "/v1/cycles/{cycle_id}/meetings", "schedule:read"),
+    Route("POST", "/v1/cycles/{cycle_id}/meetings", "schedule:write", MEETING),
+    Route("POST", "/v1/cycles/{cycle_id}/meetings/generation", "schedule:write"),
+    Route("GET", "/v1/meetings/{meeting_id}", "schedule:read"),
+    Route("PATCH", "/v1/meetings/{meeting_id}", "schedule:write", {"title": "Taken"}),
+    Route("DELETE", "/v1/meetings/{meeting_id}", "schedule:write"),
+    Route("POST", "/v1/feed-tokens", "schedule:read", FEED, is_object=False),
+    Route("GET", "/v1/feed-tokens", "schedule:read", is_object=False),
+    Route("DELETE", "/v1/feed-tokens/{token_id}", "schedule:read"),
+    Route("GET", "/v1/feeds/{secret}.ics", None, is_object=False),
 ]
 # The routes whose {cycle_id} is the cycle with the published schedule.
 SCHEDULED = ("/schedule-jobs", "/schedule", "/repairs", "/meetings")
@@ -190,6 +207,9 @@ class Owned:
     scheduled: Built | None = None  # a partnership with a published schedule
     job_id: str = ""
     review_id: str = ""
+    meeting_id: str = ""
+    token_id: str = ""
+    secret: str = "x" * 43
 
     def path(self, route: Route) -> str:
         scheduled = any(part in route.path for part in SCHEDULED)
@@ -206,6 +226,9 @@ class Owned:
             cycle_id=self.scheduled.cycle_id if scheduled else self.cycle_id,
             job_id=self.job_id,
             review_id=self.review_id,
+            meeting_id=self.meeting_id,
+            token_id=self.token_id,
+            secret=self.secret,
         )
 
 
@@ -263,6 +286,16 @@ async def owned(client: httpx.AsyncClient, issue_token: TokenFactory) -> Owned:
         f"/v1/cycles/{scheduled.cycle_id}/schedule/publish", headers=council
     )
     assert published.status_code == 201, published.text
+    generated = await client.post(
+        f"/v1/cycles/{scheduled.cycle_id}/meetings/generation", headers=council
+    )
+    assert generated.status_code == 200, generated.text
+    token = await client.post(
+        "/v1/feed-tokens",
+        json={"kind": "partnership", "partnership_id": scheduled.partnership_id},
+        headers=council,
+    )
+    assert token.status_code == 201, token.text
     return Owned(
         urn=115000,
         partnership_id=partnership_id,
@@ -272,6 +305,9 @@ async def owned(client: httpx.AsyncClient, issue_token: TokenFactory) -> Owned:
         scheduled=scheduled,
         job_id=job["id"],
         review_id=published.json()["reviews"][0]["id"],
+        meeting_id=generated.json()["created"][0]["id"],
+        token_id=token.json()["id"],
+        secret=token.json()["url"].removeprefix("/v1/feeds/").removesuffix(".ics"),
     )
 
 
@@ -399,8 +435,12 @@ async def _snapshot(client: httpx.AsyncClient, owned: Owned, owner: dict[str, st
             f"/v1/cycles/{owned.scheduled.cycle_id}/schedule",
             f"/v1/schedule-jobs/{owned.job_id}",
             f"/v1/planned-reviews?cycle={owned.scheduled.cycle_id}",
+            f"/v1/cycles/{owned.scheduled.cycle_id}/meetings",
+            f"/v1/meetings/{owned.meeting_id}",
+            "/v1/feed-tokens",
         )
     ]
+    scheduled.append((await client.get(f"/v1/feeds/{owned.secret}.ics")).status_code)
     return (
         school,
         partnership,

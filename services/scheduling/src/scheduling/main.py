@@ -16,8 +16,10 @@ from scheduling.config import SchedulingSettings
 from scheduling.cycle.router import partnership_cycles_router
 from scheduling.cycle.router import router as cycle_router
 from scheduling.db import IdempotencyRecord, InboxMessage, OutboxMessage
+from scheduling.feed.router import router as feed_router
 from scheduling.gias.router import router as import_router
 from scheduling.gias.worker import ImportRunner
+from scheduling.meeting.router import router as meeting_router
 from scheduling.partnership.router import router as partnership_router
 from scheduling.person.router import router as person_router
 from scheduling.planned_review.router import router as planned_review_router
@@ -80,6 +82,8 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
             schedule_job_router,
             schedule_router,
             planned_review_router,
+            meeting_router,
+            feed_router,
         ],
         readiness=runtime.readiness,
     )

@@ -3,7 +3,9 @@
 from scheduling.calendar.models import LaCalendar, SchoolCalendar
 from scheduling.cycle.models import Cycle, CycleRequest
 from scheduling.db import Base, IdempotencyRecord, InboxMessage, OutboxMessage
+from scheduling.feed.models import FeedToken
 from scheduling.gias.models import ImportJob, ImportRejection
+from scheduling.meeting.models import Meeting
 from scheduling.partnership.models import Membership, Partnership, SharingAgreement
 from scheduling.person.models import (
     DeclaredConflict,
@@ -25,11 +27,13 @@ __all__ = [
     "CycleRequest",
     "CycleSchedule",
     "DeclaredConflict",
+    "FeedToken",
     "IdempotencyRecord",
     "ImportJob",
     "ImportRejection",
     "InboxMessage",
     "LaCalendar",
+    "Meeting",
     "Membership",
     "OutboxMessage",
     "Partnership",

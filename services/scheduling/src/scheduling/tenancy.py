@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, exists, false, or_, select, true
 
 from common.auth import Principal
 from scheduling.cycle.models import Cycle
+from scheduling.meeting.models import Meeting
 from scheduling.partnership.models import Membership, Partnership
 from scheduling.person.models import Person, PersonRole
 from scheduling.planned_review.models import PlannedReview, PlannedReviewPerson
@@ -219,3 +220,12 @@ def planned_review_manageable(principal: Principal) -> ColumnElement[bool]:
     if partnership_ids := _partnership_ids(principal):
         conditions.append(PlannedReview.partnership_id.in_(partnership_ids))
     return or_(*conditions) if conditions else false()
+
+
+def meeting_visible(principal: Principal) -> ColumnElement[bool]:
+    """A cycle's meetings are seen by whoever sees the cycle (its members too)."""
+    return Meeting.cycle_id.in_(select(Cycle.id).where(cycle_visible(principal)))
+
+
+def meeting_manageable(principal: Principal) -> ColumnElement[bool]:
+    return Meeting.cycle_id.in_(select(Cycle.id).where(cycle_manageable(principal)))
