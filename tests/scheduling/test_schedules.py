@@ -22,6 +22,7 @@ from tests.scheduling.partnership_setup import (
     ReviewEvents,
     build_partnership,
     finished_job,
+    la_calendar,
     person_token,
 )
 from tests.support import TokenFactory, alembic_ini, assert_problem, bearer
@@ -347,6 +348,35 @@ async def test_a_reviewer_who_drops_out_changes_only_their_review(
     assert event["data"]["review_id"] == target["id"]
     _check_rules(built, list(after.values()))
 
+    # who reviewed a school (or is to) has an automatic conflict with it...
+    reviewer = repaired["team"][1]["person_id"]
+    found = (await client.get(f"/v1/people/{reviewer}/conflicts", headers=council)).json()
+    recent = {c["urn"] for c in found["data"] if c["kind"] == "reviewed_recently"}
+    assert recent == {r["urn"] for r in after.values() if reviewer in _team(r)}
+
+    # ... and the next year's schedule rotates: nobody reviews a school they reviewed
+    await _next_year(client, council, built)
+    later = await client.post(
+        f"/v1/partnerships/{built.partnership_id}/cycles",
+        json={"academic_year": _year(built.first_year + 1), "policy": POLICY},
+        headers=council,
+    )
+    assert later.status_code == 201, later.text
+    following = Built(
+        built.partnership_id,
+        later.json()["id"],
+        _year(built.first_year + 1),
+        built.first_year + 1,
+        built.urns,
+        built.staff,
+    )
+    job = await _generate(client, following, council)
+    assert job["status"] == "succeeded", job
+    draft = (await client.get(f"/v1/cycles/{following.cycle_id}/schedule", headers=council)).json()
+    reviewed = {(p, r["urn"]) for r in after.values() for p in _team(r)}
+    for r in draft["reviews"]:
+        assert not {(p, r["urn"]) for p in _team(r)} & reviewed
+
     # checker-clean now: asking for a repair finds nothing to change
     again = await client.post(f"/v1/cycles/{built.cycle_id}/repairs", json={}, headers=council)
     assert again.status_code == 202, again.text
@@ -354,6 +384,36 @@ async def test_a_reviewer_who_drops_out_changes_only_their_review(
     assert job["status"] == "succeeded", job
     assert job["solver_status"] == "unchanged"
     assert job["changes"] == []
+
+
+def _team(review: dict[str, Any]) -> set[str]:
+    return {m["person_id"] for m in review["team"]}
+
+
+def _year(first: int) -> str:
+    return f"{first}-{(first + 1) % 100:02d}"
+
+
+async def _next_year(client: httpx.AsyncClient, council: dict[str, str], built: Built) -> None:
+    """Term dates and Improvement Champions for the year after ``built``'s."""
+    first = built.first_year + 1
+    calendar = f"/v1/calendars/las/881/{_year(first)}"
+    assert (await client.put(calendar, json=la_calendar(first), headers=council)).status_code == 201
+    for urn, staff in built.staff.items():
+        person = (await client.get(f"/v1/people/{staff.champion}", headers=council)).json()
+        roles = [
+            {"role": "senior_leader", "urn": urn},
+            *(
+                {"role": "improvement_champion", "urn": urn, "academic_year": _year(y)}
+                for y in (built.first_year, first)
+            ),
+        ]
+        changed = await client.put(
+            f"/v1/people/{staff.champion}/roles",
+            json={"roles": roles},
+            headers={**council, "If-Match": f'"{person["version"]}"'},
+        )
+        assert changed.status_code == 200, changed.text
 
 
 async def test_no_schedule_is_explained_naming_the_school_and_the_people(

@@ -18,6 +18,7 @@ from common.http.pagination import PageParams, paginate
 from common.http.problems import ProblemError, conflict, not_found, validation_failed
 from scheduling.db import IdempotencyRecord
 from scheduling.partnership.models import Partnership
+from scheduling.person import conflicts
 from scheduling.person.models import (
     DeclaredConflict,
     Person,
@@ -36,7 +37,6 @@ from scheduling.person.schemas import (
     RoleIn,
     TrainingIn,
     UnavailabilityIn,
-    WaiverOut,
     person_out,
 )
 from scheduling.schedule_job.service import queue_repairs_for_person
@@ -49,9 +49,6 @@ from scheduling.tenancy import (
 )
 
 IDEMPOTENCY_KEYS = IdempotencyStore(IdempotencyRecord)
-
-# How many past cycles make "reviewed that school" a conflict; a cycle policy may say otherwise.
-DEFAULT_ROTATION_CYCLES = 1
 
 
 def _not_manager() -> ProblemError:
@@ -367,63 +364,9 @@ async def waive_conflict(
     return person
 
 
-async def recently_reviewed_urns(
-    session: AsyncSession, person_id: uuid.UUID, cycles: int = DEFAULT_ROTATION_CYCLES
-) -> set[int]:
-    """The schools the person reviewed in the last ``cycles`` cycles.
-
-    Hook: there are no past reviews in this service yet. When published schedules exist (issue 3,
-    section 6), answer from them; every caller already treats these as automatic conflicts.
-    """
-    del session, person_id, cycles
-    return set()
-
-
-async def conflicts_of(
-    session: AsyncSession,
-    person: Person,
-    *,
-    rotation_cycles: int = DEFAULT_ROTATION_CYCLES,
-) -> list[ConflictOut]:
-    """Automatic conflicts (own school, hard; reviewed recently, hard) and declared ones."""
-    found = [
-        ConflictOut(id=None, source="automatic", kind="own_school", urn=urn, severity=Severity.HARD)
-        for urn in person.home_urns
-    ]
-    for urn in sorted(await recently_reviewed_urns(session, person.id, rotation_cycles)):
-        found.append(
-            ConflictOut(
-                id=None,
-                source="automatic",
-                kind="reviewed_recently",
-                urn=urn,
-                severity=Severity.HARD,
-            )
-        )
-    for declared in person.conflicts:
-        waiver = None
-        if declared.waiver_reason and declared.waived_by and declared.waived_at:
-            waiver = WaiverOut(
-                reason=declared.waiver_reason,
-                waived_by=declared.waived_by,
-                waived_at=declared.waived_at,
-            )
-        found.append(
-            ConflictOut(
-                id=declared.id,
-                source="declared",
-                kind=declared.kind,
-                urn=declared.urn,
-                severity=declared.severity,
-                note=declared.note,
-                waiver=waiver,
-            )
-        )
-    return found
-
-
 async def get_conflicts(
     session: AsyncSession, principal: Principal, person_id: uuid.UUID
 ) -> tuple[Person, list[ConflictOut]]:
     person = await get_person(session, principal, person_id)
-    return person, await conflicts_of(session, person)
+    rotation = await conflicts.rotation_cycles_for(session, person)
+    return person, await conflicts.conflicts_of(session, person, rotation_cycles=rotation)
