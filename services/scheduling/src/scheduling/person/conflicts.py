@@ -35,11 +35,7 @@ async def recently_reviewed_urns(
     current = years.containing(today or utcnow().date())
     first = int(current[:4]) - cycles
     since = f"{first}-{(first + 1) % 100:02d}"
-    return {
-        r.urn
-        for r in await past_reviews(session, [person_id])
-        if since <= r.academic_year
-    }
+    return {r.urn for r in await past_reviews(session, [person_id]) if since <= r.academic_year}
 
 
 async def rotation_cycles_for(session: AsyncSession, person: Person) -> int:
