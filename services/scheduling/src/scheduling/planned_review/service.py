@@ -20,7 +20,7 @@ from scheduling.planned_review.plan_events import publish_cancelled, publish_pla
 from scheduling.planned_review.repository import PlannedReviewRepository
 from scheduling.planned_review.schemas import PlannedReviewPatch
 from scheduling.planning import context as planning
-from scheduling.planning.change import Wanted, check_change
+from scheduling.planning.change import NoCalendarError, Wanted, check_change
 from scheduling.planning.plans import apply_assignment
 from scheduling.schedule.models import CycleSchedule
 from scheduling.tenancy import planned_review_manageable, planned_review_visible
@@ -140,7 +140,11 @@ async def patch_review(
         reviewers=patch.reviewer_ids,
         ic=patch.ic_id,
     )
-    checked = check_change(ctx, info, review.urn, wanted)
+    try:
+        checked = check_change(ctx, info, review.urn, wanted)
+    except NoCalendarError as exc:
+        message = f"LA {review.la_code} has no term dates for {review.academic_year}."
+        raise conflict(message, type_="no-term-dates") from exc
     if checked.broken and not patch.force:
         raise _breaks_rules(checked.broken)
     change = apply_assignment(review, checked.assignment, checked.milestones, checked.homes)

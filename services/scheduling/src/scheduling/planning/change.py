@@ -83,8 +83,14 @@ def _milestones(
     )
 
 
+class NoCalendarError(Exception):
+    """The LA's year has no term dates any more: nothing can be checked."""
+
+
 def check_change(ctx: Context, info: CycleInfo, urn: int, wanted: Wanted) -> Checked:
     before = published_problem(ctx)
+    if not before.problem.calendar.half_terms or urn not in before.current:
+        raise NoCalendarError
     previous = before.current[urn]
     a = dataclasses.replace(
         previous,

@@ -118,6 +118,9 @@ async def publish(
     ctx = await planning.load(session, found.partnership.la_code, found.cycle.academic_year)
     info = ctx.cycles[cycle_id]
     built = published_problem(ctx, draft_of=info)
+    if not built.problem.calendar.half_terms:
+        message = f"LA {ctx.la_code} has no term dates for {ctx.academic_year}."
+        raise conflict(message, type_="no-term-dates")
     mine = {int(d["urn"]) for d in schedule.draft}
     others = tuple(a for urn, a in built.current.items() if urn not in mine)
     broken = added_violations(
