@@ -245,3 +245,11 @@ def test_quality_is_reported_per_partnership() -> None:
     for term, total in quality.terms.items():
         assert total == sum(scores[term] for scores in quality.by_partnership.values())
     assert all(b.partnership_id in quality.by_partnership for b in quality.broken)
+
+
+def test_a_search_asked_to_stop_says_cancelled() -> None:
+    problem = synthetic.county(3, partnerships=3, schools=30)
+    opts = dataclasses.replace(FAST, time_limit_s=6.0, decompose_above=20, should_stop=lambda: True)
+    result = cpsat.solve(problem, opts)
+    assert result.status == "cancelled"
+    assert result.schedule is None
