@@ -313,7 +313,8 @@ async def get_job(
     session: AsyncSession, principal: Principal, job_id: uuid.UUID, *, stale_after: float
 ) -> ScheduleJob:
     job = await _visible_job(session, principal, job_id)
-    if job.status not in FINISHED and _is_stale(job, stale_after):
+    # only a running job has a heartbeat to miss: a queued one waits for a search slot
+    if job.status is JobStatus.RUNNING and _is_stale(job, stale_after):
         finish(job, JobStatus.FAILED, "The service running this job stopped.")
         await session.commit()
     return job
