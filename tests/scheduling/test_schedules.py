@@ -93,6 +93,16 @@ async def test_generate_publish_and_read(
     council = _council(issue_token)
     built = await build_partnership(client, council, urns=URNS, policy=POLICY, trust_uid="7001")
     events = ReviewEvents(nats_server)
+    # the school's own dates count: URN 120002 blacks out its whole autumn term
+    own = bearer(issue_token(*SCOPES, schools=[str(URNS[1])]))
+    autumn = {
+        "starts_on": f"{built.first_year}-09-01",
+        "ends_on": f"{built.first_year}-12-31",
+        "reason": "Building works",
+    }
+    override = f"/v1/calendars/schools/{URNS[1]}/{built.academic_year}/override"
+    put = await client.put(override, json={"blackouts": [autumn]}, headers=own)
+    assert put.status_code == 201, put.text
 
     # a job: 202 + Location, then a draft
     headers = {**council, "Idempotency-Key": "first-draft"}
@@ -129,6 +139,11 @@ async def test_generate_publish_and_read(
     assert draft.headers["etag"] == f'"{body["version"]}"'
     _check_rules(built, body["reviews"])
     assert all(r["status"] == "draft" and r["version"] is None for r in body["reviews"])
+    [works] = [r for r in body["reviews"] if r["urn"] == URNS[1]]
+    assert all(d > autumn["ends_on"] for d in (*works["days"], *works["milestones"].values()))
+    ks2 = (date(built.first_year + 1, 5, 10), date(built.first_year + 1, 5, 14))
+    for r in body["reviews"]:  # the LA's KS2 test week (primary schools) has no review
+        assert not any(ks2[0] <= date.fromisoformat(d) <= ks2[1] for d in r["days"])
     quality = body["quality"]
     assert quality["objective"] == sum(quality["terms"].values()) == job["objective"]
     assert {b["rule"] for b in quality["broken"]} <= set(quality["terms"])
