@@ -1,0 +1,103 @@
+"""The demo, scaled down (two partnerships of five schools), against the three services on
+real HTTP with a real NATS server and real databases: what it creates reads back through the
+API, and a second run changes nothing (not one write) and says so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from common.testing.nats import NatsServer
+from common.testing.plugin import DatabaseFactory
+from demo.county.generate import CountySize, generate_county
+from demo.county.model import County
+from demo.runner import DemoConfig, run_demo
+from tests.live_services import live_services
+from tests.support import TokenFactory, bearer
+
+SEED = 7
+SMALL = CountySize(partnerships=2, min_schools=5, max_schools=5, target_schools=None)
+
+
+async def test_small_county_loads_and_a_second_run_changes_nothing(
+    database_factory: DatabaseFactory,
+    nats_server: NatsServer,
+    dev_key_path: Path,
+    issue_token: TokenFactory,
+    tmp_path: Path,
+) -> None:
+    county = generate_county(SEED, SMALL)
+    async with live_services(database_factory, nats_server.url, dev_key_path, tmp_path) as urls:
+        config = DemoConfig(seed=SEED, size=SMALL, urls=urls, key_path=dev_key_path)
+        first_lines: list[str] = []
+        first = await run_demo(config, say=first_lines.append)
+        assert first.changed > 0
+        assert first.traffic.writes > 0
+        assert "This run:" in first_lines[-1]
+
+        token = issue_token("directory:read", la=["881"])
+        async with httpx.AsyncClient(base_url=urls["scheduling"]) as api:
+            await _reads_back(api, token, county)
+
+        second_lines: list[str] = []
+        second = await run_demo(config, say=second_lines.append)
+        assert second.changed == 0
+        assert second.traffic.writes == 0, second.traffic
+        assert second_lines[-1].startswith("Nothing changed"), second_lines[-1]
+
+
+async def _pages(
+    api: httpx.AsyncClient, path: str, token: str, **params: str
+) -> list[dict[str, Any]]:
+    response = await api.get(path, params={**params, "limit": "200"}, headers=bearer(token))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["next_cursor"] is None
+    return list(body["data"])
+
+
+async def _reads_back(api: httpx.AsyncClient, token: str, county: County) -> None:
+    schools = {s["urn"]: s for s in await _pages(api, "/v1/schools", token, la="881")}
+    assert {s.urn for s in county.schools} | {p.urn for p in county.predecessors} == set(schools)
+    for school in county.schools:
+        assert schools[school.urn]["name"] == school.name
+        assert schools[school.urn]["trust_uid"] == school.trust_uid
+    trusts = {t["uid"] for t in await _pages(api, "/v1/trusts", token)}
+    assert {t.uid for t in county.trusts} == trusts
+
+    partnerships = {p["name"]: p for p in await _pages(api, "/v1/partnerships", token, la="881")}
+    assert set(partnerships) == {p.name for p in county.partnerships}
+    for wanted in county.partnerships:
+        pid = partnerships[wanted.name]["id"]
+        members = await _pages(api, f"/v1/partnerships/{pid}/members", token)
+        assert {m["urn"] for m in members} == set(wanted.urns)
+        agreement = (
+            await api.get(f"/v1/partnerships/{pid}/agreement", headers=bearer(token))
+        ).json()
+        assert {k: agreement[k] for k in wanted.agreement.body()} == wanted.agreement.body()
+        cycles = await _pages(api, "/v1/cycles", token, partnership=pid, academic_year="2026-27")
+        assert len(cycles) == 1
+        requests = await _pages(api, f"/v1/cycles/{cycles[0]['id']}/requests", token)
+        assert {r["urn"] for r in requests} == set(wanted.urns)
+
+    people = {p["email"]: p for p in await _pages(api, "/v1/people", token)}
+    assert set(people) == {p.email for p in county.people}
+    for person in county.people:
+        held = people[person.email]
+        assert sorted(held["expertise"]) == sorted(person.expertise)
+        assert len(held["training"]) == len(person.training)
+        assert {r["role"] for r in held["roles"]} == {r.role for r in person.roles}
+    leads = [p for p in county.people if p.has_partnership_role]
+    assert len(leads) == len(county.partnerships)
+
+    calendar = await api.get("/v1/calendars/las/881/2026-27", headers=bearer(token))
+    assert calendar.status_code == 200
+    terms = [(t["half_term"], t["starts_on"]) for t in calendar.json()["terms"]]
+    assert terms == [(t.half_term, t.starts_on.isoformat()) for t in county.calendar.terms]
+    for own in county.school_calendars:
+        effective = await api.get(f"/v1/calendars/schools/{own.urn}/2026-27", headers=bearer(token))
+        assert effective.status_code == 200
+        source = effective.json()["terms_source"]
+        assert source == ("school" if own.terms else "la")
