@@ -26,7 +26,7 @@ from demo.steps import STEPS
 from demo.steps.preflight import DemoAborted
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cf-demo", description="Load a synthetic county (Essex-shaped) into Critical Friend."
     )
@@ -61,7 +61,7 @@ def config_from(args: argparse.Namespace) -> DemoConfig:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+    parser = build_parser()
     args = parser.parse_args(argv)
     try:
         config = config_from(args)
