@@ -47,6 +47,21 @@ async def test_small_county_loads_and_a_second_run_changes_nothing(
         assert second.traffic.writes == 0, second.traffic
         assert second_lines[-1].startswith("Nothing changed"), second_lines[-1]
 
+        # Someone changes three things by hand: the next run puts exactly those back.
+        writer = issue_token("directory:read", "directory:write", la=["881"])
+        async with httpx.AsyncClient(base_url=urls["scheduling"]) as api:
+            await _meddle(api, writer, county)
+        third = await run_demo(config, say=lambda _: None)
+        updated = {
+            kind: tally.updated
+            for report in third.reports
+            for kind, tally in report.tallies.items()
+            if tally.updated or tally.created
+        }
+        assert updated == {"agreements": 1, "people": 1, "school requests": 1}
+        async with httpx.AsyncClient(base_url=urls["scheduling"]) as api:
+            await _reads_back(api, token, county)
+
 
 async def _pages(
     api: httpx.AsyncClient, path: str, token: str, **params: str
@@ -86,6 +101,7 @@ async def _reads_back(api: httpx.AsyncClient, token: str, county: County) -> Non
     assert set(people) == {p.email for p in county.people}
     for person in county.people:
         held = people[person.email]
+        assert held["name"] == person.name
         assert sorted(held["expertise"]) == sorted(person.expertise)
         assert len(held["training"]) == len(person.training)
         assert {r["role"] for r in held["roles"]} == {r.role for r in person.roles}
@@ -101,3 +117,40 @@ async def _reads_back(api: httpx.AsyncClient, token: str, county: County) -> Non
         assert effective.status_code == 200
         source = effective.json()["terms_source"]
         assert source == ("school" if own.terms else "la")
+
+
+async def _meddle(api: httpx.AsyncClient, token: str, county: County) -> None:
+    """Change an agreement, a person's name and a school's request, as a user might."""
+    partnership = county.partnerships[0]
+    rows = await _pages(api, "/v1/partnerships", token, la="881")
+    pid = next(p["id"] for p in rows if p["name"] == partnership.name)
+    agreement = await api.get(f"/v1/partnerships/{pid}/agreement", headers=bearer(token))
+    stricter = {**partnership.agreement.body(), "suppression_threshold": 9}
+    changed = await api.put(
+        f"/v1/partnerships/{pid}/agreement",
+        json=stricter,
+        headers=bearer(token, **{"If-Match": agreement.headers["ETag"]}),
+    )
+    assert changed.status_code == 200, changed.text
+
+    person = next(
+        p for p in await _pages(api, "/v1/people", token) if p["email"] == county.people[1].email
+    )
+    renamed = await api.patch(
+        f"/v1/people/{person['id']}",
+        json={"name": "Somebody Else"},
+        headers=bearer(token, **{"If-Match": f'"{person["version"]}"'}),
+    )
+    assert renamed.status_code == 200, renamed.text
+
+    cycle = (await _pages(api, "/v1/cycles", token, partnership=pid))[0]
+    urn = partnership.urns[0]
+    path = f"/v1/cycles/{cycle['id']}/requests/{urn}"
+    request = await api.get(path, headers=bearer(token))
+    body = {**{k: request.json()[k] for k in ("focus", "preferred_half_terms", "mode")}, "days": 2}
+    if request.json()["days"] == 2:
+        body["days"] = 1
+    moved = await api.put(
+        path, json=body, headers=bearer(token, **{"If-Match": request.headers["ETag"]})
+    )
+    assert moved.status_code == 200, moved.text

@@ -8,6 +8,7 @@ person changed meanwhile (or a retry of ours landed): read them again and carry 
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from demo.api.client import ApiError
@@ -92,10 +93,11 @@ class PersonDetails:
     async def _details(
         self, ctx: DemoContext, report: StepReport, person: Person, held: dict[str, Any]
     ) -> None:
+        made: Counter[str] = Counter()  # across attempts: what this run added
         for attempt in range(MAX_REREADS):
             try:
-                await self._apply(ctx, report, person, held)
-                return
+                await self._apply(ctx, person, held, made)
+                break
             except ApiError as exc:
                 if exc.status != 412 or attempt + 1 == MAX_REREADS:
                     raise
@@ -104,9 +106,20 @@ class PersonDetails:
             )
             assert reread is not None
             held = reread
+        wanted = {
+            "training records": len(person.training),
+            "unavailable dates": len(person.unavailable),
+            "declared conflicts": len(person.conflicts),
+            "waivers": sum(1 for c in person.conflicts if c.waiver),
+        }
+        for kind, n in wanted.items():
+            if made[kind]:
+                report.count(kind, Outcome.CREATED, made[kind])
+            if n - made[kind] > 0:
+                report.count(kind, Outcome.UNCHANGED, n - made[kind])
 
     async def _apply(
-        self, ctx: DemoContext, report: StepReport, person: Person, held: dict[str, Any]
+        self, ctx: DemoContext, person: Person, held: dict[str, Any], made: Counter[str]
     ) -> None:
         api, token = ctx.services.scheduling, actor_token(ctx, person)
         path = f"/v1/people/{held['id']}"
@@ -122,26 +135,15 @@ class PersonDetails:
                 "POST", f"{path}/{collection}", token=token, json=body, headers={"If-Match": etag}
             )
             etag = response.headers["ETag"]
-            report.count(kind, Outcome.CREATED)
+            made[kind] += 1
         if todo and person.conflicts:
             answer = await api.get(f"{path}/conflicts", token=token)
             assert answer is not None
             conflicts = answer["data"]
-        waivers = _unwaived(person, conflicts)
-        for conflict_id, reason in waivers:
+        for conflict_id, reason in _unwaived(person, conflicts):
             response = await api.request(
                 "PUT", f"{path}/conflicts/{conflict_id}/waiver", token=token,
                 json={"reason": reason}, headers={"If-Match": etag},
             )  # fmt: skip
             etag = response.headers["ETag"]
-            report.count("waivers", Outcome.CREATED)
-        counted = {
-            "training records": len(person.training),
-            "unavailable dates": len(person.unavailable),
-            "declared conflicts": len(person.conflicts),
-            "waivers": sum(1 for c in person.conflicts if c.waiver),
-        }
-        for kind, n in counted.items():
-            made = sum(1 for k, _, _ in todo if k == kind) if kind != "waivers" else len(waivers)
-            if n - made > 0:
-                report.count(kind, Outcome.UNCHANGED, n - made)
+            made["waivers"] += 1
