@@ -21,7 +21,7 @@ SEED = 7
 SMALL = CountySize(partnerships=2, min_schools=5, max_schools=5, target_schools=None)
 
 
-async def test_small_county_loads_and_a_second_run_changes_nothing(
+async def test_small_county_loads_a_second_run_changes_nothing_a_third_puts_back_edits(
     database_factory: DatabaseFactory,
     nats_server: NatsServer,
     dev_key_path: Path,
