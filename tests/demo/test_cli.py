@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from importlib.metadata import entry_points
+
 import pytest
 
-from demo.cli import build_parser, config_from
+from demo.cli import build_parser, config_from, main
 from demo.county.generate import FULL
 
 
@@ -41,3 +43,9 @@ def test_an_unknown_step_or_size_is_refused() -> None:
         config_from(build_parser().parse_args(["--steps", "schedule"]))
     with pytest.raises(ValueError, match="partnerships"):
         config_from(build_parser().parse_args(["--partnerships", "40"]))
+
+
+def test_cf_finds_the_command_through_its_entry_point() -> None:
+    """What `cf demo` needs: the `cf.commands` entry point group names demo.cli:main."""
+    command = entry_points(group="cf.commands")["demo"]
+    assert command.load() is main

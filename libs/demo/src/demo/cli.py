@@ -26,9 +26,9 @@ from demo.steps import STEPS
 from demo.steps.preflight import DemoAborted
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "cf-demo") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="cf-demo", description="Load a synthetic county (Essex-shaped) into Critical Friend."
+        prog=prog, description="Load a synthetic county (Essex-shaped) into Critical Friend."
     )
     parser.add_argument("--seed", type=int, default=0, help="same seed, same county (default 0)")
     parser.add_argument("--partnerships", type=int, default=FULL.partnerships, help="1 to 36")
@@ -60,8 +60,10 @@ def config_from(args: argparse.Namespace) -> DemoConfig:
     return DemoConfig(seed=args.seed, size=size, urls=urls, concurrency=args.concurrency, only=only)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+def main(argv: Sequence[str] | None = None, *, prog: str = "cf-demo") -> int:
+    """The console script; also the ``cf.commands`` entry point ``demo``, which ``cf`` calls
+    with the arguments after ``demo`` and ``prog="cf demo"``."""
+    parser = build_parser(prog)
     args = parser.parse_args(argv)
     try:
         config = config_from(args)

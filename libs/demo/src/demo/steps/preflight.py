@@ -4,6 +4,7 @@ rather than half-way through the county."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import httpx
 
@@ -11,17 +12,21 @@ from demo.api.client import ApiError, ServiceClient
 from demo.context import DemoContext
 from demo.report import StepReport
 
-READY_WITHIN_SECONDS = 60.0
+READY_WITHIN_SECONDS = 30.0
 
 
 class DemoAborted(Exception):  # noqa: N818 - the reason the demo stops, shown as it is
     pass
 
 
-async def _ready(client: ServiceClient) -> None:
+async def _ready(client: ServiceClient, say: Callable[[str], None]) -> None:
     deadline = asyncio.get_running_loop().time() + READY_WITHIN_SECONDS
     last = "no answer"
+    waited = False
     while asyncio.get_running_loop().time() < deadline:
+        if last != "no answer" and not waited:
+            say(f"    waiting for {client.name} at {client.base_url} (is `make run` going?)")
+            waited = True
         try:
             response = await client.request("GET", "/readyz", token=None, ok=(200, 503))
         except httpx.TransportError as exc:
@@ -40,7 +45,7 @@ class Preflight:
 
     async def run(self, ctx: DemoContext, report: StepReport) -> None:
         services = (ctx.services.scheduling, ctx.services.reviews, ctx.services.knowledge)
-        await asyncio.gather(*(_ready(s) for s in services))
+        await asyncio.gather(*(_ready(s, ctx.say) for s in services))
         try:
             await ctx.services.scheduling.request(
                 "GET", "/v1/partnerships", token=ctx.tokens.county(), params={"limit": 1}
