@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "cf-demo") -> int:
         parser.error(str(exc))
     try:
         asyncio.run(run_demo(config))
-    except (DemoAborted, ApiError, httpx.HTTPError) as exc:
+    except (DemoAborted, ApiError, httpx.HTTPError, LookupError) as exc:
         print(f"cf-demo: stopped: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -60,6 +60,8 @@ class DemoContext:
         ids = await self.partnership_ids()
         if name not in ids:
             ids = await self.partnership_ids(refresh=True)
+        if name not in ids:
+            raise LookupError(f"no partnership {name!r} yet: run the partnerships step first")
         return ids[name]
 
     async def people_by_email(self, *, refresh: bool = False) -> dict[str, dict[str, Any]]:
