@@ -23,6 +23,7 @@ from common.testing.apps import eventually, migrate, running_app
 from common.testing.nats import NatsServer
 from contracts.directory import AGREEMENT_CHANGED, SCHOOL_REGISTERED
 from contracts.events import EventDefinition, TenancyPath
+from contracts.knowledge import TAXONOMY_UPDATED
 from contracts.schedule import ReviewPlanPayload
 from reviews.config import ReviewsSettings
 from reviews.db import InboxMessage
@@ -51,6 +52,7 @@ def plan(
     team: list[tuple[uuid.UUID, str]] | None = None,
     ic: uuid.UUID | None = IC,
     mode: str = "in_person",
+    triangulation_min_kinds: int = 2,
 ) -> ReviewPlanPayload:
     day = first_day or date(2027, 3, 10)
     members = team if team is not None else [(LEAD, "lead_reviewer"), (REVIEWER, "reviewer")]
@@ -80,6 +82,7 @@ def plan(
                 "workshop_window_end": day + timedelta(days=40),
                 "progress_review_due": day + timedelta(days=130),
             },
+            "triangulation_min_kinds": triangulation_min_kinds,
             "version": version,
             "changed_at": datetime.now(UTC),
         }
@@ -169,13 +172,18 @@ class Kit:
         return event
 
     async def agreement(
-        self, *, la: str = "aggregated", trust: str = "aggregated", v: int = 1
+        self,
+        *,
+        la: str = "aggregated",
+        trust: str = "aggregated",
+        partnership: str = "named",
+        v: int = 1,
     ) -> None:
         payload = AGREEMENT_CHANGED.payload.model_validate(
             {
                 "partnership_id": PARTNERSHIP,
                 "la_code": LA,
-                "partnership_visibility": "named",
+                "partnership_visibility": partnership,
                 "trust_visibility": trust,
                 "local_authority_visibility": la,
                 "suppression_threshold": 5,
@@ -213,6 +221,38 @@ class Kit:
         )
         await self.applied(event, consumer="reviews-directory")
 
+    async def taxonomy(
+        self,
+        version: int,
+        codes: dict[str, bool],
+        *,
+        event: CloudEvent | None = None,
+        dedupe: bool = True,
+    ) -> CloudEvent:
+        """Publish the whole taxonomy at ``version``: ``{code: retired}`` (parents implied)."""
+        themes = [
+            {
+                "code": code,
+                "label": code.rsplit(".", 1)[-1].replace("_", " ").capitalize(),
+                "parent": code.rsplit(".", 1)[0] if "." in code else None,
+                "retired": retired,
+            }
+            for code, retired in sorted(codes.items())
+        ]
+        payload = TAXONOMY_UPDATED.payload.model_validate(
+            {"version": version, "themes": themes, "published_at": datetime.now(UTC)}
+        )
+        sent = await self.send(
+            TAXONOMY_UPDATED,
+            payload,
+            tenancy=TenancyPath(),
+            key="taxonomy",
+            event=event,
+            dedupe=dedupe,
+        )
+        await self.applied(sent, consumer="reviews-taxonomy")
+        return sent
+
     async def get(self, review_id: uuid.UUID) -> httpx.Response:
         return await self.client.get(f"/v1/reviews/{review_id}", headers=self.admin)
 
@@ -245,11 +285,13 @@ async def kit(database_url: str, nats_server: NatsServer, dev_key_path: Path) ->
         nats_url=nats_server.url,
         auth_dev_key_path=dev_key_path,
         outbox_poll_seconds=0.2,
+        milestone_sweep_seconds=0,  # tests sweep when they mean to (test_milestones.py)
     )
     await migrate(alembic_ini("reviews"), database_url)
     nc = await nats.connect(nats_server.url)
     js = nc.jetstream()
     await ensure_stream(js, "SCHEDULING", ["scheduling.>"])
+    await ensure_stream(js, "KNOWLEDGE", ["knowledge.>"])
     db = create_database(database_url)
     try:
         async with running_app(create_app(settings)) as client:

@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 from tests.reviews.conftest import LEAD, REVIEWER, Kit, plan
-from tests.reviews.test_lifecycle import WALK, _people
+from tests.reviews.test_lifecycle import _people
+from tests.reviews.walk import walk_to
 from tests.support import assert_problem
 
 FOCUS: dict[str, Any] = {
@@ -22,13 +23,7 @@ FOCUS: dict[str, Any] = {
 
 
 async def _walk_to(kit: Kit, review_id: uuid.UUID, state: str) -> None:
-    """Move the review along the main line, from wherever it is, to ``state``."""
-    people = _people(kit)
-    current = (await kit.get(review_id)).json()["state"]
-    stages = ["planned"] + [to for to, _ in WALK]
-    for to, who in WALK[stages.index(current) : stages.index(state)]:
-        moved = await kit.move(review_id, to, people[who])
-        assert moved.status_code == 200, moved.text
+    await walk_to(kit, review_id, state)
 
 
 async def _review(kit: Kit, state: str) -> uuid.UUID:

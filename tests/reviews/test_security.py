@@ -28,6 +28,13 @@ ROUTES = [
     Route("GET", "/v1/reviews/{review_id}", "reviews:read"),
     Route("GET", "/v1/reviews/{review_id}/history", "reviews:read"),
     Route("POST", "/v1/reviews/{review_id}/transitions", "reviews:write", {"to": "self_review"}),
+    Route("GET", "/v1/reviews/{review_id}/self-evaluation", "reviews:read"),
+    Route(
+        "PUT",
+        "/v1/reviews/{review_id}/self-evaluation",
+        "reviews:write",
+        {"data_summary": {"data_year": "2025-26", "results": []}},
+    ),
     Route("GET", "/v1/reviews/{review_id}/focus", "reviews:read"),
     Route(
         "PUT",
@@ -54,6 +61,72 @@ ROUTES = [
     ),
     Route("GET", "/v1/reviews/{review_id}/evidence", "reviews:read"),
     Route("PATCH", "/v1/reviews/{review_id}/evidence/{item_id}", "reviews:write", {"note": "x"}),
+    Route(
+        "POST",
+        "/v1/reviews/{review_id}/findings",
+        "reviews:write",
+        {"kind": "strength", "text": "T", "theme_codes": ["curriculum.reading"]},
+    ),
+    Route("GET", "/v1/reviews/{review_id}/findings", "reviews:read"),
+    Route("GET", "/v1/reviews/{review_id}/findings/{finding_id}", "reviews:read"),
+    Route("PATCH", "/v1/reviews/{review_id}/findings/{finding_id}", "reviews:write", {"text": "x"}),
+    Route("DELETE", "/v1/reviews/{review_id}/findings/{finding_id}", "reviews:write"),
+    Route("POST", "/v1/reviews/{review_id}/report/versions", "reviews:write", {"summary": "S"}),
+    Route("GET", "/v1/reviews/{review_id}/report/versions", "reviews:read"),
+    Route("GET", "/v1/reviews/{review_id}/report/versions/{number}", "reviews:read"),
+    Route(
+        "POST",
+        "/v1/reviews/{review_id}/report/versions/{number}/acknowledgement",
+        "reviews:write",
+        {},
+    ),
+    Route("POST", "/v1/reviews/{review_id}/report/publication", "reviews:write", {"version": 1}),
+    Route("GET", "/v1/reviews/{review_id}/report", "reviews:read"),
+    Route("GET", "/v1/reviews/{review_id}/workshop", "reviews:read"),
+    Route(
+        "PUT",
+        "/v1/reviews/{review_id}/workshop",
+        "reviews:write",
+        {
+            "held_on": "2027-04-21",
+            "attendance": [{"name": "A", "role": "B"}],
+            "grow": {"goal": "G", "reality": "R", "options": "O", "will": "W"},
+        },
+    ),
+    Route("GET", "/v1/reviews/{review_id}/action-plan", "reviews:read"),
+    Route(
+        "PUT",
+        "/v1/reviews/{review_id}/action-plan",
+        "reviews:write",
+        {
+            "actions": [
+                {
+                    "what": "W",
+                    "kind": "other",
+                    "owner_role": "Head",
+                    "due_date": "2027-07-01",
+                    "success_criteria": "S",
+                }
+            ]
+        },
+    ),
+    Route("POST", "/v1/reviews/{review_id}/action-plan/agreement", "reviews:write", {}),
+    Route("GET", "/v1/reviews/{review_id}/progress-review", "reviews:read"),
+    Route(
+        "POST",
+        "/v1/reviews/{review_id}/progress-review",
+        "reviews:write",
+        {
+            "reviewed_on": "2027-07-01",
+            "ratings": [
+                {
+                    "action_id": "0190a1b2-0000-7000-8000-0000000000d1",
+                    "rating": "done",
+                    "evidence_of_impact": "E",
+                }
+            ],
+        },
+    ),
 ]
 
 
@@ -75,7 +148,9 @@ async def review(kit: Kit) -> uuid.UUID:
 
 
 async def _call(kit: Kit, route: Route, review_id: uuid.UUID, headers: dict[str, str]) -> Any:
-    path = route.path.format(review_id=review_id, item_id=uuid.uuid4())
+    path = route.path.format(
+        review_id=review_id, item_id=uuid.uuid4(), finding_id=uuid.uuid4(), number=1
+    )
     return await kit.client.request(
         route.method, path, json=route.body, headers={**headers, "If-Match": '"1"'}
     )
@@ -105,7 +180,8 @@ async def test_another_tenants_review_is_404_and_unchanged(
 ) -> None:
     before = (await kit.get(review)).json()
     strangers = [
-        kit.token(*RW, person=uuid.uuid4(), schools=["115999"]),
+        kit.token(*RW, person=uuid.uuid4(), schools=["115999"]),  # the head of another school
+        kit.token(*RW, person=uuid.uuid4()),  # a person on no team of this review
         kit.token(*RW, la=["882"]),
         kit.token(*RW, la=["881"]),  # its own LA, but the agreement does not name the school
         kit.token(*RW, partnerships=[str(uuid.uuid4())]),

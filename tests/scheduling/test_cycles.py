@@ -60,7 +60,7 @@ async def _cycle(client: httpx.AsyncClient, setting: Setting, **extra: Any) -> d
 
 
 async def test_create_with_defaults_read_and_one_per_year(
-    client: httpx.AsyncClient, setting: Setting
+    client: httpx.AsyncClient, setting: Setting, issue_token: TokenFactory
 ) -> None:
     body = {"partnership_id": setting.partnership_id, "academic_year": "2026-27"}
     headers = {**setting.council, "Idempotency-Key": "cycle-2026"}
@@ -80,6 +80,7 @@ async def test_create_with_defaults_read_and_one_per_year(
     assert policy["milestones"]["ninety_day_review"] == 90
     assert policy["reciprocal_pairs_allowed"] is False
     assert policy["rotation_cycles"] == 1
+    assert policy["triangulation_min_kinds"] == 2
 
     second = await client.post("/v1/cycles", json=body, headers=setting.council)
     assert_problem(second, 409)
@@ -93,6 +94,27 @@ async def test_create_with_defaults_read_and_one_per_year(
     assert [c["id"] for c in listed.json()["data"]] == [cycle["id"]]
     got = await client.get(f"/v1/cycles/{cycle['id']}", headers=setting.council)
     assert got.headers["etag"] == '"1"'
+
+    # The same under the partnership: POST /v1/partnerships/{id}/cycles.
+    under = f"/v1/partnerships/{setting.partnership_id}/cycles"
+    later = {"academic_year": "2028-29", "policy": {"triangulation_min_kinds": 3}}
+    nested = await client.post(under, json=later, headers=setting.council)
+    assert nested.status_code == 201, nested.text
+    assert nested.json()["partnership_id"] == setting.partnership_id
+    assert nested.json()["policy"]["triangulation_min_kinds"] == 3
+    assert nested.headers["location"] == f"/v1/cycles/{nested.json()['id']}"
+    assert_problem(await client.post(under, json=later, headers=setting.council), 409)
+    assert_problem(
+        await client.post(under, json={**later, "partnership_id": "x"}, headers=setting.council),
+        422,
+    )
+    unknown = "/v1/partnerships/01a20000-0000-7000-8000-000000000000/cycles"
+    assert_problem(await client.post(unknown, json=later, headers=setting.council), 404)
+    member = bearer(issue_token("directory:read", "directory:write", schools=["115000"]))
+    soon = {"academic_year": "2029-30"}
+    assert_problem(await client.post(under, json=soon, headers=member), 403)
+    stranger = bearer(issue_token("directory:read", "directory:write", la=["882"]))
+    assert_problem(await client.post(under, json=soon, headers=stranger), 404)
 
 
 @pytest.mark.parametrize(
@@ -109,6 +131,7 @@ async def test_create_with_defaults_read_and_one_per_year(
         {"modes": ["teleport"]},
         {"max_distance_km": 0},
         {"weights": {"travel": -1}},
+        {"triangulation_min_kinds": 0},
         {"colour": "red"},
     ],
 )

@@ -61,10 +61,33 @@ async def test_partnership_events_carry_the_tenancy_path(
     )
     pid = created.json()["id"]
     await client.put(f"/v1/partnerships/{pid}/members/140001", headers=headers)
-    subjects = [subject for subject, _, _ in await _messages(nats_server, 4)]
-    assert subjects == [
+    agreement = {
+        "partnership_visibility": "named",
+        "trust_visibility": "aggregated",
+        "local_authority_visibility": "named",
+        "named_for_support": True,
+    }
+    changed = await client.put(
+        f"/v1/partnerships/{pid}/agreement", json=agreement, headers={**headers, "If-Match": '"1"'}
+    )
+    assert changed.status_code == 200, changed.text
+    messages = await _messages(nats_server, 5)
+    assert [subject for subject, _, _ in messages] == [
         "scheduling.school.registered.v1.881._.140001",
         f"scheduling.partnership.created.v1.881.{pid}._",
         f"scheduling.partnership.agreement_changed.v1.881.{pid}._",
         f"scheduling.partnership.member_joined.v1.881.{pid}.140001",
+        f"scheduling.partnership.agreement_changed.v1.881.{pid}._",
     ]
+    assert messages[2][2]["data"]["named_for_support"] is False
+    assert messages[4][2]["data"] | {"updated_at": None} == {
+        "partnership_id": pid,
+        "la_code": "881",
+        "partnership_visibility": "named",
+        "trust_visibility": "aggregated",
+        "local_authority_visibility": "named",
+        "suppression_threshold": 5,
+        "named_for_support": True,
+        "version": 2,
+        "updated_at": None,
+    }

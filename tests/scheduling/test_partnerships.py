@@ -97,6 +97,7 @@ async def test_agreement_defaults_and_rules(
         "trust_visibility": "aggregated",
         "local_authority_visibility": "aggregated",
         "suppression_threshold": 5,
+        "named_for_support": False,
         "version": 1,
         "updated_at": None,
     }
@@ -109,11 +110,26 @@ async def test_agreement_defaults_and_rules(
     changed = await client.put(path, json=agreement, headers={**lead, "If-Match": '"1"'})
     assert changed.status_code == 200, changed.text
     assert changed.json()["suppression_threshold"] == 8
-    named_la = {**agreement, "local_authority_visibility": "named"}
-    assert_problem(await client.put(path, json=named_la, headers={**lead, "If-Match": '"2"'}), 422)
+    # The trust and the LA may be named by explicit opt-in (the default stays aggregated).
+    named = {
+        **agreement,
+        "trust_visibility": "named",
+        "local_authority_visibility": "named",
+        "named_for_support": True,
+    }
+    opted_in = await client.put(path, json=named, headers={**lead, "If-Match": '"2"'})
+    assert opted_in.status_code == 200, opted_in.text
+    assert opted_in.json() | {"updated_at": None} == {
+        "partnership_id": partnership_id,
+        **named,
+        "version": 3,
+        "updated_at": None,
+    }
     too_low = {**agreement, "suppression_threshold": 1}
-    assert_problem(await client.put(path, json=too_low, headers={**lead, "If-Match": '"2"'}), 422)
-    assert (await client.get(path, headers=lead)).json()["suppression_threshold"] == 8
+    assert_problem(await client.put(path, json=too_low, headers={**lead, "If-Match": '"3"'}), 422)
+    unknown = {**agreement, "local_authority_visibility": "public"}
+    assert_problem(await client.put(path, json=unknown, headers={**lead, "If-Match": '"3"'}), 422)
+    assert (await client.get(path, headers=lead)).json()["local_authority_visibility"] == "named"
 
 
 async def test_concurrent_updates_lose_nothing(

@@ -3,6 +3,7 @@ conflicts of interest (automatic and declared, waivers), validation and who sees
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -365,3 +366,41 @@ async def test_a_school_manages_its_own_staff(
         ),
         403,
     )
+
+
+async def test_two_stale_writers_one_wins_no_update_is_lost(
+    client: httpx.AsyncClient, directory: Directory
+) -> None:
+    """Two writers read version 1 and change the person at once: one is applied (200), the
+    other gets 412 and nothing of it is written; so for the sub-resources (training)."""
+    council = directory.council
+    body = await _create(client, council, person())
+    path = f"/v1/people/{body['id']}"
+    stale = {**council, "If-Match": '"1"'}
+
+    async def rename(name: str) -> httpx.Response:
+        return await client.patch(path, json={"name": name}, headers=stale)
+
+    first, second = await asyncio.gather(rename("Writer A"), rename("Writer B"))
+    assert sorted((first.status_code, second.status_code)) == [200, 412]
+    winner = first if first.status_code == 200 else second
+    loser = second if winner is first else first
+    assert_problem(loser, 412)
+    now = (await client.get(path, headers=council)).json()
+    assert now["name"] == winner.json()["name"]
+    assert now["version"] == 2
+
+    current = {**council, "If-Match": '"2"'}
+    trainings = [
+        {"kind": "reviewer", "completed_on": "2026-07-01"},
+        {"kind": "lead_reviewer", "completed_on": "2026-07-02"},
+    ]
+    answers = await asyncio.gather(
+        *(client.post(f"{path}/training", json=t, headers=current) for t in trainings)
+    )
+    assert sorted(a.status_code for a in answers) == [200, 412]
+    [applied] = [a for a in answers if a.status_code == 200]
+    final = (await client.get(path, headers=council)).json()
+    assert final["training"] == applied.json()["training"]
+    assert len(final["training"]) == 1
+    assert final["version"] == 3

@@ -1,7 +1,10 @@
 """Every route: 401 without a token, 403 without the scope, and another tenant's object is 404.
 
 The route table below must name every /v1 route the app serves, so a new route cannot ship
-without these checks.
+without these checks. Each check walks the whole table against one set of owned objects (a
+school, a partnership, an import, a person, calendars, a cycle with a request, and a second
+partnership with a published schedule: a job, a planned review), reporting every route that
+fails, so the table costs one app and one fixture per check, not one per route.
 """
 
 from __future__ import annotations
@@ -16,7 +19,16 @@ from bench.gias_extract import ESTABLISHMENT_COLUMNS as EST_COLUMNS
 from bench.gias_extract import GROUP_COLUMNS, establishment, to_cp1252
 from common.testing.apps import eventually
 from scheduling.main import create_app
+from tests.scheduling.partnership_setup import Built, build_partnership, finished_job
 from tests.support import TokenFactory, assert_problem, bearer
+
+ALL_SCOPES = (
+    "directory:read",
+    "directory:write",
+    "schedule:read",
+    "schedule:write",
+    "reviews:read",
+)
 
 SCHOOL = {"name": "Owned School", "phase": "primary", "la_code": "881", "status": "open"}
 AGREEMENT = {
@@ -49,15 +61,24 @@ LA_CALENDAR = {
 SCHOOL_CALENDAR = {"inset_days": ["2027-01-04"]}
 YEAR = "2026-27"
 CYCLE_REQUEST = {"focus": ["maths"], "mode": "virtual", "days": 2}
+MEETING = {
+    "title": "Extra",
+    "starts_at": "2027-11-24T13:30:00Z",
+    "ends_at": "2027-11-24T15:30:00Z",
+}
+FEED = {"kind": "school", "urn": 115000}
 
 
 @dataclass(frozen=True)
 class Route:
     method: str
     path: str
-    scope: str
+    scope: str | None  # None: public (the calendar feed, whose secret URL is the credential)
     body: Any = None
     is_object: bool = True  # addresses one tenant's object (else a collection)
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
 
 
 ROUTES = [
@@ -112,7 +133,40 @@ ROUTES = [
     Route("GET", "/v1/cycles/{cycle_id}/requests", "directory:read"),
     Route("GET", "/v1/cycles/{cycle_id}/requests/{urn}", "directory:read"),
     Route("PUT", "/v1/cycles/{cycle_id}/requests/{urn}", "directory:write", CYCLE_REQUEST),
+    Route(
+        "POST",
+        "/v1/partnerships/{partnership_id}/cycles",
+        "directory:write",
+        {"academic_year": "2027-28"},
+    ),
+    # schedules
+    Route("POST", "/v1/cycles/{cycle_id}/schedule-jobs", "schedule:write", {}),
+    Route("POST", "/v1/schedule-jobs", "schedule:write", {"la_code": "881"}, is_object=False),
+    Route("GET", "/v1/schedule-jobs/{job_id}", "schedule:read"),
+    Route("DELETE", "/v1/schedule-jobs/{job_id}", "schedule:write"),
+    Route("POST", "/v1/cycles/{cycle_id}/repairs", "schedule:write", {}),
+    Route("GET", "/v1/cycles/{cycle_id}/schedule", "schedule:read"),
+    Route("POST", "/v1/cycles/{cycle_id}/schedule/publish", "schedule:write"),
+    Route("GET", "/v1/planned-reviews", "schedule:read", is_object=False),
+    Route("GET", "/v1/planned-reviews/{review_id}", "schedule:read"),
+    Route("PATCH", "/v1/planned-reviews/{review_id}", "schedule:write", {"mode": "virtual"}),
+    Route(
+        "POST", "/v1/planned-reviews/{review_id}/cancellation", "schedule:write", {"reason": "x"}
+    ),
+    # meetings and calendar feeds
+    Route("GET", "/v1/cycles/{cycle_id}/meetings", "schedule:read"),
+    Route("POST", "/v1/cycles/{cycle_id}/meetings", "schedule:write", MEETING),
+    Route("POST", "/v1/cycles/{cycle_id}/meetings/generation", "schedule:write"),
+    Route("GET", "/v1/meetings/{meeting_id}", "schedule:read"),
+    Route("PATCH", "/v1/meetings/{meeting_id}", "schedule:write", {"title": "Taken"}),
+    Route("DELETE", "/v1/meetings/{meeting_id}", "schedule:write"),
+    Route("POST", "/v1/feed-tokens", "schedule:read", FEED, is_object=False),
+    Route("GET", "/v1/feed-tokens", "schedule:read", is_object=False),
+    Route("DELETE", "/v1/feed-tokens/{token_id}", "schedule:read"),
+    Route("GET", "/v1/feeds/{secret}.ics", None, is_object=False),
 ]
+# The routes whose {cycle_id} is the cycle with the published schedule.
+SCHEDULED = ("/schedule-jobs", "/schedule", "/repairs", "/meetings")
 
 TRUST_UID = "16234"
 ESTABLISHMENTS = to_cp1252(
@@ -150,8 +204,16 @@ class Owned:
     person_id: str = ""
     item_id: str = "01a20000-0000-7000-8000-000000000000"
     cycle_id: str = ""
+    scheduled: Built | None = None  # a partnership with a published schedule
+    job_id: str = ""
+    review_id: str = ""
+    meeting_id: str = ""
+    token_id: str = ""
+    secret: str = "x" * 43
 
     def path(self, route: Route) -> str:
+        scheduled = any(part in route.path for part in SCHEDULED)
+        assert self.scheduled is not None
         return route.path.format(
             urn=self.urn,
             partnership_id=self.partnership_id,
@@ -161,7 +223,12 @@ class Owned:
             item_id=self.item_id,
             la_code="881",
             academic_year=YEAR,
-            cycle_id=self.cycle_id,
+            cycle_id=self.scheduled.cycle_id if scheduled else self.cycle_id,
+            job_id=self.job_id,
+            review_id=self.review_id,
+            meeting_id=self.meeting_id,
+            token_id=self.token_id,
+            secret=self.secret,
         )
 
 
@@ -206,12 +273,41 @@ async def owned(client: httpx.AsyncClient, issue_token: TokenFactory) -> Owned:
     cycle_id = cycle.json()["id"]
     request = f"/v1/cycles/{cycle_id}/requests/115000"
     assert (await client.put(request, json=CYCLE_REQUEST, headers=school)).status_code == 201
+    council = bearer(issue_token(*ALL_SCOPES, la=["881"]))
+    scheduled = await build_partnership(
+        client, council, urns=[125001, 125002, 125003, 125004], name="Scheduled"
+    )
+    started = await client.post(
+        f"/v1/cycles/{scheduled.cycle_id}/schedule-jobs", json={}, headers=council
+    )
+    job = await finished_job(client, started.headers["location"], council)
+    assert job["status"] == "succeeded", job
+    published = await client.post(
+        f"/v1/cycles/{scheduled.cycle_id}/schedule/publish", headers=council
+    )
+    assert published.status_code == 201, published.text
+    generated = await client.post(
+        f"/v1/cycles/{scheduled.cycle_id}/meetings/generation", headers=council
+    )
+    assert generated.status_code == 200, generated.text
+    token = await client.post(
+        "/v1/feed-tokens",
+        json={"kind": "partnership", "partnership_id": scheduled.partnership_id},
+        headers=council,
+    )
+    assert token.status_code == 201, token.text
     return Owned(
         urn=115000,
         partnership_id=partnership_id,
         import_id=imported.json()["id"],
         person_id=person.json()["id"],
         cycle_id=cycle_id,
+        scheduled=scheduled,
+        job_id=job["id"],
+        review_id=published.json()["reviews"][0]["id"],
+        meeting_id=generated.json()["created"][0]["id"],
+        token_id=token.json()["id"],
+        secret=token.json()["url"].removeprefix("/v1/feeds/").removesuffix(".ics"),
     )
 
 
@@ -223,44 +319,69 @@ async def _call(
         files = {"establishments": ("e.csv", ESTABLISHMENTS)}
         return await client.post(path, files=files, headers=headers)
     body = route.body
-    if route.method == "POST" and body is None:
+    if route.method == "POST" and body is None and "/schedule" not in route.path:
         body = {"name": "New", "kind": "la_cluster", "la_code": "881"}
+    if route.path == "/v1/schedule-jobs":
+        body = {**body, "academic_year": YEAR}
     return await client.request(route.method, path, json=body, headers=headers)
 
 
-@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
-async def test_without_a_token_is_401(
-    client: httpx.AsyncClient, owned: Owned, route: Route
-) -> None:
-    response = await _call(client, route, owned.path(route), {})
-    assert_problem(response, 401)
-    assert response.headers["www-authenticate"].startswith("Bearer")
-    garbage = await _call(client, route, owned.path(route), bearer("not-a-jwt"))
-    assert_problem(garbage, 401)
+def _failures(found: list[str]) -> None:
+    assert not found, "\n".join(found)
 
 
-@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
+def _is_problem(response: httpx.Response, status: int) -> bool:
+    return response.status_code == status and response.headers.get("content-type", "").startswith(
+        "application/problem+json"
+    )
+
+
+async def test_without_a_token_is_401(client: httpx.AsyncClient, owned: Owned) -> None:
+    failed = []
+    for route in ROUTES:
+        if route.scope is None:
+            continue
+        response = await _call(client, route, owned.path(route), {})
+        garbage = await _call(client, route, owned.path(route), bearer("not-a-jwt"))
+        if not (
+            _is_problem(response, 401)
+            and response.headers["www-authenticate"].startswith("Bearer")
+            and _is_problem(garbage, 401)
+        ):
+            failed.append(f"{route}: {response.status_code} {garbage.status_code}")
+    _failures(failed)
+
+
 async def test_without_the_scope_is_403(
-    client: httpx.AsyncClient, owned: Owned, route: Route, issue_token: TokenFactory
+    client: httpx.AsyncClient, owned: Owned, issue_token: TokenFactory
 ) -> None:
-    other_scopes = {"directory:read", "directory:write", "reviews:read"} - {route.scope}
-    token = issue_token(*other_scopes, la=["881"])
-    response = await _call(client, route, owned.path(route), bearer(token))
-    assert_problem(response, 403)
+    failed = []
+    for route in ROUTES:
+        if route.scope is None:
+            continue
+        token = issue_token(*(set(ALL_SCOPES) - {route.scope}), la=["881"])
+        response = await _call(client, route, owned.path(route), bearer(token))
+        if not _is_problem(response, 403):
+            failed.append(f"{route}: {response.status_code} {response.text}")
+    _failures(failed)
 
 
-@pytest.mark.parametrize(
-    "route", [r for r in ROUTES if r.is_object], ids=lambda r: f"{r.method} {r.path}"
-)
 async def test_another_tenants_object_is_404_and_unchanged(
-    client: httpx.AsyncClient, owned: Owned, route: Route, issue_token: TokenFactory
+    client: httpx.AsyncClient, owned: Owned, issue_token: TokenFactory
 ) -> None:
-    stranger = bearer(issue_token("directory:read", "directory:write", la=["882"]))
-    owner = bearer(issue_token("directory:read", "directory:write", la=["881"]))
+    stranger = bearer(issue_token(*ALL_SCOPES, la=["882"]))
+    owner = bearer(issue_token(*ALL_SCOPES, la=["881"]))
+    failed = []
     before = await _snapshot(client, owned, owner)
-    response = await _call(client, route, owned.path(route), stranger)
-    assert_problem(response, 404)
-    assert await _snapshot(client, owned, owner) == before
+    for route in ROUTES:
+        if not route.is_object or route.scope is None:
+            continue
+        response = await _call(client, route, owned.path(route), stranger)
+        if not _is_problem(response, 404):
+            failed.append(f"{route}: {response.status_code} {response.text}")
+        elif await _snapshot(client, owned, owner) != before:
+            failed.append(f"{route}: changed something")
+    _failures(failed)
 
 
 async def test_strangers_collections_hide_other_tenants(
@@ -307,4 +428,29 @@ async def _snapshot(client: httpx.AsyncClient, owned: Owned, owner: dict[str, st
         (await client.get(f"/v1/cycles/{owned.cycle_id}{path}", headers=owner)).json()
         for path in ("", f"/requests/{owned.urn}")
     ]
-    return school, partnership, members, agreement, trust, links, job, person, calendars, cycle
+    assert owned.scheduled is not None
+    scheduled = [
+        (await client.get(path, headers=owner)).json()
+        for path in (
+            f"/v1/cycles/{owned.scheduled.cycle_id}/schedule",
+            f"/v1/schedule-jobs/{owned.job_id}",
+            f"/v1/planned-reviews?cycle={owned.scheduled.cycle_id}",
+            f"/v1/cycles/{owned.scheduled.cycle_id}/meetings",
+            f"/v1/meetings/{owned.meeting_id}",
+            "/v1/feed-tokens",
+        )
+    ]
+    scheduled.append((await client.get(f"/v1/feeds/{owned.secret}.ics")).status_code)
+    return (
+        school,
+        partnership,
+        members,
+        agreement,
+        trust,
+        links,
+        job,
+        person,
+        calendars,
+        cycle,
+        scheduled,
+    )

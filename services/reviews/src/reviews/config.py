@@ -11,3 +11,5 @@ class ReviewsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="REVIEWS_", extra="ignore")
 
     service_name: str = "reviews"
+    #: How often each replica looks for milestones that became overdue (0: never).
+    milestone_sweep_seconds: float = 300.0

@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
 from fastapi import FastAPI
 
 from common.http.app import create_service_app
 from common.runtime import ConsumerSpec, ServiceRuntime, StreamSpec
 from reviews.config import ReviewsSettings
-from reviews.db import InboxMessage, OutboxMessage
+from reviews.db import IdempotencyRecord, InboxMessage, OutboxMessage
 from reviews.directory.handlers import SUBJECT_FILTERS, handle_directory_event
 from reviews.evidence.router import router as evidence_router
+from reviews.finding.router import router as finding_router
 from reviews.focus.router import router as focus_router
+from reviews.milestone.service import run_sweeper
+from reviews.progress.router import router as progress_router
+from reviews.report.router import router as report_router
 from reviews.review.handlers import SUBJECT_FILTERS as SCHEDULE_FILTERS
 from reviews.review.handlers import handle_schedule_event
 from reviews.review.router import router as review_router
+from reviews.self_evaluation.router import router as self_evaluation_router
+from reviews.taxonomy.handlers import SUBJECT_FILTERS as TAXONOMY_FILTERS
+from reviews.taxonomy.handlers import handle_taxonomy_event
+from reviews.workshop.router import router as workshop_router
 
 DESCRIPTION = """
 Review records from self-review to the 90-day check. Keeps a read model of the directory
-(schools, partnerships, members, data-sharing agreements) from the `SCHEDULING` stream, and
-publishes on the `REVIEWS` stream. Reviews arrive from the schedule (`scheduling.review.*`) and
-move through their lifecycle by explicit transitions, each kept in the review's history.
+(schools, partnerships, members, data-sharing agreements) from the `SCHEDULING` stream and of the
+theme taxonomy from the `KNOWLEDGE` stream, and publishes on the `REVIEWS` stream. Reviews
+arrive from the schedule (`scheduling.review.*`) and move through their lifecycle by explicit
+transitions, each kept in the review's history.
 """
 
 
@@ -29,6 +42,7 @@ def create_app(settings: ReviewsSettings | None = None) -> FastAPI:
         settings=settings,
         outbox_model=OutboxMessage,
         inbox_model=InboxMessage,
+        idempotency_model=IdempotencyRecord,
         streams=[StreamSpec("REVIEWS", ["reviews.>"])],
         consumers=[
             ConsumerSpec(
@@ -43,14 +57,47 @@ def create_app(settings: ReviewsSettings | None = None) -> FastAPI:
                 filter_subjects=SCHEDULE_FILTERS,
                 handler=handle_schedule_event,
             ),
+            ConsumerSpec(
+                stream="KNOWLEDGE",
+                durable="reviews-taxonomy",
+                filter_subjects=TAXONOMY_FILTERS,
+                handler=handle_taxonomy_event,
+            ),
         ],
     )
+    runtime_lifespan = runtime.lifespan()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with runtime_lifespan(app):
+            assert runtime.database is not None
+            sweeper = None
+            if settings.milestone_sweep_seconds > 0:
+                sweeping = run_sweeper(runtime.database, settings.milestone_sweep_seconds)
+                sweeper = asyncio.create_task(sweeping, name="milestone-sweeper")
+            try:
+                yield
+            finally:
+                if sweeper is not None:
+                    sweeper.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await sweeper
+
     return create_service_app(
         title="Critical Friend: reviews",
         version="1.0.0",
         description=DESCRIPTION,
         settings=settings,
-        lifespan=runtime.lifespan(),
-        routers=[review_router, focus_router, evidence_router],
+        lifespan=lifespan,
+        routers=[
+            review_router,
+            self_evaluation_router,
+            focus_router,
+            evidence_router,
+            finding_router,
+            report_router,
+            workshop_router,
+            progress_router,
+        ],
         readiness=runtime.readiness,
     )

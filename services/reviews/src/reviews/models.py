@@ -8,22 +8,40 @@ from reviews.directory.models import (
     DirectorySchool,
 )
 from reviews.evidence.models import EvidenceItem
+from reviews.finding.models import Finding, FindingEvidence
 from reviews.focus.models import FocusChallenge, ReviewFocus
+from reviews.milestone.models import OverdueMilestone
+from reviews.progress.models import ProgressReview
+from reviews.report.models import ReportVersion
 from reviews.review.models import Review, ReviewHistory, ReviewTeamMember
+from reviews.self_evaluation.models import SelfEvaluation
+from reviews.taxonomy.models import TaxonomyTheme, TaxonomyVersion
+from reviews.workshop.models import ActionPlan, PlannedAction, Workshop
 
 __all__ = [
+    "ActionPlan",
     "Base",
     "DirectoryAgreement",
     "DirectoryMembership",
     "DirectoryPartnership",
     "DirectorySchool",
     "EvidenceItem",
+    "Finding",
+    "FindingEvidence",
     "FocusChallenge",
     "IdempotencyRecord",
     "InboxMessage",
     "OutboxMessage",
+    "OverdueMilestone",
+    "PlannedAction",
+    "ProgressReview",
+    "ReportVersion",
     "Review",
     "ReviewFocus",
     "ReviewHistory",
     "ReviewTeamMember",
+    "SelfEvaluation",
+    "TaxonomyTheme",
+    "TaxonomyVersion",
+    "Workshop",
 ]

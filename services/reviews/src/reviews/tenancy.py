@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal
 from contracts.directory import Visibility
@@ -93,3 +94,38 @@ def roles(principal: Principal, review: Review) -> set[Role]:
     if review.partnership_id in partnership_ids(principal):
         found.add(Role.PARTNERSHIP_LEAD)
     return found
+
+
+async def agreement(session: AsyncSession, review: Review) -> DirectoryAgreement | None:
+    """The partnership's data-sharing agreement as the directory last said (None if unknown)."""
+    return await session.get(DirectoryAgreement, review.partnership_id)
+
+
+async def text_may_leave_school(session: AsyncSession, review: Review) -> bool:
+    """Findings' and actions' words go beyond the school only to a partnership whose agreement
+    names schools; an unknown agreement shares nothing."""
+    found = await agreement(session, review)
+    return found is not None and found.partnership_visibility == Visibility.NAMED.value
+
+
+async def reads_published_report(
+    session: AsyncSession, principal: Principal, review: Review
+) -> bool:
+    """Beyond the school, the team and the IC: the partnership lead when the agreement names
+    schools to the partnership, and the LA or trust when it names them to those (the only way
+    they see the review at all)."""
+    found = await agreement(session, review)
+    if found is None:
+        return False
+    named = Visibility.NAMED.value
+    if (
+        review.partnership_id in partnership_ids(principal)
+        and found.partnership_visibility == named
+    ):
+        return True
+    if review.la_code in principal.la and found.local_authority_visibility == named:
+        return True
+    if principal.trusts and found.trust_visibility == named:
+        school = await session.get(DirectorySchool, review.urn)
+        return school is not None and school.trust_uid in principal.trusts
+    return False

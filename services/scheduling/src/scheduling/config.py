@@ -20,3 +20,10 @@ class SchedulingSettings(ServiceSettings):
     import_batch_size: int = 1000
     # A running job whose heartbeat is older than this is taken as dead (its process stopped).
     import_stale_seconds: float = 60.0
+    # Schedule jobs: CP-SAT workers per search (several search interleaved, so the same seed
+    # and budget still give the same schedule), the default search budget in deterministic
+    # time units, and the wall-clock safety net of a search.
+    solver_workers: int = 1
+    solver_deterministic_time: float = 5.0
+    solver_time_limit_s: float = 120.0
+    schedule_stale_seconds: float = 60.0

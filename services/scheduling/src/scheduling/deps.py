@@ -13,6 +13,8 @@ from common.runtime import session_dependency
 SessionDep = Annotated[AsyncSession, Depends(session_dependency)]
 DirectoryReader = Annotated[Principal, Depends(require_scopes("directory:read"))]
 DirectoryWriter = Annotated[Principal, Depends(require_scopes("directory:write"))]
+ScheduleReader = Annotated[Principal, Depends(require_scopes("schedule:read"))]
+ScheduleWriter = Annotated[Principal, Depends(require_scopes("schedule:write"))]
 
 UrnPath = Annotated[
     int,

@@ -13,12 +13,19 @@ from common.runtime import ServiceRuntime, StreamSpec
 from scheduling.bodylimit import override_body_limits
 from scheduling.calendar.router import router as calendar_router
 from scheduling.config import SchedulingSettings
+from scheduling.cycle.router import partnership_cycles_router
 from scheduling.cycle.router import router as cycle_router
 from scheduling.db import IdempotencyRecord, InboxMessage, OutboxMessage
+from scheduling.feed.router import router as feed_router
 from scheduling.gias.router import router as import_router
 from scheduling.gias.worker import ImportRunner
+from scheduling.meeting.router import router as meeting_router
 from scheduling.partnership.router import router as partnership_router
 from scheduling.person.router import router as person_router
+from scheduling.planned_review.router import router as planned_review_router
+from scheduling.schedule.router import router as schedule_router
+from scheduling.schedule_job.router import router as schedule_job_router
+from scheduling.schedule_job.worker import ScheduleRunner
 from scheduling.school.router import router as school_router
 from scheduling.trust.router import router as trust_router
 
@@ -48,9 +55,13 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
             imports = ImportRunner(runtime.database, settings)
             await imports.recover()
             app.state.imports = imports
+            schedules = ScheduleRunner(runtime.database, settings)
+            app.state.schedules = schedules
+            await schedules.recover()
             try:
                 yield
             finally:
+                await schedules.stop()
                 await imports.stop()
 
     app = create_service_app(
@@ -67,6 +78,12 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
             person_router,
             calendar_router,
             cycle_router,
+            partnership_cycles_router,
+            schedule_job_router,
+            schedule_router,
+            planned_review_router,
+            meeting_router,
+            feed_router,
         ],
         readiness=runtime.readiness,
     )

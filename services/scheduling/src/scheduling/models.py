@@ -3,7 +3,9 @@
 from scheduling.calendar.models import LaCalendar, SchoolCalendar
 from scheduling.cycle.models import Cycle, CycleRequest
 from scheduling.db import Base, IdempotencyRecord, InboxMessage, OutboxMessage
+from scheduling.feed.models import FeedToken
 from scheduling.gias.models import ImportJob, ImportRejection
+from scheduling.meeting.models import Meeting
 from scheduling.partnership.models import Membership, Partnership, SharingAgreement
 from scheduling.person.models import (
     DeclaredConflict,
@@ -13,6 +15,9 @@ from scheduling.person.models import (
     TrainingRecord,
     Unavailability,
 )
+from scheduling.planned_review.models import PlannedReview, PlannedReviewPerson
+from scheduling.schedule.models import CycleSchedule
+from scheduling.schedule_job.models import ScheduleJob
 from scheduling.school.models import School, SchoolLink
 from scheduling.trust.models import Trust
 
@@ -20,18 +25,24 @@ __all__ = [
     "Base",
     "Cycle",
     "CycleRequest",
+    "CycleSchedule",
     "DeclaredConflict",
+    "FeedToken",
     "IdempotencyRecord",
     "ImportJob",
     "ImportRejection",
     "InboxMessage",
     "LaCalendar",
+    "Meeting",
     "Membership",
     "OutboxMessage",
     "Partnership",
     "Person",
     "PersonExpertise",
     "PersonRole",
+    "PlannedReview",
+    "PlannedReviewPerson",
+    "ScheduleJob",
     "School",
     "SchoolCalendar",
     "SchoolLink",

@@ -12,8 +12,10 @@ from sqlalchemy import ColumnElement, exists, false, or_, select, true
 
 from common.auth import Principal
 from scheduling.cycle.models import Cycle
+from scheduling.meeting.models import Meeting
 from scheduling.partnership.models import Membership, Partnership
 from scheduling.person.models import Person, PersonRole
+from scheduling.planned_review.models import PlannedReview, PlannedReviewPerson
 from scheduling.school.models import School
 from scheduling.trust.models import Trust
 
@@ -187,3 +189,43 @@ def school_requests_own(principal: Principal) -> ColumnElement[bool]:
     if principal.trusts:
         conditions.append(School.trust_uid.in_(principal.trusts))
     return or_(*conditions) if conditions else false()
+
+
+def planned_review_visible(principal: Principal) -> ColumnElement[bool]:
+    """A planned review is visible to its LA and its partnership's lead, to the reviewed
+    school and its trust, and to the people on it (team or Improvement Champion)."""
+    conditions: list[ColumnElement[bool]] = []
+    if principal.la:
+        conditions.append(PlannedReview.la_code.in_(principal.la))
+    if partnership_ids := _partnership_ids(principal):
+        conditions.append(PlannedReview.partnership_id.in_(partnership_ids))
+    if urns := _urns(principal):
+        conditions.append(PlannedReview.urn.in_(urns))
+    if principal.trusts:
+        in_trusts = select(School.urn).where(School.trust_uid.in_(principal.trusts))
+        conditions.append(PlannedReview.urn.in_(in_trusts))
+    if (person_id := _person_id(principal)) is not None:
+        on_it = select(PlannedReviewPerson.review_id).where(
+            PlannedReviewPerson.person_id == person_id
+        )
+        conditions.append(PlannedReview.id.in_(on_it))
+    return or_(*conditions) if conditions else false()
+
+
+def planned_review_manageable(principal: Principal) -> ColumnElement[bool]:
+    """Changing or cancelling a planned review is for its partnership's lead and its LA."""
+    conditions: list[ColumnElement[bool]] = []
+    if principal.la:
+        conditions.append(PlannedReview.la_code.in_(principal.la))
+    if partnership_ids := _partnership_ids(principal):
+        conditions.append(PlannedReview.partnership_id.in_(partnership_ids))
+    return or_(*conditions) if conditions else false()
+
+
+def meeting_visible(principal: Principal) -> ColumnElement[bool]:
+    """A cycle's meetings are seen by whoever sees the cycle (its members too)."""
+    return Meeting.cycle_id.in_(select(Cycle.id).where(cycle_visible(principal)))
+
+
+def meeting_manageable(principal: Principal) -> ColumnElement[bool]:
+    return Meeting.cycle_id.in_(select(Cycle.id).where(cycle_manageable(principal)))

@@ -27,18 +27,9 @@ from reviews.focus.repository import FocusRepository
 from reviews.focus.schemas import ChallengeIn, FocusIn
 from reviews.review.models import Review, Role
 from reviews.review.service import get_review, record
+from reviews.taxonomy.service import check_theme_codes
 
 _SETTERS = frozenset({Role.SCHOOL, Role.LEAD_REVIEWER})
-
-
-def unknown_theme_codes(codes: Sequence[str]) -> list[str]:
-    """Theme codes not in the knowledge taxonomy.
-
-    Hook: the taxonomy read model (``knowledge.taxonomy.updated``) is not kept here yet, so
-    only the ``ThemeCode`` pattern (checked by the schema) applies and nothing is unknown.
-    When the read model lands, look the codes up in it here (and refuse retired ones).
-    """
-    return []
 
 
 def _editable(review: Review, what: str) -> None:
@@ -132,10 +123,7 @@ async def set_focus(
                 type_="focus-not-agreeable",
                 extensions={"state": review.state.value, "agreement_state": AGREEMENT_STATE.value},
             )
-    if unknown := unknown_theme_codes(request.theme_codes):
-        raise validation_failed(
-            [{"field": "body.theme_codes", "message": f"Unknown theme code {c!r}"} for c in unknown]
-        )
+    await check_theme_codes(session, {"body.theme_codes": request.theme_codes})
     questions = _questions(focus, request)
     before = _snapshot(focus)
     if focus is None:

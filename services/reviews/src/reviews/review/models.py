@@ -25,7 +25,9 @@ from reviews.db import Base
 class Role(StrEnum):
     """Who is asking, relative to one review (decided from the token and the team)."""
 
-    SCHOOL = "school"  # the school's head: a token of the school who is not on the team
+    # The school's head: a token whose ``schools`` claim holds the URN and whose person (if it
+    # has one: a machine token of the school has none) is not on the review's team.
+    SCHOOL = "school"
     LEAD_REVIEWER = "lead_reviewer"
     TEAM_MEMBER = "team_member"  # lead reviewer, reviewers and shadows
     IMPROVEMENT_CHAMPION = "improvement_champion"
@@ -64,6 +66,17 @@ TRANSITIONS: dict[tuple[ReviewState, ReviewState], frozenset[Role]] = {
     **{(early, S.CANCELLED): frozenset({Role.PARTNERSHIP_LEAD}) for early in _EARLY},
     (S.POSTPONED, S.PLANNED): frozenset({Role.PARTNERSHIP_LEAD}),
     (S.POSTPONED, S.CANCELLED): frozenset({Role.PARTNERSHIP_LEAD}),
+}
+
+#: Moves made by their own use case, not by a transition request (so that no rule of theirs can
+#: be walked around): the route that makes each.
+DEDICATED_MOVES: dict[tuple[ReviewState, ReviewState], str] = {
+    (S.REPORT_DRAFTED, S.REPORT_PUBLISHED): "POST /v1/reviews/{id}/report/publication",
+    (S.WORKSHOP, S.ACTION_PLAN_AGREED): "POST /v1/reviews/{id}/action-plan/agreement",
+}
+#: Moves that need a fact recorded on the review first: the column that must be set.
+PRECONDITIONS: dict[tuple[ReviewState, ReviewState], str] = {
+    (S.PROGRESS_REVIEW, S.CLOSED): "progress_reviewed_on",
 }
 
 #: The main line, in order; a review "has reached" a stage when it is at or beyond it.
@@ -141,6 +154,11 @@ class Review(VersionedMixin, TimestampMixin, Base):
     state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     cancellation_reason: Mapped[str | None] = mapped_column(Text)
     plan_version: Mapped[int] = mapped_column(Integer, doc="The schedule's version we hold")
+    #: The cycle policy's rule, from the plan: a finding is triangulated when its evidence
+    #: has at least this many different kinds.
+    triangulation_min_kinds: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    #: Set when the 90-day progress review is recorded; the review can close only then.
+    progress_reviewed_on: Mapped[date | None] = mapped_column(Date)
 
     team: Mapped[list[ReviewTeamMember]] = relationship(
         back_populates="review",

@@ -75,7 +75,9 @@ async def get_review(
     description=(
         "Needs `If-Match`. A move that is not possible from the current state is a 409 whose "
         "`allowed` lists the possible next states; a move the caller's roles may not make is a "
-        "403. Emits `reviews.review.transitioned` (and `.closed` on closing)."
+        "403. Publishing the report and agreeing the action plan are made by their own routes "
+        "(409 naming it in `use`); closing needs the 90-day review (409 with `missing`). "
+        "Emits `reviews.review.transitioned` (and `.closed` on closing)."
     ),
     response_model=ReviewOut,
 )

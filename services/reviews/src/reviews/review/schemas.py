@@ -80,6 +80,10 @@ class ReviewOut(StrictModel):
     )
     cancellation_reason: str | None
     plan_version: int = Field(description="The schedule's version of the plan held here")
+    triangulation_min_kinds: int = Field(
+        description="The cycle policy's rule: a finding is triangulated when its evidence has "
+        "at least this many different kinds"
+    )
     version: int
     created_at: datetime
     updated_at: datetime
@@ -116,6 +120,7 @@ class ReviewOut(StrictModel):
             overdue_milestones=overdue_milestones(review, today),
             cancellation_reason=review.cancellation_reason,
             plan_version=review.plan_version,
+            triangulation_min_kinds=review.triangulation_min_kinds,
             version=review.version,
             created_at=review.created_at,
             updated_at=review.updated_at,

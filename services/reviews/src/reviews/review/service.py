@@ -20,18 +20,13 @@ from common.http.etag import check_version
 from common.http.pagination import PageParams, paginate
 from common.http.problems import ProblemError, not_found
 from common.logging import get_logger
-from contracts.events import TenancyPath
-from contracts.reviews import (
-    REVIEW_CLOSED,
-    REVIEW_TRANSITIONED,
-    ReviewClosedPayload,
-    ReviewState,
-    ReviewTransitionedPayload,
-)
+from contracts.reviews import ReviewState
 from contracts.schedule import ReviewCancelledPayload, ReviewPlanPayload
 from reviews import tenancy
-from reviews.events import publish
+from reviews.review.history import SCHEDULE_ACTOR, publish_transition, record
 from reviews.review.models import (
+    DEDICATED_MOVES,
+    PRECONDITIONS,
     Review,
     ReviewHistory,
     ReviewTeamMember,
@@ -44,7 +39,7 @@ from reviews.review.schemas import TransitionIn
 
 log = get_logger(__name__)
 
-SCHEDULE_ACTOR = "scheduling"
+__all__ = ["SCHEDULE_ACTOR", "record"]  # the history kit, for the other aggregates
 _FINAL = (ReviewState.CLOSED, ReviewState.CANCELLED)
 
 
@@ -84,6 +79,7 @@ def _plan_values(payload: ReviewPlanPayload) -> dict[str, Any]:
         "workshop_window_start": milestones.workshop_window_start,
         "workshop_window_end": milestones.workshop_window_end,
         "progress_review_due": milestones.progress_review_due,
+        "triangulation_min_kinds": payload.triangulation_min_kinds,
     }
 
 
@@ -129,6 +125,7 @@ _PLAN_COLUMNS = (
     "workshop_window_start",
     "workshop_window_end",
     "progress_review_due",
+    "triangulation_min_kinds",
     "plan_version",
 )
 
@@ -182,7 +179,7 @@ async def apply_plan(
         review.plan_version = payload.version
     _replace_team(review, _team(payload))
     await session.flush()
-    _record(session, review, action, _diff(before, _snapshot(review)), event_id=event_id)
+    record(session, review, action, _diff(before, _snapshot(review)), event_id=event_id)
     return True
 
 
@@ -205,7 +202,7 @@ async def apply_cancelled(
         review.state_changed_at = utcnow()
         review.cancellation_reason = payload.reason
     await session.flush()
-    _record(
+    record(
         session,
         review,
         "cancelled",
@@ -214,7 +211,7 @@ async def apply_cancelled(
         reason=payload.reason,
     )
     if review.state != origin:
-        _publish_transition(session, review, origin, person=None)
+        publish_transition(session, review, origin, person=None)
     return True
 
 
@@ -255,18 +252,10 @@ async def list_reviews(
     )
 
 
-async def transition(
-    session: AsyncSession,
-    principal: Principal,
-    review_id: uuid.UUID,
-    request: TransitionIn,
-    expected_version: int,
-) -> Review:
-    """Move the review: 404 if the caller cannot see it, 412 on a stale ETag, 409 (with the
-    ``allowed`` next states) if it is no move from here, 403 if the caller's roles may not."""
-    review = await get_review(session, principal, review_id)
-    check_version(review.version, expected_version)
-    origin, target = review.state, request.to
+def check_move(principal: Principal, review: Review, target: ReviewState) -> None:
+    """409 (with the ``allowed`` next states) if ``target`` is no move from here, 403 if the
+    caller's roles may not make it."""
+    origin = review.state
     needed = roles_for(origin, target)
     if needed is None:
         raise ProblemError(
@@ -285,25 +274,72 @@ async def transition(
             type_="transition-not-allowed-for-role",
             extensions={"required_roles": sorted(r.value for r in needed)},
         )
+
+
+async def move(
+    session: AsyncSession,
+    principal: Principal,
+    review: Review,
+    target: ReviewState,
+    reason: str | None,
+) -> None:
+    """Make a checked move (see :func:`check_move`) in the caller's transaction: the state, its
+    history row and the transition event. Does not commit."""
+    origin = review.state
     review.state = target
     review.state_changed_at = utcnow()
     if target == ReviewState.CANCELLED:
-        review.cancellation_reason = request.reason
+        review.cancellation_reason = reason
     await session.flush()
     person = tenancy.person_id(principal)
     changes: dict[str, Any] = {"state": {"from": origin.value, "to": target.value}}
     if target == ReviewState.CANCELLED:
-        changes["cancellation_reason"] = {"from": None, "to": request.reason}
-    _record(
+        changes["cancellation_reason"] = {"from": None, "to": reason}
+    record(
         session,
         review,
         "transitioned",
         changes,
         subject=principal.subject,
         person=person,
-        reason=request.reason,
+        reason=reason,
     )
-    _publish_transition(session, review, origin, person=person)
+    publish_transition(session, review, origin, person=person)
+
+
+async def transition(
+    session: AsyncSession,
+    principal: Principal,
+    review_id: uuid.UUID,
+    request: TransitionIn,
+    expected_version: int,
+) -> Review:
+    """Move the review: 404 if the caller cannot see it, 412 on a stale ETag, 409 if it is no
+    move from here, 403 if the caller's roles may not make it, 409 if the move is made by its
+    own use case (publishing the report, agreeing the action plan) or its precondition is not
+    met (closing needs the 90-day review)."""
+    review = await get_review(session, principal, review_id)
+    check_version(review.version, expected_version)
+    check_move(principal, review, request.to)
+    move_key = (review.state, request.to)
+    if (route := DEDICATED_MOVES.get(move_key)) is not None:
+        raise ProblemError(
+            409,
+            "Made by its own request",
+            detail=f"A review moves from {review.state.value!r} to {request.to.value!r} by "
+            f"{route}, not by a transition.",
+            type_="transition-has-its-own-route",
+            extensions={"state": review.state.value, "use": route},
+        )
+    if (column := PRECONDITIONS.get(move_key)) is not None and getattr(review, column) is None:
+        raise ProblemError(
+            409,
+            "Not ready to move",
+            detail=f"A review moves to {request.to.value!r} only once its {column} is set.",
+            type_="transition-precondition",
+            extensions={"state": review.state.value, "missing": column},
+        )
+    await move(session, principal, review, request.to, request.reason)
     await session.commit()
     return review
 
@@ -314,80 +350,3 @@ async def history(
     await get_review(session, principal, review_id)
     statement = HistoryRepository(session).of(review_id)
     return await paginate(session, statement, order_by=(ReviewHistory.id,), params=params)
-
-
-# --- History and events --------------------------------------------------------------------
-
-
-def _record(
-    session: AsyncSession,
-    review: Review,
-    action: str,
-    changes: dict[str, Any],
-    *,
-    event_id: str | None = None,
-    subject: str | None = None,
-    person: uuid.UUID | None = None,
-    reason: str | None = None,
-) -> None:
-    HistoryRepository(session).append(
-        ReviewHistory(
-            review_id=review.id,
-            at=utcnow(),
-            action=action,
-            actor_subject=subject if event_id is None else SCHEDULE_ACTOR,
-            actor_person_id=person,
-            event_id=event_id,
-            reason=reason,
-            changes=changes,
-            review_version=review.version,
-        )
-    )
-
-
-def _publish_transition(
-    session: AsyncSession, review: Review, origin: ReviewState, *, person: uuid.UUID | None
-) -> None:
-    tenancy_path = TenancyPath(
-        la=review.la_code, partnership=str(review.partnership_id), urn=review.urn
-    )
-    subject, key = f"reviews/{review.id}", f"review:{review.id}"
-    payload = ReviewTransitionedPayload(
-        review_id=review.id,
-        cycle_id=review.cycle_id,
-        partnership_id=review.partnership_id,
-        la_code=review.la_code,
-        urn=review.urn,
-        academic_year=review.academic_year,
-        from_state=origin,
-        to_state=review.state,
-        by_person_id=person,
-        version=review.version,
-        occurred_at=review.state_changed_at,
-    )
-    publish(
-        session,
-        REVIEW_TRANSITIONED,
-        payload,
-        tenancy=tenancy_path,
-        subject=subject,
-        partition_key=key,
-    )
-    if review.state == ReviewState.CLOSED:
-        closed = ReviewClosedPayload(
-            review_id=review.id,
-            cycle_id=review.cycle_id,
-            partnership_id=review.partnership_id,
-            la_code=review.la_code,
-            urn=review.urn,
-            academic_year=review.academic_year,
-            version=review.version,
-            closed_at=review.state_changed_at,
-        )
-        publish(
-            session, REVIEW_CLOSED, closed, tenancy=tenancy_path, subject=subject, partition_key=key
-        )
-
-
-#: For the other aggregates of a review (focus, evidence): one history row per change.
-record = _record

@@ -13,10 +13,18 @@ from common.http.pagination import Page, Pagination
 from scheduling.academic_year import AcademicYear
 from scheduling.cycle import service
 from scheduling.cycle.models import CycleRequest
-from scheduling.cycle.schemas import CycleIn, CycleOut, CyclePatch, RequestIn, RequestOut
+from scheduling.cycle.schemas import (
+    CycleIn,
+    CycleOut,
+    CyclePatch,
+    PartnershipCycleIn,
+    RequestIn,
+    RequestOut,
+)
 from scheduling.deps import DirectoryReader, DirectoryWriter, SessionDep, UrnPath
 
 router = APIRouter(prefix="/v1/cycles", tags=["cycles"])
+partnership_cycles_router = APIRouter(prefix="/v1/partnerships", tags=["cycles"])
 
 CycleId = Annotated[UUID, Path(description="Cycle id (UUIDv7)")]
 
@@ -69,6 +77,32 @@ async def create_cycle(
     principal: DirectoryWriter,
 ) -> Response:
     stored = await service.create_cycle(session, principal, body, idempotency)
+    return stored.to_response()
+
+
+@partnership_cycles_router.post(
+    "/{partnership_id}/cycles",
+    name="create_partnership_cycle",
+    summary="Create a cycle of this partnership",
+    description=(
+        "As `POST /v1/cycles` with the partnership from the path (404 if you cannot see it): "
+        "one cycle per academic year (409 otherwise), by the partnership's lead or LA. Send "
+        "`Idempotency-Key` to retry safely."
+    ),
+    status_code=201,
+    response_model=CycleOut,
+)
+async def create_partnership_cycle(
+    partnership_id: Annotated[UUID, Path(description="Partnership id (UUIDv7)")],
+    body: PartnershipCycleIn,
+    idempotency: IdempotencyKey,
+    session: SessionDep,
+    principal: DirectoryWriter,
+) -> Response:
+    data = CycleIn(partnership_id=partnership_id, **dict(body))
+    stored = await service.create_cycle(
+        session, principal, data, idempotency, partnership_in_path=True
+    )
     return stored.to_response()
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, time
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import ConfigDict, Field, model_validator
@@ -29,6 +29,11 @@ class LimitsPolicy(StrictModel):
     max_reviews_per_person_per_term: Positive = 1
     max_reviews_per_person_per_year: Positive = 3
     max_reviews_per_week: Annotated[int, Field(ge=1, le=1000, description="In the partnership")] = 3
+    max_reviews_per_person_per_week: Annotated[int, Field(ge=1, le=5)] = 1
+    max_workshops_per_champion_per_year: Annotated[
+        int,
+        Field(ge=1, le=100, description="Reviews an Improvement Champion follows up in a year"),
+    ] = 4
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -73,6 +78,45 @@ class Weights(StrictModel):
     travel: Weight = 1
 
 
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday"]
+
+
+class TrainingSessionPolicy(StrictModel):
+    """A training session of the cycle: for reviewers, lead reviewers or ICs."""
+
+    kind: Literal["reviewer", "lead_reviewer", "improvement_champion"]
+    half_term: HalfTerm
+    week: Annotated[int, Field(ge=1, le=8, description="The nth week of the half-term")] = 1
+
+
+def _default_training() -> list[TrainingSessionPolicy]:
+    return [
+        TrainingSessionPolicy(kind="reviewer", half_term=HalfTerm.AUTUMN1, week=2),
+        TrainingSessionPolicy(kind="lead_reviewer", half_term=HalfTerm.AUTUMN1, week=2),
+        TrainingSessionPolicy(kind="improvement_champion", half_term=HalfTerm.AUTUMN2, week=1),
+    ]
+
+
+class MeetingPolicy(StrictModel):
+    """The cycle's meetings, generated on school days of the LA's calendar (UK time):
+    a headteachers' meeting each half-term, training sessions, the June evaluation session."""
+
+    headteacher_meetings: bool = True
+    headteacher_meeting_week: Annotated[
+        int, Field(ge=1, le=8, description="The nth week of each half-term")
+    ] = 3
+    weekday: Weekday = "wednesday"
+    starts_at: time = time(13, 30)
+    duration_minutes: Annotated[int, Field(ge=15, le=480)] = 120
+    training: Annotated[list[TrainingSessionPolicy], Field(max_length=12)] = Field(
+        default_factory=_default_training
+    )
+    evaluation_session: bool = Field(
+        True, description="Comparing the year's reviews: the first such weekday from 15 June"
+    )
+    location: Annotated[str, Field(max_length=200)] | None = None
+
+
 class Policy(StrictModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{}]})
 
@@ -91,6 +135,16 @@ class Policy(StrictModel):
     ] = 1
     cross_partnership_reviewers: bool = False
     weights: Weights = Weights()
+    meetings: MeetingPolicy = MeetingPolicy()
+    triangulation_min_kinds: Annotated[
+        int,
+        Field(
+            ge=1,
+            le=10,
+            description="A finding is triangulated when it rests on at least this many "
+            "different kinds of evidence (sent with every planned review)",
+        ),
+    ] = 2
 
     @model_validator(mode="after")
     def _unique_modes(self) -> Self:
@@ -113,6 +167,19 @@ class CycleIn(StrictModel):
     )
 
     partnership_id: uuid.UUID
+    academic_year: AcademicYear
+    policy: Policy = Policy()
+
+
+class PartnershipCycleIn(StrictModel):
+    """A cycle created under its partnership (``POST /v1/partnerships/{id}/cycles``)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"academic_year": "2026-27", "policy": {"team": {"reviewers": 2}}}]
+        }
+    )
+
     academic_year: AcademicYear
     policy: Policy = Policy()
 

@@ -97,8 +97,11 @@ async def create_cycle(
     principal: Principal,
     data: CycleIn,
     idempotency: IdempotentRequest | None,
+    *,
+    partnership_in_path: bool = False,
 ) -> StoredResponse:
-    """One cycle per partnership per academic year (409 for a second one)."""
+    """One cycle per partnership per academic year (409 for a second one). A partnership the
+    caller cannot see is a 422 when named in the body, a 404 when it is the path's resource."""
 
     async def create() -> StoredResponse:
         partnership = await session.scalar(
@@ -108,6 +111,8 @@ async def create_cycle(
         )
         if partnership is None:
             message = f"No partnership {data.partnership_id}."
+            if partnership_in_path:
+                raise not_found(message)
             raise validation_failed([{"field": "body.partnership_id", "message": message}])
         manageable = await session.scalar(
             select(Partnership.id).where(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Integer, String, Uuid
+from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from common.db import TimestampMixin, VersionedMixin
@@ -46,15 +46,15 @@ class Membership(TimestampMixin, Base):
 class SharingAgreement(VersionedMixin, TimestampMixin, Base):
     """Who beyond the school may see its reports and findings, and how.
 
-    Above the partnership only aggregates are shown, and a figure about fewer schools than
-    ``suppression_threshold`` is suppressed. The defaults are the cautious ones.
+    The trust and the LA see aggregates unless the partnership opts in to ``named`` for them;
+    a figure about fewer schools than ``suppression_threshold`` is suppressed (the knowledge
+    service still aggregates everything above the partnership). ``named_for_support``: member
+    schools may be named to schools of other partnerships as offering support for their
+    strengths. The defaults are the cautious ones.
     """
 
     __tablename__ = "sharing_agreements"
-    __table_args__ = (
-        CheckConstraint("suppression_threshold >= 2", name="threshold_at_least_two"),
-        CheckConstraint("local_authority_visibility != 'named'", name="la_never_named"),
-    )
+    __table_args__ = (CheckConstraint("suppression_threshold >= 2", name="threshold_at_least_two"),)
 
     partnership_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("partnerships.id", ondelete="CASCADE"), primary_key=True
@@ -69,5 +69,6 @@ class SharingAgreement(VersionedMixin, TimestampMixin, Base):
         _enum(Visibility), default=Visibility.AGGREGATED
     )
     suppression_threshold: Mapped[int] = mapped_column(default=DEFAULT_SUPPRESSION_THRESHOLD)
+    named_for_support: Mapped[bool] = mapped_column(Boolean, default=False)
 
     partnership: Mapped[Partnership] = relationship(back_populates="agreement", lazy="raise")

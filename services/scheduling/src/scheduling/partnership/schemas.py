@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import ConfigDict, Field, StringConstraints
 
@@ -54,8 +54,10 @@ class MemberOut(StrictModel):
 
 
 class AgreementIn(StrictModel):
-    """Who beyond the school may see its reports and findings. Anything shown above the
-    partnership is aggregated, and figures about fewer schools than the threshold are hidden."""
+    """Who beyond the school may see its reports and findings. The trust and the LA see
+    aggregates unless the partnership opts in to `named` for them; figures about fewer schools
+    than the threshold are hidden. `named_for_support`: member schools may be named to schools
+    of other partnerships as offering support for their strengths."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -65,15 +67,21 @@ class AgreementIn(StrictModel):
                     "trust_visibility": "aggregated",
                     "local_authority_visibility": "aggregated",
                     "suppression_threshold": 5,
+                    "named_for_support": False,
                 }
             ]
         }
     )
 
     partnership_visibility: Visibility
-    trust_visibility: Literal[Visibility.NONE, Visibility.AGGREGATED]
-    local_authority_visibility: Literal[Visibility.NONE, Visibility.AGGREGATED]
+    trust_visibility: Visibility = Field(description="`named` is an explicit opt-in")
+    local_authority_visibility: Visibility = Field(description="`named` is an explicit opt-in")
     suppression_threshold: Annotated[int, Field(ge=2, le=100)] = 5
+    named_for_support: bool = Field(
+        False,
+        description="Member schools may be named to schools of other partnerships as offering "
+        "support for their strengths (support brokering)",
+    )
 
 
 class AgreementOut(StrictModel):
@@ -84,5 +92,6 @@ class AgreementOut(StrictModel):
     trust_visibility: Visibility
     local_authority_visibility: Visibility
     suppression_threshold: int
+    named_for_support: bool
     version: int
     updated_at: datetime

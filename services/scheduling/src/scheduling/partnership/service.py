@@ -250,6 +250,7 @@ def _publish_agreement(
         trust_visibility=agreement.trust_visibility,
         local_authority_visibility=agreement.local_authority_visibility,
         suppression_threshold=agreement.suppression_threshold,
+        named_for_support=agreement.named_for_support,
         version=agreement.version,
         updated_at=agreement.updated_at,
     )

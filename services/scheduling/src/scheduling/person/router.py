@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import AwareDatetime
 
 from common.auth import Principal
@@ -187,18 +187,48 @@ async def delete_training(
     "/{person_id}/unavailability",
     name="add_person_unavailability",
     summary="Add dates the person cannot do",
-    description="The optional reason is shown only to the person." + CHANGE_NOTE,
+    description=(
+        "The optional reason is shown only to the person. When the person is on a published "
+        "review in these dates (a review day, the workshop or the 90-day review), a repair "
+        'job is started for each cycle concerned (`Link` headers, `rel="repair"`).' + CHANGE_NOTE
+    ),
     response_model=PersonOut,
+    responses={
+        200: {
+            "description": "The person, changed",
+            "headers": {
+                "Link": {
+                    "description": "The repair jobs started: `</v1/schedule-jobs/{id}>; "
+                    'rel="repair"`',
+                    "schema": {"type": "string"},
+                }
+            },
+        }
+    },
 )
 async def add_unavailability(
     person_id: PersonId,
     body: UnavailabilityIn,
     expected: IfMatchVersion,
+    request: Request,
     response: Response,
     session: SessionDep,
     principal: DirectoryWriter,
 ) -> PersonOut:
-    person = await service.add_unavailability(session, principal, person_id, body, expected)
+    person, repairs = await service.add_unavailability(
+        session,
+        principal,
+        person_id,
+        body,
+        expected,
+        repair_effort=request.app.state.settings.solver_deterministic_time,
+    )
+    for job_id in repairs:
+        request.app.state.schedules.start(job_id)
+    if repairs:
+        response.headers["Link"] = ", ".join(
+            f'</v1/schedule-jobs/{job_id}>; rel="repair"' for job_id in repairs
+        )
     return _answer(response, principal, person)
 
 

@@ -4,7 +4,7 @@ interest. Decides who may see and change whom; commits here only."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import exists, select
@@ -18,6 +18,7 @@ from common.http.pagination import PageParams, paginate
 from common.http.problems import ProblemError, conflict, not_found, validation_failed
 from scheduling.db import IdempotencyRecord
 from scheduling.partnership.models import Partnership
+from scheduling.person import conflicts
 from scheduling.person.models import (
     DeclaredConflict,
     Person,
@@ -36,9 +37,9 @@ from scheduling.person.schemas import (
     RoleIn,
     TrainingIn,
     UnavailabilityIn,
-    WaiverOut,
     person_out,
 )
+from scheduling.schedule_job.service import queue_repairs_for_person
 from scheduling.school.models import School
 from scheduling.tenancy import (
     partnership_manageable,
@@ -48,9 +49,6 @@ from scheduling.tenancy import (
 )
 
 IDEMPOTENCY_KEYS = IdempotencyStore(IdempotencyRecord)
-
-# How many past cycles make "reviewed that school" a conflict; a cycle policy may say otherwise.
-DEFAULT_ROTATION_CYCLES = 1
 
 
 def _not_manager() -> ProblemError:
@@ -236,14 +234,18 @@ async def _change_person(
     person_id: uuid.UUID,
     expected_version: int,
     change: Callable[[Person], None],
+    then: Callable[[Person], Awaitable[None]] | None = None,
 ) -> Person:
     """Every change to a person: the caller must manage them, the If-Match version must be
-    current, and the change bumps the person's version (their ETag) before the commit."""
+    current, and the change bumps the person's version (their ETag) before the commit;
+    ``then`` adds what follows from it to the same transaction."""
     person = await _managed(session, principal, person_id)
     check_version(person.version, expected_version)
     change(person)
     _touch(person)
     await session.flush()
+    if then is not None:
+        await then(person)
     await session.commit()
     return person
 
@@ -267,11 +269,36 @@ async def add_unavailability(
     person_id: uuid.UUID,
     data: UnavailabilityIn,
     expected_version: int,
-) -> Person:
+    *,
+    repair_effort: float,
+) -> tuple[Person, list[uuid.UUID]]:
+    """Record the dates; when the person is scheduled in them (a published review day, a
+    workshop or a 90-day review), queue a repair of each cycle concerned, in the same
+    transaction. Returns the person and the repair jobs to start."""
     dates = Unavailability(**data.model_dump())
-    return await _change_person(
-        session, principal, person_id, expected_version, lambda p: p.unavailability.append(dates)
+    jobs: list[uuid.UUID] = []
+
+    async def repairs(person: Person) -> None:
+        jobs.extend(
+            await queue_repairs_for_person(
+                session,
+                principal,
+                person.id,
+                data.starts_on,
+                data.ends_on,
+                default_effort=repair_effort,
+            )
+        )
+
+    person = await _change_person(
+        session,
+        principal,
+        person_id,
+        expected_version,
+        lambda p: p.unavailability.append(dates),
+        repairs,
     )
+    return person, jobs
 
 
 async def add_conflict(
@@ -337,63 +364,9 @@ async def waive_conflict(
     return person
 
 
-async def recently_reviewed_urns(
-    session: AsyncSession, person_id: uuid.UUID, cycles: int = DEFAULT_ROTATION_CYCLES
-) -> set[int]:
-    """The schools the person reviewed in the last ``cycles`` cycles.
-
-    Hook: there are no past reviews in this service yet. When published schedules exist (issue 3,
-    section 6), answer from them; every caller already treats these as automatic conflicts.
-    """
-    del session, person_id, cycles
-    return set()
-
-
-async def conflicts_of(
-    session: AsyncSession,
-    person: Person,
-    *,
-    rotation_cycles: int = DEFAULT_ROTATION_CYCLES,
-) -> list[ConflictOut]:
-    """Automatic conflicts (own school, hard; reviewed recently, hard) and declared ones."""
-    found = [
-        ConflictOut(id=None, source="automatic", kind="own_school", urn=urn, severity=Severity.HARD)
-        for urn in person.home_urns
-    ]
-    for urn in sorted(await recently_reviewed_urns(session, person.id, rotation_cycles)):
-        found.append(
-            ConflictOut(
-                id=None,
-                source="automatic",
-                kind="reviewed_recently",
-                urn=urn,
-                severity=Severity.HARD,
-            )
-        )
-    for declared in person.conflicts:
-        waiver = None
-        if declared.waiver_reason and declared.waived_by and declared.waived_at:
-            waiver = WaiverOut(
-                reason=declared.waiver_reason,
-                waived_by=declared.waived_by,
-                waived_at=declared.waived_at,
-            )
-        found.append(
-            ConflictOut(
-                id=declared.id,
-                source="declared",
-                kind=declared.kind,
-                urn=declared.urn,
-                severity=declared.severity,
-                note=declared.note,
-                waiver=waiver,
-            )
-        )
-    return found
-
-
 async def get_conflicts(
     session: AsyncSession, principal: Principal, person_id: uuid.UUID
 ) -> tuple[Person, list[ConflictOut]]:
     person = await get_person(session, principal, person_id)
-    return person, await conflicts_of(session, person)
+    rotation = await conflicts.rotation_cycles_for(session, person)
+    return person, await conflicts.conflicts_of(session, person, rotation_cycles=rotation)

@@ -7,7 +7,8 @@ Shared by the CP-SAT model, the greedy baseline and the explanations; the checke
 from __future__ import annotations
 
 import bisect
-from collections import defaultdict
+import dataclasses
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -22,6 +23,11 @@ from scheduling.solver.model import (
 )
 
 Slot = tuple[str, int, int]  # (half-term code, ISO year, ISO week): a week inside one half-term
+Week = tuple[int, int]  # (ISO year, ISO week)
+
+
+def week_of(slot: Slot) -> Week:
+    return slot[1], slot[2]
 
 
 @dataclass
@@ -36,13 +42,32 @@ class SchoolCandidates:
 
 
 @dataclass
+class FixedLoad:
+    """What the fixed reviews (``Problem.fixed``) already take of each limit. Their days are
+    folded into the people's unavailable dates in ``Prepared.people``."""
+
+    weeks: dict[str, set[Week]] = field(default_factory=lambda: defaultdict(set))
+    terms: Counter[tuple[str, str]] = field(default_factory=Counter)  # (person, term)
+    year: Counter[str] = field(default_factory=Counter)
+    ic_year: Counter[str] = field(default_factory=Counter)
+    weekly: Counter[tuple[str, Week]] = field(default_factory=Counter)  # (partnership, week)
+    pairs: set[tuple[int, int]] = field(default_factory=set)  # (home of a member, reviewed)
+    given: Counter[int] = field(default_factory=Counter)  # team places given per home school
+
+
+@dataclass
 class Prepared:
     problem: Problem
-    people: dict[str, Person]
-    schools: dict[int, SchoolCandidates]
-    slot_order: dict[Slot, int]
+    people: dict[str, Person]  # with the fixed reviews' days as unavailable
+    schools: dict[int, SchoolCandidates]  # the schools to place (not the fixed ones)
+    slot_order: dict[Slot, int]  # chronological
     term_order: dict[str, int]
     half_term_term: dict[str, str]
+    week_index: dict[Week, int] = field(default_factory=dict)  # chronological ISO weeks
+    load: FixedLoad = field(default_factory=FixedLoad)
+
+    def week(self, slot: Slot) -> int:
+        return self.week_index[week_of(slot)]
 
 
 def review_days(days: tuple[date, ...], start: date, n: int) -> tuple[date, ...] | None:
@@ -107,10 +132,44 @@ def travel_cost(km: float, per_10km: int) -> int:
     return round(per_10km * km / 10.0)
 
 
+def fixed_load(problem: Problem) -> tuple[FixedLoad, dict[str, set[date]]]:
+    """The limits the fixed reviews take, and the days they keep each person busy."""
+    load = FixedLoad()
+    busy: dict[str, set[date]] = defaultdict(set)
+    by_urn = {s.urn: s for s in problem.schools}
+    people = {p.id: p for p in problem.people}
+    for a in problem.fixed:
+        s = by_urn.get(a.urn)
+        if s is None:
+            continue
+        iso = a.dates[0].isocalendar()
+        week = (iso[0], iso[1])
+        ht = problem.calendar.half_term_of(a.dates[0], a.urn)
+        load.weekly[(s.partnership_id, week)] += 1
+        for pid in a.team:
+            busy[pid].update(a.dates)
+            load.weeks[pid].add(week)
+            if ht is not None:
+                load.terms[(pid, ht.term)] += 1
+            load.year[pid] += 1
+            p = people.get(pid)
+            if p is not None and p.home_urn is not None:
+                load.pairs.add((p.home_urn, a.urn))
+                load.given[p.home_urn] += 1
+        busy[a.ic].update((a.milestones.workshop, a.milestones.progress_review))
+        load.ic_year[a.ic] += 1
+    return load, busy
+
+
 def prepare(problem: Problem, shortlist: int = 12) -> Prepared:
     cal = problem.calendar
-    people = {p.id: p for p in problem.people}
+    load, busy = fixed_load(problem)
+    people = {
+        p.id: dataclasses.replace(p, unavailable=p.unavailable | busy[p.id]) if p.id in busy else p
+        for p in problem.people
+    }
     by_urn = {s.urn: s for s in problem.schools}
+    kept = {a.urn for a in problem.fixed}
     hard: set[tuple[str, int]] = set()
     soft_unwaived: set[tuple[str, int]] = set()
     for c in problem.conflicts:
@@ -124,38 +183,47 @@ def prepare(problem: Problem, shortlist: int = 12) -> Prepared:
         recent[key] = min(recent.get(key, h.cycles_ago), h.cycles_ago)
 
     slot_dates: dict[Slot, date] = {}
-    half_term_term = {ht.code: ht.term for ht in cal.half_terms}
+    every_half_term = [*cal.half_terms, *(h for hs in cal.school_half_terms.values() for h in hs)]
+    half_term_term = {ht.code: ht.term for ht in every_half_term}
     terms: list[str] = []
-    for ht in cal.half_terms:
+    for ht in sorted(every_half_term, key=lambda h: h.start):
         if ht.term not in terms:
             terms.append(ht.term)
     people_at: dict[int | None, list[Person]] = defaultdict(list)
-    for p in problem.people:
+    for p in people.values():
         people_at[p.home_urn].append(p)
     members: dict[str, list[Person]] = defaultdict(list)
-    for p in problem.people:
+    for p in people.values():
         if p.partnership_id is not None:
             members[p.partnership_id].append(p)
     out: dict[int, SchoolCandidates] = {}
     phase_days: dict[str, tuple[date, ...]] = {}
-    slot_of: dict[date, Slot] = {}
+    slot_of: dict[date, Slot] = {}  # for the schools on the LA's half-terms
     for s in problem.schools:
+        if s.urn in kept:
+            continue
         pol = problem.policy_for(s.partnership_id)
-        if s.phase not in phase_days:
-            phase_days[s.phase] = cal.school_days(-1, s.phase)
-        own = cal.school_inset_days.get(s.urn, frozenset())
-        days = tuple(d for d in phase_days[s.phase] if d not in own)
+        own_dates = cal.has_own_dates(s.urn)
+        if own_dates:
+            days = cal.school_days(s.urn, s.phase)
+        else:
+            if s.phase not in phase_days:
+                phase_days[s.phase] = cal.school_days(-1, s.phase)
+            own = cal.school_inset_days.get(s.urn, frozenset())
+            days = tuple(d for d in phase_days[s.phase] if d not in own)
         ok = _milestone_starts(days, s.days, pol.milestones)
         slots: dict[Slot, list[date]] = defaultdict(list)
         for i, d in enumerate(days):
             if not ok[i]:
                 continue
-            if d not in slot_of:
-                half = cal.half_term_of(d)
+            slot = slot_of.get(d) if not own_dates else None
+            if slot is None:
+                half = cal.half_term_of(d, s.urn)
                 assert half is not None
                 iso = d.isocalendar()
-                slot_of[d] = (half.code, iso[0], iso[1])
-            slot = slot_of[d]
+                slot = (half.code, iso[0], iso[1])
+                if not own_dates:
+                    slot_of[d] = slot
             slots[slot].append(d)
             slot_dates.setdefault(slot, d)
         sc = SchoolCandidates(s, days, dict(slots))
@@ -207,9 +275,18 @@ def prepare(problem: Problem, shortlist: int = 12) -> Prepared:
                     if p.partnership_id != s.partnership_id and taken < shortlist:
                         taken += consider(p, km)
         out[s.urn] = sc
-    order = {slot: i for i, slot in enumerate(sorted(slot_dates, key=lambda k: slot_dates[k]))}
+    chronological = sorted(slot_dates, key=lambda k: (slot_dates[k], k))
+    order = {slot: i for i, slot in enumerate(chronological)}
+    weeks = {w: i for i, w in enumerate(sorted({week_of(k) for k in chronological}))}
     return Prepared(
-        problem, people, out, order, {t: i for i, t in enumerate(terms)}, half_term_term
+        problem,
+        people,
+        out,
+        order,
+        {t: i for i, t in enumerate(terms)},
+        half_term_term,
+        weeks,
+        load,
     )
 
 
@@ -261,3 +338,30 @@ def first_milestones(
             if pr not in ic.unavailable and pr not in busy and pr != w:
                 return MilestoneDates(self_review, pre, report, w, pr)
     return None
+
+
+def milestones_keeping(
+    days: tuple[date, ...],
+    first: date,
+    last: date,
+    m: Milestones,
+    ic: Person,
+    busy: set[date],
+    previous: MilestoneDates | None,
+) -> MilestoneDates | None:
+    """As :func:`first_milestones`, but the previous workshop and 90-day review are kept when
+    they still fit (a repair moves only what it must)."""
+    if previous is not None:
+        opts = milestone_options(days, first, last, m)
+        if opts is not None:
+            self_review, pre, report, workshops = opts
+            w, pr = previous.workshop, previous.progress_review
+            for workshop, progress in workshops:
+                if (
+                    workshop == w
+                    and pr in progress
+                    and pr != w
+                    and not ({w, pr} & (set(ic.unavailable) | busy))
+                ):
+                    return MilestoneDates(self_review, pre, report, w, pr)
+    return first_milestones(days, first, last, m, ic, busy)

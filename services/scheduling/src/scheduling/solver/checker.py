@@ -1,7 +1,8 @@
 """An independent checker of every hard rule over a Schedule and its Problem.
 
 Written from the rules, sharing no code with the CP-SAT model or the candidate pre-filter: it
-re-derives school days, milestone offsets, eligibility and limits on its own.
+re-derives school days, milestone offsets, eligibility and limits on its own. The problem's
+fixed reviews (``Problem.fixed``) are part of the schedule checked.
 """
 
 from __future__ import annotations
@@ -24,11 +25,16 @@ class Violation:
 
 def _is_school_day(problem: Problem, d: date, urn: int, phase: str) -> bool:
     cal = problem.calendar
-    if d.weekday() > 4 or not any(h.start <= d <= h.end for h in cal.half_terms):
+    own_terms = cal.school_half_terms.get(urn)
+    terms = own_terms if own_terms is not None else cal.half_terms
+    if d.weekday() > 4 or not any(h.start <= d <= h.end for h in terms):
         return False
-    if d in cal.closures or d in cal.inset_days or d in cal.school_inset_days.get(urn, ()):
+    if d in cal.closures or d in cal.school_inset_days.get(urn, ()):
         return False
-    return not any(b.start <= d <= b.end and phase in b.phases for b in cal.blackouts)
+    if own_terms is None and d in cal.inset_days:
+        return False
+    blackouts = (*cal.blackouts, *cal.school_blackouts.get(urn, ()))
+    return not any(b.start <= d <= b.end and phase in b.phases for b in blackouts)
 
 
 def _count_school_days(problem: Problem, a: date, b: date, urn: int, phase: str) -> int:
@@ -47,7 +53,11 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
     schools = {s.urn: s for s in problem.schools}
     people = {p.id: p for p in problem.people}
     conflicts = {(c.person_id, c.urn): c for c in problem.conflicts}
-    seen: Counter[int] = Counter(a.urn for a in schedule.assignments)
+    assignments = (*problem.fixed, *schedule.assignments)
+    history: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for h in problem.history:
+        history[(h.person_id, h.urn)].append(h.cycles_ago)
+    seen: Counter[int] = Counter(a.urn for a in assignments)
     for sch in problem.schools:
         if seen[sch.urn] != 1:
             v.append(Violation("review_once", sch.urn, None, f"reviewed {seen[sch.urn]} times"))
@@ -58,7 +68,7 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
     weekly: Counter[tuple[str, int, int]] = Counter()
     per_week: Counter[tuple[str, int, int]] = Counter()
     direction: set[tuple[int, int]] = set()
-    for a in schedule.assignments:
+    for a in assignments:
         s = schools.get(a.urn)
         if s is None:
             v.append(Violation("unknown_school", a.urn, None, "not in the problem"))
@@ -129,13 +139,9 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
                 v.append(Violation("conflict", a.urn, pid, "conflict of interest"))
             if p.partnership_id != s.partnership_id and not pol.cross_partnership:
                 v.append(Violation("cross_partnership", a.urn, pid, "from another partnership"))
-            for h in problem.history:
-                if (
-                    role == "team"
-                    and (h.person_id, h.urn) == (pid, a.urn)
-                    and h.cycles_ago <= pol.rotation_cycles
-                ):
-                    v.append(Violation("rotation", a.urn, pid, f"{h.cycles_ago} cycles ago"))
+            for ago in history.get((pid, a.urn), ()):
+                if role == "team" and ago <= pol.rotation_cycles:
+                    v.append(Violation("rotation", a.urn, pid, f"{ago} cycles ago"))
             if a.mode != "virtual":
                 home = schools.get(p.home_urn) if p.home_urn is not None else None
                 km = (
@@ -151,8 +157,10 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
                     v.append(Violation("availability", a.urn, pid, f"unavailable on {d}"))
                 engaged[(pid, d)].append(a.urn)
             if role == "team":
-                ht = next(h for h in problem.calendar.half_terms if h.start <= first <= h.end)
-                per_term[(pid, ht.term)] += 1
+                terms = problem.calendar.school_half_terms.get(a.urn, problem.calendar.half_terms)
+                ht = next((h for h in terms if h.start <= first <= h.end), None)
+                if ht is not None:  # else already a school_day violation
+                    per_term[(pid, ht.term)] += 1
                 per_year[pid] += 1
                 iso = first.isocalendar()
                 per_week[(pid, iso[0], iso[1])] += 1

@@ -14,9 +14,26 @@ from scheduling.solver.model import Explanation
 
 
 def _reasons(pre: Prepared, urn: int, ids: list[str]) -> str:
+    """Why each of ``ids`` cannot serve, grouped and naming the people: "2 hard conflict of
+    interest: Jo Smith, Sam Lee; 1 own school: Ali Khan"."""
     sc = pre.schools[urn]
-    c = Counter(sc.excluded.get(i, "outside the shortlist") for i in ids)
-    return ", ".join(f"{n} {why}" for why, n in c.most_common())
+    who: dict[str, list[str]] = defaultdict(list)
+    for i in ids:
+        who[sc.excluded.get(i, "outside the shortlist")].append(pre.people[i].label)
+    c = Counter({why: len(names) for why, names in who.items()})
+    return "; ".join(f"{n} {why}: {_names(who[why])}" for why, n in c.most_common())
+
+
+def _names(labels: list[str], shown: int = 5) -> str:
+    more = len(labels) - shown
+    return ", ".join(labels[:shown]) + (f" and {more} more" if more > 0 else "")
+
+
+def _blocked(pre: Prepared, urn: int, ids: list[str]) -> tuple[str, ...]:
+    """The people of ``ids`` who are excluded from the school (not merely outside the
+    shortlist of other partnerships' people)."""
+    excluded = pre.schools[urn].excluded
+    return tuple(i for i in ids if i in excluded)
 
 
 def _pool(pre: Prepared, urn: int, attr: str) -> list[str]:
@@ -39,7 +56,7 @@ def _no_date(pre: Prepared, urn: int) -> str:
     cal = pre.problem.calendar
     why: Counter[str] = Counter()
     prefer = s.preferred_half_terms
-    for ht in cal.half_terms:
+    for ht in cal.terms_for(s.urn):
         if prefer and ht.code not in prefer:
             continue
         d = ht.start
@@ -86,7 +103,7 @@ def precheck(pre: Prepared) -> list[Explanation]:
                 else "the partnership has no trained lead reviewer"
             )
             person = pool[0] if len(pool) == 1 else None
-            out.append(Explanation("lead", msg, urn, person, pid))
+            out.append(Explanation("lead", msg, urn, person, pid, _blocked(pre, urn, pool)))
         need = pol.reviewers_per_team
         if len(sc.reviewers) < need + (0 if sc.leads else 1) or len(sc.reviewers) < need:
             pool = _pool(pre, urn, "can_review")
@@ -95,9 +112,10 @@ def precheck(pre: Prepared) -> list[Explanation]:
                     "team_size",
                     f"URN {urn} needs a lead and {need} reviewers but only "
                     f"{len(sc.reviewers)} of {len(pool)} reviewers are eligible "
-                    f"({_reasons(pre, urn, pool)})",
+                    f"({_reasons(pre, urn, [p for p in pool if p not in sc.reviewers])})",
                     urn,
                     partnership_id=pid,
+                    person_ids=_blocked(pre, urn, pool),
                 )
             )
         if not sc.ics:
@@ -107,7 +125,9 @@ def precheck(pre: Prepared) -> list[Explanation]:
                 if pool
                 else "no IC is appointed"
             )
-            out.append(Explanation("ic", msg, urn, partnership_id=pid))
+            blocked = _blocked(pre, urn, pool)
+            person = pool[0] if len(pool) == 1 else None
+            out.append(Explanation("ic", msg, urn, person, pid, blocked))
     if out:
         return out
     # per partnership: capacity of its leads, reviewers and weeks
@@ -184,6 +204,8 @@ def describe_core(pre: Prepared, core: list[str]) -> list[Explanation]:
             cap=pol.max_reviews_per_week,
             who=who,
         )
+        if person is not None:
+            text = text.replace(who, person.label)
         parts.append(text)
         out.append(
             Explanation(
@@ -191,9 +213,13 @@ def describe_core(pre: Prepared, core: list[str]) -> list[Explanation]:
                 f"these rules cannot all hold: {text}",
                 person_id=who if person else None,
                 partnership_id=None if person else who,
+                person_ids=(who,) if person else (),
             )
         )
-    summary = Explanation("core", "no schedule meets all of: " + "; ".join(parts) + ".")
+    people = tuple(e.person_id for e in out if e.person_id is not None)
+    summary = Explanation(
+        "core", "no schedule meets all of: " + "; ".join(parts) + ".", person_ids=people
+    )
     return [summary, *out]
 
 

@@ -12,11 +12,12 @@ from datetime import date
 
 from scheduling.solver.candidates import (
     Prepared,
-    Slot,
+    Week,
     available,
     first_milestones,
     prepare,
     review_days,
+    week_of,
 )
 from scheduling.solver.model import Assignment, Explanation, Problem, Schedule
 from scheduling.solver.quality import evaluate
@@ -26,13 +27,16 @@ def _run(
     pre: Prepared, order: list[int] | None = None
 ) -> tuple[tuple[Assignment, ...], list[Explanation]]:
     problem = pre.problem
+    load = pre.load  # the fixed reviews' share (their days are in the people's unavailable)
     busy: dict[str, set[date]] = defaultdict(set)
-    week: Counter[tuple[str, Slot]] = Counter()
-    term: Counter[tuple[str, str]] = Counter()
-    year: Counter[str] = Counter()
-    ic_year: Counter[str] = Counter()
-    weekly: Counter[tuple[str, Slot]] = Counter()
-    pairs: set[tuple[int, int]] = set()  # (home school of a team member, reviewed school)
+    week: Counter[tuple[str, Week]] = Counter(
+        {(pid, wk): 1 for pid, weeks in load.weeks.items() for wk in weeks}
+    )
+    term: Counter[tuple[str, str]] = Counter(load.terms)
+    year: Counter[str] = Counter(load.year)
+    ic_year: Counter[str] = Counter(load.ic_year)
+    weekly: Counter[tuple[str, Week]] = Counter(load.weekly)
+    pairs = set(load.pairs)  # (home school of a team member, reviewed school)
     by_urn = {s.urn: s for s in problem.schools}
     out: list[Assignment] = []
     missing: list[Explanation] = []
@@ -49,7 +53,8 @@ def _run(
         )
         done = False
         for slot in slots:
-            if weekly[(s.partnership_id, slot)] >= pol.max_reviews_per_week:
+            wk = week_of(slot)
+            if weekly[(s.partnership_id, wk)] >= pol.max_reviews_per_week:
                 continue
             t = pre.half_term_term[slot[0]]
             for d in sc.slots[slot]:
@@ -57,14 +62,12 @@ def _run(
                 if rd is None:
                     continue
 
-                def free(
-                    pid: str, rd: tuple[date, ...] = rd, slot: Slot = slot, t: str = t
-                ) -> bool:
+                def free(pid: str, rd: tuple[date, ...] = rd, wk: Week = wk, t: str = t) -> bool:
                     p = pre.people[pid]
                     ppol = problem.policy_for(p.partnership_id)
                     if not available(p, rd) or busy[pid] & set(rd):
                         return False
-                    if week[(pid, slot)] >= ppol.max_reviews_per_person_per_week:
+                    if week[(pid, wk)] >= ppol.max_reviews_per_person_per_week:
                         return False
                     if term[(pid, t)] >= ppol.max_reviews_per_term:
                         return False
@@ -104,7 +107,7 @@ def _run(
                         continue
                     for p in team:
                         busy[p].update(rd)
-                        week[(p, slot)] += 1
+                        week[(p, wk)] += 1
                         term[(p, t)] += 1
                         year[p] += 1
                         h = pre.people[p].home_urn
@@ -112,7 +115,7 @@ def _run(
                             pairs.add((h, urn))
                     busy[ic].update((ms.workshop, ms.progress_review))
                     ic_year[ic] += 1
-                    weekly[(s.partnership_id, slot)] += 1
+                    weekly[(s.partnership_id, wk)] += 1
                     out.append(Assignment(urn, rd, s.mode, lead, tuple(revs), ic, ms))
                     done = True
                     break

@@ -15,7 +15,16 @@ from typing import Literal
 
 Role = Literal["lead_reviewer", "reviewer", "ic", "assistant_ic"]
 Mode = Literal["in_person", "virtual", "blended"]
-Phase = Literal["primary", "secondary", "special", "all_through"]
+Phase = Literal[
+    "nursery",
+    "primary",
+    "middle_deemed_primary",
+    "secondary",
+    "middle_deemed_secondary",
+    "sixteen_plus",
+    "all_through",
+    "special",
+]
 
 MODES: tuple[Mode, ...] = ("in_person", "virtual", "blended")
 
@@ -45,6 +54,11 @@ class Person:
     expertise: frozenset[str] = frozenset()
     experienced: bool = True
     unavailable: frozenset[date] = frozenset()
+    name: str = ""  # for explanations a Partnership Lead can act on; the id if empty
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
 
     @property
     def trained_lead(self) -> bool:
@@ -95,38 +109,51 @@ class Blackout:
 
 @dataclass(frozen=True)
 class Calendar:
-    """An LA's academic year: half-terms, closures, INSET days and blackouts by phase."""
+    """An LA's academic year: half-terms, closures, INSET days and blackouts by phase, and the
+    schools that set their own (academies: their own half-terms; a school's own INSET days and
+    blackouts). LA INSET days apply to the schools on the LA's half-terms only."""
 
     half_terms: tuple[HalfTerm, ...]
     closures: frozenset[date] = frozenset()  # bank holidays inside half-terms
     inset_days: frozenset[date] = frozenset()  # LA-wide INSET days
     school_inset_days: Mapping[int, frozenset[date]] = field(default_factory=dict)
     blackouts: tuple[Blackout, ...] = ()
+    school_half_terms: Mapping[int, tuple[HalfTerm, ...]] = field(default_factory=dict)
+    school_blackouts: Mapping[int, tuple[Blackout, ...]] = field(default_factory=dict)
 
-    def half_term_of(self, day: date) -> HalfTerm | None:
-        for ht in self.half_terms:
+    def terms_for(self, urn: int | None) -> tuple[HalfTerm, ...]:
+        if urn is None:
+            return self.half_terms
+        return self.school_half_terms.get(urn, self.half_terms)
+
+    def has_own_dates(self, urn: int) -> bool:
+        return urn in self.school_half_terms or urn in self.school_blackouts
+
+    def half_term_of(self, day: date, urn: int | None = None) -> HalfTerm | None:
+        for ht in self.terms_for(urn):
             if ht.start <= day <= ht.end:
                 return ht
         return None
 
     def closed_reason(self, day: date, urn: int, phase: str) -> str | None:
         """Why ``day`` is not a review day for the school, or None if it is a school day."""
-        if self.half_term_of(day) is None:
+        if self.half_term_of(day, urn) is None:
             return "outside term time"
         if day.weekday() >= 5:
             return "weekend"
         if day in self.closures:
             return "closure"
-        if day in self.inset_days or day in self.school_inset_days.get(urn, frozenset()):
+        la_inset = urn not in self.school_half_terms and day in self.inset_days
+        if la_inset or day in self.school_inset_days.get(urn, frozenset()):
             return "INSET day"
-        for b in self.blackouts:
+        for b in (*self.blackouts, *self.school_blackouts.get(urn, ())):
             if b.start <= day <= b.end and phase in b.phases:
                 return b.reason
         return None
 
     def school_days(self, urn: int, phase: str) -> tuple[date, ...]:
         out: list[date] = []
-        for ht in self.half_terms:
+        for ht in self.terms_for(urn):
             d = ht.start
             while d <= ht.end:
                 if self.closed_reason(d, urn, phase) is None:
@@ -180,7 +207,15 @@ class Policy:
 
 @dataclass(frozen=True)
 class Problem:
-    """One or more cycles (one per partnership) solved together."""
+    """One or more cycles (one per partnership) solved together.
+
+    ``fixed``: reviews of some of the ``schools`` that are kept as they are (other cycles'
+    schedules, or the reviews a repair leaves alone): the solvers place only the other schools,
+    and every rule counts the fixed reviews (a person's days, weeks, terms and year, the weekly
+    capacity, reciprocity, the home-school balance). ``previous``: for a repair, the current
+    review of a school to place; each change from it (date, each person, the IC) costs far more
+    than any soft term, so only what must change, changes.
+    """
 
     schools: tuple[School, ...]
     people: tuple[Person, ...]
@@ -189,6 +224,8 @@ class Problem:
     policies: Mapping[str, Policy] = field(default_factory=dict)  # per partnership
     conflicts: tuple[Conflict, ...] = ()
     history: tuple[History, ...] = ()
+    fixed: tuple[Assignment, ...] = ()
+    previous: Mapping[int, Assignment] = field(default_factory=dict)
 
     def policy_for(self, partnership_id: str | None) -> Policy:
         if partnership_id is None:
@@ -234,12 +271,14 @@ class SoftBreak:
     urn: int | None
     person_id: str | None
     detail: str
+    partnership_id: str | None = None
 
 
 @dataclass(frozen=True)
 class QualityReport:
     terms: Mapping[str, int]  # weighted penalty of each soft term
     broken: tuple[SoftBreak, ...]
+    by_partnership: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 
     @property
     def objective(self) -> int:
@@ -264,6 +303,7 @@ class Explanation:
     urn: int | None = None
     person_id: str | None = None
     partnership_id: str | None = None
+    person_ids: tuple[str, ...] = ()  # the people who block it, where the solver can say
 
 
 @dataclass(frozen=True)

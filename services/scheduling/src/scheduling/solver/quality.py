@@ -1,4 +1,6 @@
-"""The soft objective, scored the same way for every solver (CP-SAT, greedy): a QualityReport."""
+"""The soft objective, scored the same way for every solver (CP-SAT, greedy): a QualityReport,
+with each term's score in total and per partnership. The fixed reviews (``Problem.fixed``)
+count only where the new reviews change them: the team places their schools give."""
 
 from __future__ import annotations
 
@@ -35,66 +37,66 @@ def evaluate(pre: Prepared, assignments: tuple[Assignment, ...]) -> QualityRepor
     cal = problem.calendar
     by_urn = {s.urn: s for s in problem.schools}
     waived = soft_conflicts_used(problem)
-    terms = dict.fromkeys(TERMS, 0)
+    by_part: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(TERMS, 0))
     broken: list[SoftBreak] = []
-    given: Counter[int] = Counter()
+    given: Counter[int] = Counter(pre.load.given)
     load: Counter[tuple[str, str]] = Counter()
+
+    def add(part: str, term: str, score: int, why: SoftBreak | None = None) -> None:
+        by_part[part][term] += score
+        if why is not None:
+            broken.append(why)
+
     for a in assignments:
         s = by_urn[a.urn]
-        w = problem.policy_for(s.partnership_id).weights
+        part = s.partnership_id
+        w = problem.policy_for(part).weights
         team = [pre.people[i] for i in a.team]
         for f in sorted(s.focus):
             if not any(f in p.expertise for p in team):
-                terms["expertise"] += w.expertise
-                broken.append(SoftBreak("expertise", a.urn, None, f"no one on the team has {f}"))
+                why = SoftBreak("expertise", a.urn, None, f"no one on the team has {f}", part)
+                add(part, "expertise", w.expertise, why)
         for p in team:
             if p.home_urn is not None:
                 given[p.home_urn] += 1
-        ht = cal.half_term_of(a.dates[0])
+        ht = cal.half_term_of(a.dates[0], a.urn)
         code = ht.code if ht else "?"
-        load[(s.partnership_id, code)] += 1
+        load[(part, code)] += 1
         if s.preferred_half_terms and code not in s.preferred_half_terms:
-            terms["preferred_half_term"] += w.preferred_half_term
-            broken.append(
-                SoftBreak("preferred_half_term", a.urn, None, f"reviewed in {code}, not preferred")
+            detail = f"reviewed in {code}, not preferred"
+            add(
+                part,
+                "preferred_half_term",
+                w.preferred_half_term,
+                SoftBreak("preferred_half_term", a.urn, None, detail, part),
             )
         revs = [pre.people[i] for i in a.reviewers]
         if any(not p.experienced for p in revs) and not any(p.experienced for p in revs):
-            terms["pairing"] += w.pairing
-            broken.append(
-                SoftBreak("pairing", a.urn, None, "new reviewer without an experienced reviewer")
-            )
+            detail = "new reviewer without an experienced reviewer"
+            add(part, "pairing", w.pairing, SoftBreak("pairing", a.urn, None, detail, part))
         if a.mode != "virtual":
             for p in team:
                 home = by_urn.get(p.home_urn) if p.home_urn is not None else None
                 if home is not None:
                     km = distance_km(home.easting, home.northing, s.easting, s.northing)
-                    terms["travel"] += travel_cost(km, w.travel_per_10km)
+                    add(part, "travel", travel_cost(km, w.travel_per_10km))
         for pid in (*a.team, a.ic):
             if (pid, a.urn) in waived:
-                terms["soft_conflict"] += w.soft_conflict
-                broken.append(SoftBreak("soft_conflict", a.urn, pid, "waived soft conflict used"))
+                why = SoftBreak("soft_conflict", a.urn, pid, "waived soft conflict used", part)
+                add(part, "soft_conflict", w.soft_conflict, why)
     for s in problem.schools:
         pol = problem.policy_for(s.partnership_id)
         dev = abs(given[s.urn] - (1 + pol.reviewers_per_team))
         if dev:
-            terms["balance"] += pol.weights.balance * dev
-            broken.append(
-                SoftBreak(
-                    "balance",
-                    s.urn,
-                    None,
-                    f"gives {given[s.urn]} team places, receives {1 + pol.reviewers_per_team}",
-                )
-            )
+            detail = f"gives {given[s.urn]} team places, receives {1 + pol.reviewers_per_team}"
+            why = SoftBreak("balance", s.urn, None, detail, s.partnership_id)
+            add(s.partnership_id, "balance", pol.weights.balance * dev, why)
     for pid, (target, _codes) in spread_targets(pre).items():
         wt = problem.policy_for(pid).weights.spread
         for (lp, code), n in sorted(load.items()):
             if lp == pid and n > target:
-                terms["spread"] += wt * (n - target)
-                broken.append(
-                    SoftBreak(
-                        "spread", None, None, f"{pid}: {n} reviews in {code} (even: {target})"
-                    )
-                )
-    return QualityReport(terms, tuple(broken))
+                detail = f"{pid}: {n} reviews in {code} (even: {target})"
+                why = SoftBreak("spread", None, None, detail, pid)
+                add(pid, "spread", wt * (n - target), why)
+    terms = {t: sum(scores[t] for scores in by_part.values()) for t in TERMS}
+    return QualityReport(terms, tuple(broken), {p: dict(v) for p, v in sorted(by_part.items())})

@@ -1,0 +1,81 @@
+"""The overdue sweep: find milestones whose date has passed before the review reached their
+stage, and announce each once (``reviews.milestone.overdue``), with its row in
+``overdue_milestones`` in the same transaction as the outbox row. Run periodically by
+:func:`run_sweeper`, which the service's lifespan starts (``REVIEWS_MILESTONE_SWEEP_SECONDS``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+from common.clock import utcnow
+from common.db import Database
+from common.logging import get_logger
+from contracts.reviews import MILESTONE_OVERDUE, MilestoneOverduePayload
+from reviews.events import publish
+from reviews.milestone.repository import OverdueRepository
+from reviews.review.history import event_keys, tenancy_path
+from reviews.review.models import MILESTONE_STAGES, states_before
+
+log = get_logger(__name__)
+
+BATCH = 200
+
+
+async def sweep_overdue(database: Database, *, today: date | None = None) -> int:
+    """One pass over every milestone; returns how many were announced by this pass."""
+    today = today or utcnow().date()
+    announced = 0
+    for column, stage in MILESTONE_STAGES.items():
+        while True:
+            async with database.session() as session:
+                repository = OverdueRepository(session)
+                statement = repository.unannounced(column, states_before(stage), today, BATCH)
+                reviews = list((await session.scalars(statement)).all())
+                if not reviews:
+                    break
+                detected_at = utcnow()
+                for review in reviews:
+                    due: date = getattr(review, column)
+                    if not await repository.claim(review.id, column, due, detected_at):
+                        continue  # another sweeper announced it first
+                    subject, key = event_keys(review)
+                    payload = MilestoneOverduePayload(
+                        review_id=review.id,
+                        cycle_id=review.cycle_id,
+                        partnership_id=review.partnership_id,
+                        la_code=review.la_code,
+                        urn=review.urn,
+                        academic_year=review.academic_year,
+                        milestone=column,
+                        due_date=due,
+                        expected_state=stage,
+                        state=review.state,
+                        detected_at=detected_at,
+                    )
+                    publish(
+                        session,
+                        MILESTONE_OVERDUE,
+                        payload,
+                        tenancy=tenancy_path(review),
+                        subject=subject,
+                        partition_key=key,
+                    )
+                    announced += 1
+                await session.commit()
+            if len(reviews) < BATCH:
+                break
+    return announced
+
+
+async def run_sweeper(database: Database, interval_seconds: float) -> None:
+    """Sweep now and every ``interval_seconds`` until cancelled; a failed pass (the database
+    away, say) is retried at the next one."""
+    while True:
+        try:
+            if announced := await sweep_overdue(database):
+                log.info("overdue_milestones_announced", count=announced)
+        except Exception:
+            log.exception("overdue_sweep_failed")
+        await asyncio.sleep(interval_seconds)

@@ -1,0 +1,100 @@
+"""The review's history and lifecycle events, shared by every aggregate of a review: one
+history row per change, and the transition (and close) events, both in the caller's
+transaction."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from common.clock import utcnow
+from contracts.events import TenancyPath
+from contracts.reviews import (
+    REVIEW_CLOSED,
+    REVIEW_TRANSITIONED,
+    ReviewClosedPayload,
+    ReviewState,
+    ReviewTransitionedPayload,
+)
+from reviews.events import publish
+from reviews.review.models import Review, ReviewHistory
+from reviews.review.repository import HistoryRepository
+
+SCHEDULE_ACTOR = "scheduling"
+
+
+def tenancy_path(review: Review) -> TenancyPath:
+    return TenancyPath(la=review.la_code, partnership=str(review.partnership_id), urn=review.urn)
+
+
+def event_keys(review: Review) -> tuple[str, str]:
+    """The CloudEvent subject and the partition key of every event about ``review``."""
+    return f"reviews/{review.id}", f"review:{review.id}"
+
+
+def record(
+    session: AsyncSession,
+    review: Review,
+    action: str,
+    changes: dict[str, Any],
+    *,
+    event_id: str | None = None,
+    subject: str | None = None,
+    person: uuid.UUID | None = None,
+    reason: str | None = None,
+) -> None:
+    HistoryRepository(session).append(
+        ReviewHistory(
+            review_id=review.id,
+            at=utcnow(),
+            action=action,
+            actor_subject=subject if event_id is None else SCHEDULE_ACTOR,
+            actor_person_id=person,
+            event_id=event_id,
+            reason=reason,
+            changes=changes,
+            review_version=review.version,
+        )
+    )
+
+
+def publish_transition(
+    session: AsyncSession, review: Review, origin: ReviewState, *, person: uuid.UUID | None
+) -> None:
+    path = tenancy_path(review)
+    subject, key = event_keys(review)
+    payload = ReviewTransitionedPayload(
+        review_id=review.id,
+        cycle_id=review.cycle_id,
+        partnership_id=review.partnership_id,
+        la_code=review.la_code,
+        urn=review.urn,
+        academic_year=review.academic_year,
+        from_state=origin,
+        to_state=review.state,
+        by_person_id=person,
+        version=review.version,
+        occurred_at=review.state_changed_at,
+    )
+    publish(
+        session,
+        REVIEW_TRANSITIONED,
+        payload,
+        tenancy=path,
+        subject=subject,
+        partition_key=key,
+    )
+    if review.state == ReviewState.CLOSED:
+        closed = ReviewClosedPayload(
+            review_id=review.id,
+            cycle_id=review.cycle_id,
+            partnership_id=review.partnership_id,
+            la_code=review.la_code,
+            urn=review.urn,
+            academic_year=review.academic_year,
+            version=review.version,
+            closed_at=review.state_changed_at,
+        )
+        publish(session, REVIEW_CLOSED, closed, tenancy=path, subject=subject, partition_key=key)
