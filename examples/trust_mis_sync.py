@@ -15,13 +15,15 @@
    changed since the last pull, by the high-water mark kept in the state file (the newest
    ``updated_at`` seen, not the local clock). The mark is re-read inclusively and rows are
    compared by ``version``, so nothing is missed at the boundary and nothing reported twice.
-4. **Pull the schedule**: the place is marked below (``pull_schedule``); the planned-reviews
-   API is not on main yet.
+4. **Pull the schedule** (``pull_schedule``): the planned reviews of the trust's schools
+   changed since the last pull, the same way (``GET /v1/planned-reviews?updated_since=``),
+   ready to write into the MIS calendar.
 
 The token is the MIS's client credential (``make -s token SCOPE="directory:read
-directory:write" TOKEN_ARGS="--trust 16234 --school 140001 --school 140002 --school
-140003"``): the trust lets it replace its schools; the schools let it give their staff roles
-(the directory lets a school, its LA or its partnership leads do that, not a trust alone).
+directory:write schedule:read" TOKEN_ARGS="--trust 16234 --school 140001 --school 140002
+--school 140003"``): the trust lets it replace its schools and read their planned reviews; the
+schools let it give their staff roles (the directory lets a school, its LA or its partnership
+leads do that, not a trust alone).
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ class SyncState:
 class SyncReport:
     pushed: dict[str, dict[str, int]] = field(default_factory=dict)
     pulled: dict[str, list[str]] = field(default_factory=dict)  # what changed, by kind
+    schedule: list[dict[str, Any]] = field(default_factory=list)  # planned reviews changed
     writes: int = 0
 
     def count(self, kind: str, outcome: str) -> None:
@@ -92,6 +95,10 @@ class SyncReport:
         out += [
             f"pulled {kind} changed since the last sync: {v}" for kind, v in self.pulled.items()
         ]
+        for review in self.schedule:
+            team = ", ".join(f"{m['name']} ({m['role']})" for m in review["team"])
+            when = f"{', '.join(review['days'])} {review['mode']}"
+            out.append(f"  review of {review['urn']}: {review['status']}, {when}: {team}")
         return out
 
 
@@ -271,18 +278,19 @@ class TrustMisSync:
             people.update({p["id"]: p for p in self._all("/v1/people", **query)})
         self.report.pulled["people"] = self._changed("people", list(people.values()), "id")
 
-    # 4. The schedule ----------------------------------------------------------------------
+    # 4. The schedule --------------------------------------------------------------------
 
     def pull_schedule(self) -> None:
-        """THE PLACE FOR PULLING THE SCHEDULE (not available yet).
-
-        The planned-reviews API is being built in the scheduling service and is not on main.
-        Once it is, pull the trust's planned reviews here as ``pull_directory`` pulls schools:
-        the list filtered to the token's tenancy, ``updated_since`` from a high-water mark kept
-        in ``SyncState.high_water["reviews"]``, compared by ``version``; then write the dates
-        and teams into the MIS calendar. Until then this pulls nothing.
-        """
-        return
+        """The planned reviews of the trust's schools changed since the last pull (new, moved,
+        re-teamed or cancelled: the plan's ``version`` rises with each), to write into the MIS
+        calendar. ``GET /v1/planned-reviews`` answers what the token may see: a trust sees the
+        reviews of its schools."""
+        since = self.state.high_water.get("planned reviews")
+        query = {"updated_since": since} if since else {}
+        rows = self._all("/v1/planned-reviews", **query)
+        self.report.pulled["planned reviews"] = self._changed("planned reviews", rows, "id")
+        changed = set(self.report.pulled["planned reviews"])
+        self.report.schedule = [row for row in rows if row["id"] in changed]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -305,7 +313,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     state.save(args.state)
     for line in report.lines():
         print(line)
-    print("schedule: not pulled yet (the planned-reviews API is not on main)")
     return 0
 
 
