@@ -49,3 +49,9 @@ def test_cf_finds_the_command_through_its_entry_point() -> None:
     """What `cf demo` needs: the `cf.commands` entry point group names demo.cli:main."""
     command = entry_points(group="cf.commands")["demo"]
     assert command.load() is main
+
+
+def test_the_year_planned_is_an_option() -> None:
+    assert config_from(build_parser().parse_args(["--year", "2027"])).first_year == 2027
+    with pytest.raises(ValueError, match="year"):
+        config_from(build_parser().parse_args(["--year", "27"]))

@@ -4,6 +4,7 @@ running system.
     cf-demo                      # the full county: 36 partnerships, about 400 schools
     cf-demo --partnerships 2 --min-schools 5 --max-schools 5 --schools 0
     cf-demo --steps preflight,directory
+    cf-demo --year 2027           # plan 2027-28 instead of 2026-27
 
 Service base URLs come from SCHEDULING_URL, REVIEWS_URL and KNOWLEDGE_URL (default the
 :8001-:8003 of ``make run``); tokens are signed with the development key (AUTH_DEV_KEY_PATH).
@@ -20,6 +21,7 @@ from collections.abc import Sequence
 import httpx
 
 from demo.api.client import ApiError
+from demo.county.calendar import DEFAULT_YEAR, academic_year
 from demo.county.generate import FULL, CountySize
 from demo.runner import DEFAULT_URLS, DemoConfig, run_demo
 from demo.steps import STEPS
@@ -37,6 +39,11 @@ def build_parser(prog: str = "cf-demo") -> argparse.ArgumentParser:
     parser.add_argument(
         "--schools", type=int, default=FULL.target_schools,
         help="schools in all (the partnership sizes are adjusted to it); 0: as drawn",
+    )  # fmt: skip
+    parser.add_argument(
+        "--year", type=int, default=DEFAULT_YEAR,
+        help=f"the academic year planned, by its first year (default {DEFAULT_YEAR}: "
+        f"{academic_year(DEFAULT_YEAR)}); Essex's pattern of term dates",
     )  # fmt: skip
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight")
     parser.add_argument(
@@ -57,7 +64,16 @@ def config_from(args: argparse.Namespace) -> DemoConfig:
     unknown = only - {s.name for s in STEPS}
     if unknown:
         raise ValueError(f"unknown step(s): {', '.join(sorted(unknown))}")
-    return DemoConfig(seed=args.seed, size=size, urls=urls, concurrency=args.concurrency, only=only)
+    if not 2000 <= args.year <= 2098:
+        raise ValueError("--year is the academic year's first year, 2000 to 2098")
+    return DemoConfig(
+        seed=args.seed,
+        size=size,
+        first_year=args.year,
+        urls=urls,
+        concurrency=args.concurrency,
+        only=only,
+    )
 
 
 def main(argv: Sequence[str] | None = None, *, prog: str = "cf-demo") -> int:

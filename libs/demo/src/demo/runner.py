@@ -12,6 +12,7 @@ import httpx
 from demo.api.client import Services, Traffic
 from demo.api.tokens import Tokens
 from demo.context import DemoContext
+from demo.county.calendar import DEFAULT_YEAR
 from demo.county.generate import FULL, CountySize, generate_county
 from demo.report import StepReport, total
 from demo.steps import STEPS, Step
@@ -27,6 +28,7 @@ DEFAULT_URLS = {
 class DemoConfig:
     seed: int = 0
     size: CountySize = FULL
+    first_year: int = DEFAULT_YEAR  # the academic year planned: 2026 is 2026-27
     urls: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_URLS))
     concurrency: int = 8
     key_path: Path | None = None  # default: AUTH_DEV_KEY_PATH, as the services read it
@@ -52,7 +54,7 @@ async def run_demo(
     transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
 ) -> DemoResult:
     started = time.perf_counter()
-    county = generate_county(config.seed, config.size)
+    county = generate_county(config.seed, config.size, config.first_year)
     tokens = Tokens.from_environment(county.la_code, config.key_path)
     services = Services.connect(config.urls, concurrency=config.concurrency, transports=transports)
     chosen = [s for s in steps if not config.only or s.name in config.only]

@@ -242,7 +242,11 @@ def _lead_school(members: list[School]) -> School:
     return next((s for s in members if s.phase == "primary"), members[0])
 
 
-def generate_county(seed: int = 0, size: CountySize = FULL) -> County:
+def generate_county(
+    seed: int = 0, size: CountySize = FULL, first_year: int = calendar.DEFAULT_YEAR
+) -> County:
+    """The county for ``seed`` and ``size``, planning the academic year that starts in
+    September of ``first_year`` (its dates only: the same seed keeps its schools and people)."""
     drafts = _drafts(seed, size)
     trusts = _trusts(seed, drafts, size.partnerships)
     rng = random.Random(f"{seed}:names")
@@ -257,7 +261,8 @@ def generate_county(seed: int = 0, size: CountySize = FULL) -> County:
             schools[index] = replace(school, predecessor_urn=urn)
             predecessors.append(predecessor_of(schools[index], urn, numbering))
     keys = sorted({s.partnership for s in schools})
-    year = calendar.ACADEMIC_YEAR
+    essex = calendar.essex_year(first_year)
+    year = essex.name
     people = _people(seed, schools, keys, year)
     lead_of = {r.partnership: p.email for p in people for r in p.roles if r.partnership}
     plan = random.Random(f"{seed}:programme")
@@ -292,14 +297,14 @@ def generate_county(seed: int = 0, size: CountySize = FULL) -> County:
         trusts=tuple(trusts),
         partnerships=tuple(partnerships),
         people=tuple(people),
-        calendar=calendar.essex_calendar(),
-        school_calendars=_school_calendars(seed, schools, trusts),
+        calendar=essex.calendar,
+        school_calendars=_school_calendars(seed, schools, trusts, essex),
         requests=tuple(requests),
     )
 
 
 def _school_calendars(
-    seed: int, schools: list[School], trusts: list[Trust]
+    seed: int, schools: list[School], trusts: list[Trust], essex: calendar.EssexYear
 ) -> tuple[SchoolCalendar, ...]:
     """The academies of trusts with their own term dates; and a few schools' own INSET days."""
     rng = random.Random(f"{seed}:school-calendars")
@@ -308,9 +313,9 @@ def _school_calendars(
     for s in schools:
         if s.trust_uid in own_dates:
             found.append(
-                SchoolCalendar(s.urn, calendar.TRUST_TERMS, calendar.TRUST_INSET_DAYS, s.trust_uid)
+                SchoolCalendar(s.urn, essex.trust_terms, essex.trust_inset_days, s.trust_uid)
             )
         elif rng.random() < 0.06:
-            days = tuple(sorted(rng.sample(calendar.SCHOOL_INSET_CHOICES, 2)))
+            days = tuple(sorted(rng.sample(essex.school_inset_choices, 2)))
             found.append(SchoolCalendar(s.urn, None, days))
     return tuple(found)

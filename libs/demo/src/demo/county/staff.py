@@ -45,37 +45,45 @@ def _day_between(rng: random.Random, first: date, last: date) -> date:
     return first + timedelta(days=rng.randrange((last - first).days + 1))
 
 
-def _weekday_in_year(rng: random.Random) -> date:
-    day = _day_between(rng, date(2026, 9, 14), date(2027, 7, 9))
+def _weekday_in_year(rng: random.Random, first: int) -> date:
+    day = _day_between(rng, date(first, 9, 14), date(first + 1, 7, 9))
     return day - timedelta(days=max(0, day.weekday() - 4))
 
 
-def _training(rng: random.Random, roles: set[str]) -> tuple[Training, ...]:
+def _training(rng: random.Random, roles: set[str], first: int) -> tuple[Training, ...]:
+    """Dates relative to the academic year starting in September of ``first``: everyone
+    trained before it starts; lead-reviewer training lasts four years."""
     records = []
     if roles & {"reviewer", "lead_reviewer"}:
-        records.append(Training("reviewer", _day_between(rng, date(2022, 9, 5), date(2026, 7, 17))))
+        records.append(
+            Training("reviewer", _day_between(rng, date(first - 4, 9, 5), date(first, 7, 17)))
+        )
     if "lead_reviewer" in roles:
         if rng.random() < 0.1:  # lapsed and refreshed: two records
-            records.append(Training("lead_reviewer", date(2020, 11, 12), date(2024, 11, 12)))
-        done = _day_between(rng, date(2024, 1, 8), date(2026, 7, 10))
-        records.append(Training("lead_reviewer", done, done.replace(year=done.year + 4)))
+            records.append(
+                Training("lead_reviewer", date(first - 6, 11, 12), date(first - 2, 11, 12))
+            )
+        done = _day_between(rng, date(first - 2, 1, 8), date(first, 7, 10))
+        records.append(Training("lead_reviewer", done, done + timedelta(days=4 * 365 + 1)))
     if "improvement_champion" in roles:
         records.append(
-            Training("improvement_champion", _day_between(rng, date(2025, 6, 2), date(2026, 7, 10)))
+            Training(
+                "improvement_champion", _day_between(rng, date(first - 1, 6, 2), date(first, 7, 10))
+            )
         )
     return tuple(sorted(records, key=lambda t: t.completed_on))
 
 
-def _unavailable(rng: random.Random) -> tuple[Unavailable, ...]:
+def _unavailable(rng: random.Random, first: int) -> tuple[Unavailable, ...]:
     if rng.random() >= 0.12:
         return ()
     reason, length = rng.choice(UNAVAILABLE_REASONS)
-    start = _weekday_in_year(rng)
+    start = _weekday_in_year(rng, first)
     return (Unavailable(start, start + timedelta(days=length - 1), reason),)
 
 
 def _conflicts(
-    rng: random.Random, school: School, neighbours: Sequence[School], senior: bool
+    rng: random.Random, school: School, neighbours: Sequence[School], senior: bool, first: int
 ) -> tuple[Conflict, ...]:
     if not neighbours:
         return ()
@@ -95,7 +103,7 @@ def _conflicts(
         return (Conflict("relative_on_staff", other.urn, "soft", note, waiver),)
     if roll < 0.13:
         other = rng.choice(neighbours[:3])
-        note = f"Worked at {other.name} until July 2024"
+        note = f"Worked at {other.name} until July {first - 2}"
         return (Conflict("recent_employment", other.urn, "soft", note, "Left over two years ago"),)
     return ()
 
@@ -145,6 +153,7 @@ def school_staff(
     taken_emails: set[str],
 ) -> list[Person]:
     """The school's people; ``neighbours`` are its partnership's other schools, nearest first."""
+    year_start = int(academic_year[:4])
     people = []
     pool = EXPERTISE_BY_PHASE[school.phase]
     for post in _posts(rng, school):
@@ -177,9 +186,9 @@ def school_staff(
                 school=school.urn,
                 roles=roles,
                 expertise=tuple(sorted(expertise)),
-                training=_training(rng, kinds),
-                unavailable=_unavailable(rng),
-                conflicts=_conflicts(rng, school, neighbours, post != "senior_leader"),
+                training=_training(rng, kinds, year_start),
+                unavailable=_unavailable(rng, year_start),
+                conflicts=_conflicts(rng, school, neighbours, post != "senior_leader", year_start),
             )
         )
     return people
