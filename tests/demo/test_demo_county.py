@@ -62,6 +62,17 @@ async def test_small_county_loads_a_second_run_changes_nothing_a_third_puts_back
         async with httpx.AsyncClient(base_url=urls["scheduling"]) as api:
             await _reads_back(api, token, county)
 
+        # Next year's Improvement Champions are added; this year's appointments are kept.
+        next_year = DemoConfig(
+            seed=SEED, size=SMALL, urls=urls, key_path=dev_key_path, first_year=2027,
+            only=frozenset({"people"}),
+        )  # fmt: skip
+        await run_demo(next_year, say=lambda _: None)
+        async with httpx.AsyncClient(base_url=urls["scheduling"]) as api:
+            people = await _pages(api, "/v1/people", token, role="improvement_champion")
+        years = {r["academic_year"] for p in people for r in p["roles"] if r["academic_year"]}
+        assert years == {"2026-27", "2027-28"}
+
 
 async def _pages(
     api: httpx.AsyncClient, path: str, token: str, **params: str

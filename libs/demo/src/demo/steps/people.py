@@ -2,7 +2,8 @@
 registers the partnership leads (a head with a role at the partnership as well, which only the
 LA or a lead may give). A person is found by their work email (unique in the directory);
 someone new is registered with an ``Idempotency-Key`` derived from the seed and the email, and
-someone whose name, expertise or roles differ is changed with ``If-Match``."""
+someone whose name or expertise differ, or who lacks a role, is changed with ``If-Match``
+(roles they hold beyond the demo's are kept)."""
 
 from __future__ import annotations
 
@@ -35,10 +36,12 @@ async def roles_body(ctx: DemoContext, person: Person) -> list[dict[str, Any]]:
     return roles
 
 
+def _role_key(role: dict[str, Any]) -> tuple[Any, ...]:
+    return role["role"], role.get("urn"), role.get("partnership_id"), role.get("academic_year")
+
+
 def _role_set(roles: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
-    return {
-        (r["role"], r.get("urn"), r.get("partnership_id"), r.get("academic_year")) for r in roles
-    }
+    return {_role_key(r) for r in roles}
 
 
 class People:
@@ -84,9 +87,13 @@ class People:
                 "PATCH", path, token=token, json=patch, headers={"If-Match": etag}
             )
             etag, changed = response.headers["ETag"], True
-        if _role_set(current["roles"]) != _role_set(roles):
+        missing = [r for r in roles if _role_key(r) not in _role_set(current["roles"])]
+        if missing:
+            # Add what is missing and keep every role they hold (another year's appointment,
+            # a role someone else gave them): PUT replaces the whole list.
+            kept = [{k: v for k, v in r.items() if v is not None} for r in current["roles"]]
             await api.request(
-                "PUT", f"{path}/roles", token=token, json={"roles": roles},
+                "PUT", f"{path}/roles", token=token, json={"roles": kept + missing},
                 headers={"If-Match": etag},
             )  # fmt: skip
             changed = True
