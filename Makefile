@@ -13,11 +13,13 @@ PYTEST := $(VENV)/bin/pytest
 PARALLEL := -n auto --dist loadfile
 SCOPE ?= directory:read directory:write schedule:read schedule:write reviews:read reviews:write knowledge:read
 TOKEN_ARGS ?=
+# e.g. DEMO_ARGS="--seed 3" or "--partnerships 4 --schools 0" (cf-demo --help)
+DEMO_ARGS ?=
 # JSON (valid YAML): contracts keeps to the standard library.
 ASYNCAPI_DOC := docs/asyncapi.json
-MYPY_PATHS := libs/common/src libs/contracts/src services/scheduling/src services/reviews/src services/knowledge/src examples
+MYPY_PATHS := libs/common/src libs/contracts/src services/scheduling/src services/reviews/src services/knowledge/src libs/demo/src examples
 
-.PHONY: help install run migrate token asyncapi bench test test-serial test-postgres lint fmt \
+.PHONY: help install run migrate token asyncapi bench demo test test-serial test-postgres lint fmt \
 	clean distclean
 
 help: ## list the targets
@@ -66,6 +68,9 @@ asyncapi: install ## regenerate the AsyncAPI 3 document of the events (docs/asyn
 
 bench: install ## run the benchmarks under bench/
 	@if [ -f bench/__main__.py ]; then $(VENV)/bin/python -m bench; else echo "no benchmarks yet (bench/__main__.py is missing)"; fi
+
+demo: install ## load the demo county (Essex: 36 partnerships, ~400 schools) into `make run`; safe to repeat
+	@$(VENV)/bin/cf-demo $(DEMO_ARGS)
 
 test: install ## the whole suite in parallel (SQLite, and PostgreSQL where reachable)
 	$(PYTEST) $(PARALLEL)
