@@ -55,3 +55,15 @@ def test_the_year_planned_is_an_option() -> None:
     assert config_from(build_parser().parse_args(["--year", "2027"])).first_year == 2027
     with pytest.raises(ValueError, match="year"):
         config_from(build_parser().parse_args(["--year", "27"]))
+
+
+def test_cf_demo_is_the_demo_command(capsys: pytest.CaptureFixture[str]) -> None:
+    """``cf`` finds ``demo`` through the entry point and hands it the rest of the line."""
+    from common.cli import main as cf_main
+    from common.cli import plugins
+
+    assert "demo" in plugins()
+    with pytest.raises(SystemExit) as exit_info:
+        cf_main(["demo", "--help"])
+    assert exit_info.value.code == 0
+    assert "usage: cf demo" in capsys.readouterr().out

@@ -3,13 +3,18 @@ use the development key; ``cf keygen`` creates that key if it is missing.
 
 Settings come from the environment like the services': AUTH_DEV_KEY_PATH, AUTH_ISSUER,
 AUTH_AUDIENCE.
+
+Other packages add subcommands through the ``cf.commands`` entry-point group (``cf demo`` comes
+from the demo package): ``name = "package.module:main"``, where ``main(argv, *, prog) -> int``.
+``cf`` only looks them up by name, so common never imports them.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from importlib.metadata import EntryPoint, entry_points
 
 from common.auth.dev_keys import (
     DEFAULT_TTL_SECONDS,
@@ -19,10 +24,22 @@ from common.auth.dev_keys import (
 )
 from common.settings import ServiceSettings
 
+PLUGIN_GROUP = "cf.commands"
+BUILT_IN = ("token", "keygen")
 
-def _parser() -> argparse.ArgumentParser:
+PluginMain = Callable[..., int]
+
+
+def plugins() -> dict[str, EntryPoint]:
+    """Subcommands other installed packages offer (their names cannot shadow a built-in)."""
+    return {ep.name: ep for ep in entry_points(group=PLUGIN_GROUP) if ep.name not in BUILT_IN}
+
+
+def _parser(extra: Sequence[str] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cf", description="Critical Friend developer tools.")
     commands = parser.add_subparsers(dest="command", required=True)
+    for name in extra:
+        commands.add_parser(name, help=f"cf {name} --help for its options", add_help=False)
 
     token = commands.add_parser("token", help="print a development bearer token")
     token.add_argument(
@@ -48,7 +65,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    offered = plugins()
+    if arguments and arguments[0] in offered:
+        command: PluginMain = offered[arguments[0]].load()
+        return command(arguments[1:], prog=f"cf {arguments[0]}")
+    args = _parser(sorted(offered)).parse_args(arguments)
     settings = ServiceSettings()
     existed = settings.auth_dev_key_path.exists()
     key = load_or_create_dev_key(settings.auth_dev_key_path)
