@@ -13,7 +13,15 @@ import httpx
 from fastapi import FastAPI, Request
 
 from common.auth.principal import Principal
-from common.eventstream import EventsHost, StreamEntry, Visible, cursor_for, events_router
+from common.eventstream import (
+    EventsHost,
+    StreamEntry,
+    Visible,
+    cursor_for,
+    events_router,
+    read_feed,
+    sequence_of,
+)
 from common.http.app import create_service_app
 from common.messaging import Broker, CloudEvent, ensure_stream
 from common.settings import ServiceSettings
@@ -167,4 +175,22 @@ async def test_sse_resumes_without_loss_or_repeat_and_the_feed_pages_the_same(
         kent_only = bearer(issue_token("events:read", la=["999"]))
         empty = await client.get("/v1/events", headers=kent_only)
         assert empty.json()["data"] == []
+
+    # A page reads a bounded stretch: a reader who sees nothing walks on, a few at a time,
+    # until the cursor stops moving at the end.
+    async def nothing(entry: StreamEntry) -> bool:
+        return False
+
+    after, walked = 0, []
+    while True:
+        page = await read_feed(
+            broker.js, STREAM, after=after, limit=50, visible=nothing, max_scanned=3
+        )
+        assert page.data == []
+        if sequence_of(page.next_cursor) == after:
+            break
+        walked.append(sequence_of(page.next_cursor) - after)
+        after = sequence_of(page.next_cursor)
+    assert set(walked[:-1]) == {3} and walked[-1] <= 3
+    assert after == (await broker.js.stream_info(STREAM)).state.last_seq
     await broker.close()
