@@ -38,9 +38,9 @@ def visibility(request: Request, principal: Principal) -> Visible:
     return visible
 
 
-def events_app(broker: Broker, dev_key_path: Path) -> FastAPI:
+def events_app(broker: Broker, dev_key_path: Path, stream: str = STREAM) -> FastAPI:
     host = EventsHost(
-        stream=STREAM,
+        stream=stream,
         scope="events:read",
         visibility=visibility,
         jetstream=lambda request: broker.js,
@@ -175,6 +175,12 @@ async def test_sse_resumes_without_loss_or_repeat_and_the_feed_pages_the_same(
         kent_only = bearer(issue_token("events:read", la=["999"]))
         empty = await client.get("/v1/events", headers=kent_only)
         assert empty.json()["data"] == []
+
+    # A stream not created yet (the service is still starting): 503, not a 500.
+    unready = events_app(broker, dev_key_path, stream="NOT_YET")
+    async with serving(unready) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
+        assert_problem(await client.get("/v1/events", headers=essex), 503)
+        assert_problem(await client.get("/v1/events/stream", headers=essex), 503)
 
     # A page reads a bounded stretch: a reader who sees nothing walks on, a few at a time,
     # until the cursor stops moving at the end.
