@@ -38,6 +38,7 @@ from common.webhooks import (
     WebhookDispatcher,
     fan_out,
 )
+from reviews import tenancy as review_tenancy
 from reviews.config import ReviewsSettings
 from reviews.integration.catalog import CONTENT_TYPES, LIFECYCLE_TYPES
 from reviews.integration.models import WEBHOOKS
@@ -85,7 +86,7 @@ class Audience:
         self._repository = AudienceRepository(session)
         self.about = about
         self.content = content
-        self._trust: tuple[str | None] | None = None
+        self._trust: tuple[str | None] | None = None  # looked up (a school may have none)
         self._people: frozenset[str] | None = None
 
     @classmethod
@@ -124,13 +125,14 @@ class Audience:
         about = self.about
         if (
             about.la_code in principal.la
-            or str(about.partnership_id) in principal.partnerships
-            or str(about.urn) in principal.schools
+            or about.partnership_id in review_tenancy.partnership_ids(principal)
+            or about.urn in review_tenancy.urns(principal)
         ):
             return True
         if principal.trusts and await self.trust() in principal.trusts:
             return True
-        return principal.person_id is not None and principal.person_id in await self.people()
+        person = review_tenancy.person_id(principal)  # parsed as the REST routes do
+        return person is not None and str(person) in await self.people()
 
     async def receives(self, principal: Principal) -> bool:
         if self.content:
@@ -149,8 +151,8 @@ async def fan_out_event(session: AsyncSession, event: CloudEvent) -> int:
         assert audience is not None
         return await audience.receives(subscriber.principal(SUBSCRIBER))
 
-    tenancy = await audience.tenancy()
-    return await fan_out(session, WEBHOOKS, event, tenancy, may_receive=may_receive)
+    where = await audience.tenancy()
+    return await fan_out(session, WEBHOOKS, event, where, may_receive=may_receive)
 
 
 async def still_receives(
