@@ -41,6 +41,10 @@ SERVICES: tuple[tuple[str, int], ...] = (
 READY_TIMEOUT_SECONDS = 90.0
 # honcho exits with these when it was stopped by SIGINT or SIGTERM.
 HONCHO_SIGNAL_CODES = (130, 143)
+# One machine: a webhook receiver beside the services listens on 127.0.0.1 over plain http,
+# which reviews refuses by default (a subscriber could aim our requests at private hosts).
+# The environment wins over these.
+DEV_DEFAULTS = {"REVIEWS_WEBHOOKS_ALLOW_PRIVATE": "true", "REVIEWS_WEBHOOKS_ALLOW_HTTP": "true"}
 
 
 def say(message: str) -> None:
@@ -173,7 +177,7 @@ def banner(services: Sequence[str], nats_was_running: bool, stop: threading.Even
 
 def run_honcho(services: Sequence[str], nats_was_running: bool) -> int:
     """honcho in the foreground until it stops; Ctrl-C (or SIGTERM) stops it and everything."""
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env = {**DEV_DEFAULTS, **os.environ, "PYTHONUNBUFFERED": "1"}
     command = [str(BIN / "honcho"), "-f", "Procfile", "start", "nats", *services]
     process = subprocess.Popen(command, env=env)  # noqa: S603
     stop = threading.Event()

@@ -13,7 +13,15 @@ import httpx
 from fastapi import FastAPI, Request
 
 from common.auth.principal import Principal
-from common.eventstream import EventsHost, StreamEntry, Visible, cursor_for, events_router
+from common.eventstream import (
+    EventsHost,
+    StreamEntry,
+    Visible,
+    cursor_for,
+    events_router,
+    read_feed,
+    sequence_of,
+)
 from common.http.app import create_service_app
 from common.messaging import Broker, CloudEvent, ensure_stream
 from common.settings import ServiceSettings
@@ -30,9 +38,9 @@ def visibility(request: Request, principal: Principal) -> Visible:
     return visible
 
 
-def events_app(broker: Broker, dev_key_path: Path) -> FastAPI:
+def events_app(broker: Broker, dev_key_path: Path, stream: str = STREAM) -> FastAPI:
     host = EventsHost(
-        stream=STREAM,
+        stream=stream,
         scope="events:read",
         visibility=visibility,
         jetstream=lambda request: broker.js,
@@ -167,4 +175,29 @@ async def test_sse_resumes_without_loss_or_repeat_and_the_feed_pages_the_same(
         kent_only = bearer(issue_token("events:read", la=["999"]))
         empty = await client.get("/v1/events", headers=kent_only)
         assert empty.json()["data"] == []
+
+    # A stream not created yet (the service is still starting): 503, not a 500.
+    unready = events_app(broker, dev_key_path, stream="NOT_YET")
+    async with serving(unready) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
+        assert_problem(await client.get("/v1/events", headers=essex), 503)
+        assert_problem(await client.get("/v1/events/stream", headers=essex), 503)
+
+    # A page reads a bounded stretch: a reader who sees nothing walks on, a few at a time,
+    # until the cursor stops moving at the end.
+    async def nothing(entry: StreamEntry) -> bool:
+        return False
+
+    after, walked = 0, []
+    while True:
+        page = await read_feed(
+            broker.js, STREAM, after=after, limit=50, visible=nothing, max_scanned=3
+        )
+        assert page.data == []
+        if sequence_of(page.next_cursor) == after:
+            break
+        walked.append(sequence_of(page.next_cursor) - after)
+        after = sequence_of(page.next_cursor)
+    assert set(walked[:-1]) == {3}
+    assert walked[-1] <= 3
+    assert after == (await broker.js.stream_info(STREAM)).state.last_seq
     await broker.close()

@@ -58,6 +58,7 @@ async def test_signed_deliveries_reach_only_covered_subscribers_through_a_rotati
             "trusts": [],
             "partnerships": [],
             "schools": [],
+            "person_id": None,
         }
         again = await api.post(
             "/v1/webhooks/subscriptions", json=body, headers={**essex, "Idempotency-Key": "k1"}

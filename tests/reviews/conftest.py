@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import nats
 import pytest
+from fastapi import FastAPI
 from nats.js.client import JetStreamContext
 from pydantic import BaseModel
 
@@ -95,6 +96,7 @@ class Kit:
     js: JetStreamContext
     db: Database
     key_path: Path
+    app: FastAPI
     sent: list[str] = field(default_factory=list)
 
     def token(
@@ -286,6 +288,12 @@ async def kit(database_url: str, nats_server: NatsServer, dev_key_path: Path) ->
         auth_dev_key_path=dev_key_path,
         outbox_poll_seconds=0.2,
         milestone_sweep_seconds=0,  # tests sweep when they mean to (test_milestones.py)
+        # Webhook receivers in the tests listen on 127.0.0.1 over http, and recover quickly.
+        webhooks_allow_private=True,
+        webhooks_allow_http=True,
+        webhook_retry_delays=(0.2, 0.2, 0.2, 0.2),
+        webhook_retry_jitter=0,
+        webhook_poll_seconds=0.2,
     )
     await migrate(alembic_ini("reviews"), database_url)
     nc = await nats.connect(nats_server.url)
@@ -293,9 +301,10 @@ async def kit(database_url: str, nats_server: NatsServer, dev_key_path: Path) ->
     await ensure_stream(js, "SCHEDULING", ["scheduling.>"])
     await ensure_stream(js, "KNOWLEDGE", ["knowledge.>"])
     db = create_database(database_url)
+    app = create_app(settings)
     try:
-        async with running_app(create_app(settings)) as client:
-            yield Kit(client=client, js=js, db=db, key_path=dev_key_path)
+        async with running_app(app) as client:
+            yield Kit(client=client, js=js, db=db, key_path=dev_key_path, app=app)
     finally:
         await db.dispose()
         await nc.close()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from reviews.main import create_app
-from tests.reviews.conftest import HEAD, RW, URN, Kit, plan
+from tests.reviews.conftest import HEAD, LA, PARTNERSHIP, REVIEWER, RW, URN, Kit, plan
 from tests.support import assert_problem, bearer
 
 
@@ -130,6 +130,39 @@ ROUTES = [
 ]
 
 
+SUBSCRIPTION = "/v1/webhooks/subscriptions/{subscription_id}"
+DELIVERY = SUBSCRIPTION + "/deliveries/{delivery_id}"
+TRANSITIONED = "org.criticalfriend.reviews.review.transitioned.v1"
+#: The integration routes: their objects are subscriptions, each its owner's (the token's sub).
+INTEGRATION_ROUTES = [
+    Route("GET", "/v1/webhooks/event-types", "reviews:read", is_object=False),
+    Route(
+        "POST",
+        "/v1/webhooks/subscriptions",
+        "reviews:write",
+        {"url": "http://127.0.0.1:9/", "event_types": [TRANSITIONED]},
+        is_object=False,
+    ),
+    Route("GET", "/v1/webhooks/subscriptions", "reviews:read", is_object=False),
+    Route("GET", SUBSCRIPTION, "reviews:read"),
+    Route("PATCH", SUBSCRIPTION, "reviews:write", {"description": "taken over"}),
+    Route("DELETE", SUBSCRIPTION, "reviews:write"),
+    Route("POST", SUBSCRIPTION + "/secret/rotate", "reviews:write", {}),
+    Route("GET", SUBSCRIPTION + "/deliveries", "reviews:read"),
+    Route("GET", DELIVERY, "reviews:read"),
+    Route("POST", DELIVERY + "/replay", "reviews:write"),
+    Route(
+        "POST",
+        SUBSCRIPTION + "/replay",
+        "reviews:write",
+        {"since": "2026-01-01T00:00:00Z", "until": "2030-01-01T00:00:00Z"},
+    ),
+    Route("POST", SUBSCRIPTION + "/ping", "reviews:write"),
+    Route("GET", "/v1/events", "reviews:read", is_object=False),
+    Route("GET", "/v1/events/stream", "reviews:read", is_object=False),
+]
+
+
 def test_the_table_covers_every_route() -> None:
     served = {
         (method.upper(), path)
@@ -137,7 +170,7 @@ def test_the_table_covers_every_route() -> None:
         if path.startswith("/v1")
         for method in operations
     }
-    assert served == {(r.method, r.path) for r in ROUTES}
+    assert served == {(r.method, r.path) for r in ROUTES + INTEGRATION_ROUTES}
 
 
 @pytest.fixture
@@ -216,3 +249,54 @@ async def test_history_cannot_be_changed(kit: Kit, review: uuid.UUID) -> None:
                 await session.execute(sa.text(statement))
     history = await kit.client.get(f"/v1/reviews/{review}/history", headers=kit.admin)
     assert [h["action"] for h in history.json()["data"]] == ["planned"]
+
+
+async def test_integration_routes_refuse_without_a_token_the_scope_or_the_subscription(
+    kit: Kit,
+) -> None:
+    """One app for every integration route: 401, 403, and another client's subscription (or
+    an unknown one) is 404 and unchanged, whatever the stranger's tenancy."""
+    owner = kit.token(*RW, subject="county-mis", la=[LA])
+    body = {"url": "http://127.0.0.1:9/", "event_types": [TRANSITIONED]}
+    created = await kit.client.post("/v1/webhooks/subscriptions", json=body, headers=owner)
+    assert created.status_code == 201, created.text
+    sid = created.json()["id"]
+    base = f"/v1/webhooks/subscriptions/{sid}"
+    ping = await kit.client.post(f"{base}/ping", headers=owner)
+    assert ping.status_code == 202, ping.text
+    did = ping.json()["id"]
+
+    async def state() -> tuple[Any, list[str]]:
+        row = await kit.client.get(base, headers=owner)
+        log = await kit.client.get(f"{base}/deliveries", headers=owner)
+        return row.json(), [d["id"] for d in log.json()["data"]]
+
+    before = await state()
+    strangers = [
+        kit.token(*RW, subject="another-county-mis", la=[LA]),  # same tenancy, not the owner
+        kit.token(*RW, subject="partnership-app", partnerships=[str(PARTNERSHIP)]),
+        kit.token(*RW, subject="reviewer-app", person=REVIEWER),
+    ]
+    unknown = {"subscription_id": uuid.uuid4(), "delivery_id": uuid.uuid4()}
+    for route in INTEGRATION_ROUTES:
+        path = route.path.format(subscription_id=sid, delivery_id=did)
+
+        async def call(headers: dict[str, str], path: str = path, route: Route = route) -> Any:
+            return await kit.client.request(
+                route.method, path, json=route.body, headers={**headers, "If-Match": '"1"'}
+            )
+
+        response = await call({})
+        assert_problem(response, 401)
+        assert response.headers["www-authenticate"].startswith("Bearer")
+        assert_problem(await call(bearer("not-a-jwt")), 401)
+        without_scope = {*RW, "directory:read", "directory:write"} - {route.scope}
+        assert_problem(await call(kit.token(*without_scope, subject="county-mis", la=[LA])), 403)
+        if route.is_object:
+            for stranger in strangers:
+                assert_problem(await call(stranger), 404)
+            assert_problem(await call(owner, route.path.format(**unknown)), 404)
+            if "{delivery_id}" in route.path:
+                other = route.path.format(subscription_id=sid, delivery_id=uuid.uuid4())
+                assert_problem(await call(owner, other), 404)
+    assert await state() == before

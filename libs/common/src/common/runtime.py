@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI
+from nats.js.api import StreamSource
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
@@ -38,10 +39,12 @@ EventHandler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
 
 @dataclass(frozen=True)
 class StreamSpec:
-    """A stream this service owns and creates at start-up."""
+    """A stream this service owns and creates at start-up: its subjects, or the streams it
+    copies (``sources``, for readers that want one sequence over several streams)."""
 
     name: str
-    subjects: Sequence[str]
+    subjects: Sequence[str] = ()
+    sources: Sequence[StreamSource] = ()
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,7 @@ class ServiceRuntime:
         self.broker = await Broker.connect(self.settings.nats_url, name=self.settings.service_name)
         js = self.broker.js
         for stream in self.streams:
-            await ensure_stream(js, stream.name, list(stream.subjects))
+            await ensure_stream(js, stream.name, list(stream.subjects), sources=stream.sources)
         await ensure_dead_letter_stream(js)
         self._relay = OutboxRelay(
             self.database, self.outbox_model, js, poll_interval=self.settings.outbox_poll_seconds

@@ -16,6 +16,11 @@ from reviews.directory.handlers import SUBJECT_FILTERS, handle_directory_event
 from reviews.evidence.router import router as evidence_router
 from reviews.finding.router import router as finding_router
 from reviews.focus.router import router as focus_router
+from reviews.integration.catalog import SOURCES, STREAM
+from reviews.integration.catalog import SUBJECT_FILTERS as INTEGRATION_FILTERS
+from reviews.integration.handlers import handle_review_event
+from reviews.integration.router import integration_routers
+from reviews.integration.service import webhook_dispatcher
 from reviews.milestone.service import run_sweeper
 from reviews.progress.router import router as progress_router
 from reviews.report.router import router as report_router
@@ -33,6 +38,10 @@ Review records from self-review to the 90-day check. Keeps a read model of the d
 theme taxonomy from the `KNOWLEDGE` stream, and publishes on the `REVIEWS` stream. Reviews
 arrive from the schedule (`scheduling.review.*`) and move through their lifecycle by explicit
 transitions, each kept in the review's history.
+
+Integrators follow the lifecycle without polling: Standard Webhooks (`/v1/webhooks`), a live
+Server-Sent Events stream (`/v1/events/stream`) and a paged feed (`/v1/events`), each carrying
+only the events the token's tenancy covers.
 """
 
 
@@ -43,7 +52,7 @@ def create_app(settings: ReviewsSettings | None = None) -> FastAPI:
         outbox_model=OutboxMessage,
         inbox_model=InboxMessage,
         idempotency_model=IdempotencyRecord,
-        streams=[StreamSpec("REVIEWS", ["reviews.>"])],
+        streams=[StreamSpec("REVIEWS", ["reviews.>"]), StreamSpec(STREAM, sources=SOURCES)],
         consumers=[
             ConsumerSpec(
                 stream="SCHEDULING",
@@ -63,6 +72,12 @@ def create_app(settings: ReviewsSettings | None = None) -> FastAPI:
                 filter_subjects=TAXONOMY_FILTERS,
                 handler=handle_taxonomy_event,
             ),
+            ConsumerSpec(
+                stream=STREAM,
+                durable="reviews-webhooks",
+                filter_subjects=INTEGRATION_FILTERS,
+                handler=handle_review_event,
+            ),
         ],
     )
     runtime_lifespan = runtime.lifespan()
@@ -75,9 +90,15 @@ def create_app(settings: ReviewsSettings | None = None) -> FastAPI:
             if settings.milestone_sweep_seconds > 0:
                 sweeping = run_sweeper(runtime.database, settings.milestone_sweep_seconds)
                 sweeper = asyncio.create_task(sweeping, name="milestone-sweeper")
+            # Every replica dispatches: deliveries are claimed, never sent twice at once.
+            dispatcher = webhook_dispatcher(runtime.database, settings)
+            dispatching = asyncio.create_task(dispatcher.run(), name="webhook-dispatcher")
             try:
                 yield
             finally:
+                await dispatcher.stop()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await dispatching
                 if sweeper is not None:
                     sweeper.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
@@ -98,6 +119,7 @@ def create_app(settings: ReviewsSettings | None = None) -> FastAPI:
             report_router,
             workshop_router,
             progress_router,
+            *integration_routers(settings),
         ],
         readiness=runtime.readiness,
     )

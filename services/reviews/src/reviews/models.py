@@ -10,6 +10,7 @@ from reviews.directory.models import (
 from reviews.evidence.models import EvidenceItem
 from reviews.finding.models import Finding, FindingEvidence
 from reviews.focus.models import FocusChallenge, ReviewFocus
+from reviews.integration.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from reviews.milestone.models import OverdueMilestone
 from reviews.progress.models import ProgressReview
 from reviews.report.models import ReportVersion
@@ -43,5 +44,8 @@ __all__ = [
     "SelfEvaluation",
     "TaxonomyTheme",
     "TaxonomyVersion",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "Workshop",
 ]

@@ -3,6 +3,10 @@
 ``next_cursor`` is never null: it is where the next page starts, the last message read (even
 one the caller may not see, so filtered-out stretches are not read again). At the end of the
 stream it stays put; poll again with it later to get what came since.
+
+One page reads at most ``MAX_SCANNED`` messages, so a caller who may see little of a long
+stream costs a bounded amount per request: its page can be short, even empty, before the
+end. The end is where ``next_cursor`` stops moving.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from common.eventstream.cursors import cursor_for
 from common.eventstream.reader import Visible, last_sequence, ordered_reader, parse_entry
 
 READ_TIMEOUT_SECONDS = 5.0
+MAX_SCANNED = 1000
 
 
 class FeedEntry(BaseModel):
@@ -31,8 +36,9 @@ class FeedEntry(BaseModel):
 class FeedPage(BaseModel):
     data: list[FeedEntry]
     next_cursor: str = Field(
-        description="Where the next page starts; never null: poll again with it for what "
-        "comes later."
+        description="Where the next page starts; never null. A page may be short (even empty) "
+        "before the end; the end is where `next_cursor` stops moving: poll again with it for "
+        "what comes later."
     )
 
 
@@ -44,6 +50,7 @@ async def read_feed(
     limit: int,
     visible: Visible,
     filter_subjects: Sequence[str] = (),
+    max_scanned: int = MAX_SCANNED,
 ) -> FeedPage:
     """Up to ``limit`` events the caller may see, after stream sequence ``after``."""
     last = await last_sequence(js, stream)
@@ -58,7 +65,9 @@ async def read_feed(
             info = await sub.consumer_info()
             delivered = info.delivered.stream_seq if info.delivered else 0
             more = bool(info.num_pending) or (delivered or 0) > after
-            while more and len(entries) < limit:
+            scanned = 0
+            while more and len(entries) < limit and scanned < max_scanned:
+                scanned += 1
                 msg = await sub.next_msg(timeout=READ_TIMEOUT_SECONDS)
                 meta = msg.metadata
                 position = meta.sequence.stream

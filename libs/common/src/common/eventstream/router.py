@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from nats.js.client import JetStreamContext
+from nats.js.errors import NotFoundError
 from sse_starlette import EventSourceResponse
 
 from common.auth.deps import require_scopes
@@ -20,7 +21,7 @@ from common.eventstream.feed import FeedPage, read_feed
 from common.eventstream.reader import Visible
 from common.eventstream.sse import KEEP_ALIVE_SECONDS, event_stream_response, start_sequence
 from common.http.pagination import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT
-from common.http.problems import service_unavailable
+from common.http.problems import PROBLEM_MEDIA_TYPE, ProblemError, service_unavailable
 
 PREFIX = "/v1/events"
 
@@ -48,12 +49,20 @@ class EventsHost:
     keep_alive_seconds: float = KEEP_ALIVE_SECONDS
 
 
+_UNAVAILABLE: dict[int | str, dict[str, Any]] = {
+    503: {
+        "description": "The event stream is not reachable right now (NATS is away, or the "
+        "service is still starting); retry shortly.",
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+}
 _SSE_DOC: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "`text/event-stream`: `id:` the stream sequence, `event:` the "
         "CloudEvents type, `data:` the event JSON; a `: keep-alive` comment every 15 s.",
         "content": {"text/event-stream": {"schema": {"type": "string"}}},
-    }
+    },
+    **_UNAVAILABLE,
 }
 
 
@@ -93,7 +102,10 @@ def events_router(host: EventsHost) -> APIRouter:
         after: Annotated[str | None, after_query] = None,
     ) -> EventSourceResponse:
         js = host.jetstream(request)
-        start = await start_sequence(js, host.stream, last_event_id=last_event_id, after=after)
+        try:
+            start = await start_sequence(js, host.stream, last_event_id=last_event_id, after=after)
+        except NotFoundError as exc:
+            raise _not_there_yet() from exc
         return event_stream_response(
             js,
             host.stream,
@@ -109,6 +121,7 @@ def events_router(host: EventsHost) -> APIRouter:
         summary="The events as a paged feed",
         description="Events the token may see, oldest first, after the cursor `after`. "
         "`next_cursor` is never null: keep it and poll again for what comes later.",
+        responses=_UNAVAILABLE,
     )
     async def list_events(
         request: Request,
@@ -129,5 +142,12 @@ def events_router(host: EventsHost) -> APIRouter:
             )
         except TimeoutError as exc:
             raise service_unavailable("The event stream did not answer in time.") from exc
+        except NotFoundError as exc:
+            raise _not_there_yet() from exc
 
     return router
+
+
+def _not_there_yet() -> ProblemError:
+    # The service creates its stream once NATS answers; a request can come first.
+    return service_unavailable("The event stream is not there yet; retry shortly.")

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig, StreamInfo
+from collections.abc import Sequence
+
+from nats.js.api import (
+    DiscardPolicy,
+    RetentionPolicy,
+    StorageType,
+    StreamConfig,
+    StreamInfo,
+    StreamSource,
+)
 from nats.js.client import JetStreamContext
 from nats.js.errors import BadRequestError
 
@@ -21,12 +30,18 @@ async def ensure_stream(
     *,
     replicas: int = 1,
     duplicate_window: float = DUPLICATE_WINDOW_SECONDS,
+    sources: Sequence[StreamSource] = (),
 ) -> StreamInfo:
     """Create the stream, or update it to this configuration; safe to call from every replica
-    at every start."""
+    at every start.
+
+    ``sources``: a stream that copies other streams' messages (each filtered to a subject)
+    into one sequence of its own; it takes no subjects then. A source that does not exist
+    yet is picked up by the server once it does (it retries every few seconds)."""
     config = StreamConfig(
         name=name,
-        subjects=subjects,
+        subjects=subjects or None,
+        sources=list(sources) or None,
         storage=StorageType.FILE,
         retention=RetentionPolicy.LIMITS,
         discard=DiscardPolicy.OLD,

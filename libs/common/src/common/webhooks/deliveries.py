@@ -27,6 +27,7 @@ class AttemptResult:
     response_code: int | None = None
     error: str | None = None
     retry_after: float | None = None
+    withheld: bool = False  # no request made: the host's rules refuse the event now
 
 
 def _rowcount(result: object) -> int:
@@ -96,7 +97,10 @@ async def record_attempt(
             duration_ms=result.duration_ms,
         )
     )
-    outcome = outcome_of(result.response_code) if error is None else Outcome.RETRY
+    if result.withheld:
+        outcome = Outcome.WITHHELD
+    else:
+        outcome = outcome_of(result.response_code) if error is None else Outcome.RETRY
     now = utcnow()
     values: dict[str, object] = {
         "attempt_count": attempt_number,
@@ -107,7 +111,7 @@ async def record_attempt(
     }
     if outcome is Outcome.DELIVERED:
         values |= {"status": DeliveryStatus.DELIVERED, "delivered_at": now, "next_attempt_at": None}
-    elif outcome is Outcome.GONE:
+    elif outcome in (Outcome.GONE, Outcome.WITHHELD):
         values |= {"status": DeliveryStatus.FAILED, "next_attempt_at": None}
     else:
         next_at = retry.next_attempt(attempt_number, now, result.retry_after)

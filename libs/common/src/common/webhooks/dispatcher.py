@@ -9,6 +9,11 @@ claimed delivery before its lease ends, and the lease outlasts the request timeo
 delivery is never sent twice at once; a dispatcher that dies mid-send leaves the delivery to
 be taken again when the lease ends (at least once: receivers drop repeats by ``webhook-id``).
 
+Re-checked before every attempt: a host whose rules depend on data that can change after the
+fan-out (a data-sharing agreement, a review's team) passes ``still_receives``; a delivery it
+refuses is withheld: failed without a request, its log saying why, and a replay of it is
+checked again.
+
 Deliveries are not ordered across dispatchers (Standard Webhooks promises no order either):
 each payload carries the event's time and the producer's version for the receiver to keep the
 newest.
@@ -20,17 +25,20 @@ import asyncio
 import contextlib
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import httpx
 from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.clock import utcnow
 from common.db.engine import Database
 from common.ids import new_id
 from common.logging import get_logger
+from common.messaging.envelope import CloudEvent, MalformedEvent
 from common.webhooks.deliveries import AttemptResult, record_attempt
 from common.webhooks.destinations import (
     DestinationPolicy,
@@ -38,14 +46,19 @@ from common.webhooks.destinations import (
     check_destination,
 )
 from common.webhooks.fanout import register_waker, unregister_waker
+from common.webhooks.host import PING_EVENT_TYPE
 from common.webhooks.models import DeliveryStatus, SubscriptionStatus, WebhookTables
 from common.webhooks.retry import Outcome, RetryPolicy, retry_after_seconds
 from common.webhooks.signing import signature_headers
+from common.webhooks.tenancy import TenancyFilter
 
 log = get_logger(__name__)
 
 CONTENT_TYPE = "application/cloudevents+json; charset=utf-8"
 USER_AGENT = "critical-friend-webhooks/1"
+
+# The host's rule, asked before each attempt: may this subscription still receive this event?
+StillReceives = Callable[[AsyncSession, TenancyFilter, CloudEvent], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
@@ -53,10 +66,12 @@ class ClaimedDelivery:
     id: uuid.UUID
     subscription_id: uuid.UUID
     message_id: str
+    event_type: str
     payload: str
     attempt_count: int
     url: str
     secrets: list[str]
+    tenancy: TenancyFilter
 
 
 class WebhookDispatcher:
@@ -75,6 +90,7 @@ class WebhookDispatcher:
         batch_size: int = 50,
         concurrency: int = 10,
         poll_interval: float = 1.0,
+        still_receives: StillReceives | None = None,
     ) -> None:
         self._database = database
         self._tables = tables
@@ -88,6 +104,7 @@ class WebhookDispatcher:
         self._batch_size = batch_size
         self._concurrency = asyncio.Semaphore(concurrency)
         self._poll_interval = poll_interval
+        self._still_receives = still_receives
         self._wakeup = asyncio.Event()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[Any] | None = None
@@ -212,17 +229,19 @@ class WebhookDispatcher:
                     id=d.id,
                     subscription_id=s.id,
                     message_id=d.message_id,
+                    event_type=d.event_type,
                     payload=d.payload,
                     attempt_count=d.attempt_count,
                     url=s.url,
                     secrets=s.signing_secrets(now),
+                    tenancy=TenancyFilter.of_row(s),
                 )
                 for d, s in rows
             ]
 
     async def _deliver(self, claim: uuid.UUID, item: ClaimedDelivery) -> Outcome | None:
         async with self._concurrency:
-            result = await self._send(item)
+            result = await self._withheld(item) or await self._send(item)
         try:
             async with self._database.session() as session, session.begin():
                 outcome = await record_attempt(
@@ -246,6 +265,23 @@ class WebhookDispatcher:
             outcome=outcome.value,
         )
         return outcome
+
+    async def _withheld(self, item: ClaimedDelivery) -> AttemptResult | None:
+        """A withheld result when the host's rules refuse the event now; None to send it."""
+        if self._still_receives is None or item.event_type == PING_EVENT_TYPE:
+            return None
+        attempted_at = utcnow()
+        try:
+            event = CloudEvent.from_bytes(item.payload.encode())
+            async with self._database.session() as session:
+                if await self._still_receives(session, item.tenancy, event):
+                    return None
+        except MalformedEvent:
+            pass
+        except Exception as exc:  # the check could not run: try again on the schedule
+            return AttemptResult(attempted_at, 0, error=f"could not check the tenancy: {exc!r}")
+        message = "withheld: the subscription's tenancy no longer covers this event"
+        return AttemptResult(attempted_at, 0, error=message, withheld=True)
 
     async def _send(self, item: ClaimedDelivery) -> AttemptResult:
         assert self._client is not None

@@ -12,7 +12,8 @@ that, index the event types in a table of their own.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import inspect
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import event, select
@@ -24,7 +25,9 @@ from common.messaging.envelope import CloudEvent
 from common.webhooks.models import DeliveryStatus, SubscriptionStatus, WebhookTables
 from common.webhooks.tenancy import EventTenancy, TenancyFilter
 
-MayReceive = Callable[[TenancyFilter, EventTenancy], bool]
+# The host's rule on top of the filter; asynchronous when it needs the database (a
+# data-sharing agreement).
+MayReceive = Callable[[TenancyFilter, EventTenancy], bool | Awaitable[bool]]
 
 _PENDING_KEY = "common.webhooks.pending"
 _wakers: dict[type[Any], set[Callable[[], None]]] = {}
@@ -66,9 +69,9 @@ async def fan_out(
     *,
     may_receive: MayReceive = _covers,
 ) -> int:
-    """Add a delivery of ``cloud_event`` for every active subscription to its type whose
-    tenancy filter (and the host's ``may_receive``) lets it see the event; returns how many.
-    Never commits."""
+    """Add a delivery of ``cloud_event`` for every active subscription to its type that
+    ``may_receive`` lets see the event (by default: its tenancy filter covers ``tenancy``);
+    returns how many. Never commits."""
     subscriptions = (
         await session.scalars(
             select(tables.subscription).where(
@@ -76,11 +79,13 @@ async def fan_out(
             )
         )
     ).all()
-    matching = [
-        s
-        for s in subscriptions
-        if cloud_event.type in s.event_types and may_receive(TenancyFilter.of_row(s), tenancy)
-    ]
+    matching = []
+    for subscription in subscriptions:
+        if cloud_event.type not in subscription.event_types:
+            continue
+        verdict = may_receive(TenancyFilter.of_row(subscription), tenancy)
+        if await verdict if inspect.isawaitable(verdict) else verdict:
+            matching.append(subscription)
     if not matching:
         return 0
     already = set(

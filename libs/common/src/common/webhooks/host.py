@@ -17,11 +17,11 @@ PING_EVENT_TYPE = "webhook.ping"
 
 
 def tenancy_from_claims(principal: Principal) -> TenancyFilter:
-    """The default: the token's tenancy claims; a token with none may not subscribe (it
-    would receive nothing)."""
+    """The default: the token's tenancy claims and person; a token with none may not subscribe
+    (it would receive nothing)."""
     tenancy = TenancyFilter.of(principal)
     if tenancy.is_empty:
-        raise forbidden("The token has no tenancy (la, trusts, partnerships, schools).")
+        raise forbidden("The token has no tenancy (la, trusts, partnerships, schools, person_id).")
     return tenancy
 
 

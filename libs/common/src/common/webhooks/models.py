@@ -57,8 +57,9 @@ class DeliveryStatus(StrEnum):
 class WebhookSubscriptionMixin(VersionedMixin):
     """A URL that receives the events of some types that its owner's tenancy covers.
 
-    The tenancy filter is copied from the owner's token when the subscription is created, so
-    a subscription never sees more than the token that made it. ``secret`` signs every
+    The tenancy filter (LA codes, trusts, partnerships, schools and the token's person) is
+    copied from the owner's token when the subscription is created, so a subscription never
+    sees more than the token that made it. ``secret`` signs every
     delivery; after a rotation ``previous_secret`` signs too until ``previous_secret_expires_at``.
     """
 
@@ -71,6 +72,7 @@ class WebhookSubscriptionMixin(VersionedMixin):
     trusts: Mapped[list[str]] = mapped_column(JSON)
     partnerships: Mapped[list[str]] = mapped_column(JSON)
     schools: Mapped[list[str]] = mapped_column(JSON)
+    person_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     status: Mapped[str] = mapped_column(String(16), default=SubscriptionStatus.ACTIVE, index=True)
     disabled_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -34,6 +34,7 @@ class Outcome(Enum):
     DELIVERED = "delivered"
     GONE = "gone"
     RETRY = "retry"
+    WITHHELD = "withheld"  # not sent: the subscription may no longer receive the event
 
 
 def outcome_of(status_code: int | None) -> Outcome:

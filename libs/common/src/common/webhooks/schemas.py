@@ -69,12 +69,13 @@ class SubscriptionPatch(StrictModel):
 
 class TenancyOut(BaseModel):
     """What the subscription may receive: events about these LAs, trusts, partnerships and
-    schools (copied from the owner's token)."""
+    schools, and about this person (copied from the owner's token)."""
 
     la_codes: list[str] = Field(examples=[["881"]])
     trusts: list[str] = Field(examples=[[]])
     partnerships: list[str] = Field(examples=[[]])
     schools: list[str] = Field(examples=[[]])
+    person_id: str | None = Field(default=None, examples=[None])
 
 
 class SubscriptionOut(BaseModel):
@@ -103,6 +104,7 @@ class SubscriptionOut(BaseModel):
             trusts=row.trusts,
             partnerships=row.partnerships,
             schools=row.schools,
+            person_id=row.person_id,
         )
         names = (name for name in SubscriptionOut.model_fields if name != "tenancy")
         return cls(tenancy=tenancy, **{name: getattr(row, name) for name in names}, **extra)

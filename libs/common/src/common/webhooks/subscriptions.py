@@ -66,6 +66,7 @@ def _apply_tenancy(row: Any, tenancy: TenancyFilter) -> None:
     row.trusts = list(tenancy.trusts)
     row.partnerships = list(tenancy.partnerships)
     row.schools = list(tenancy.schools)
+    row.person_id = tenancy.person_id
 
 
 def subscription_location(subscription_id: uuid.UUID) -> str:

@@ -1,10 +1,11 @@
 """Who may receive an event: a subscription's tenancy filter against the event's tenancy.
 
 The filter is what the owner's token could see when it subscribed (LA codes, trusts,
-partnerships, schools); an event's tenancy is looked up by the host (the review's LA,
-partnership, school and the school's trust). The filter covers the event when any of its
-entries names the event's LA, trust, partnership or school, as the token's claims do for a
-REST read. A host with finer rules (a data-sharing agreement) passes its own predicate to
+partnerships, schools, and the person the token stands for); an event's tenancy is looked up
+by the host (the review's LA, partnership, school, the school's trust and the people on the
+review). The filter covers the event when any of its entries names the event's LA, trust,
+partnership or school, or its person is one of the event's people, as the token's claims do
+for a REST read. A host with finer rules (a data-sharing agreement) passes its own predicate to
 :func:`~common.webhooks.fanout.fan_out` as well.
 """
 
@@ -22,6 +23,7 @@ class TenancyFilter:
     trusts: tuple[str, ...] = ()
     partnerships: tuple[str, ...] = ()
     schools: tuple[str, ...] = ()
+    person_id: str | None = None
 
     @classmethod
     def of(cls, principal: Principal) -> TenancyFilter:
@@ -30,6 +32,7 @@ class TenancyFilter:
             trusts=principal.trusts,
             partnerships=principal.partnerships,
             schools=principal.schools,
+            person_id=principal.person_id,
         )
 
     @classmethod
@@ -43,11 +46,25 @@ class TenancyFilter:
             trusts=strings("trusts"),
             partnerships=strings("partnerships"),
             schools=strings("schools"),
+            person_id=getattr(subscription, "person_id", None),
+        )
+
+    def principal(self, subject: str) -> Principal:
+        """The caller this filter stands for, without scopes: what a host's own visibility
+        rules (written for REST callers) take."""
+        return Principal(
+            subject=subject,
+            la=self.la_codes,
+            trusts=self.trusts,
+            partnerships=self.partnerships,
+            schools=self.schools,
+            person_id=self.person_id,
         )
 
     @property
     def is_empty(self) -> bool:
-        return not (self.la_codes or self.trusts or self.partnerships or self.schools)
+        claims = (self.la_codes, self.trusts, self.partnerships, self.schools)
+        return not any(claims) and self.person_id is None
 
     def covers(self, event: EventTenancy) -> bool:
         return (
@@ -55,14 +72,17 @@ class TenancyFilter:
             or (event.trust is not None and event.trust in self.trusts)
             or (event.partnership is not None and event.partnership in self.partnerships)
             or (event.urn is not None and event.urn in self.schools)
+            or (self.person_id is not None and self.person_id in event.people)
         )
 
 
 @dataclass(frozen=True)
 class EventTenancy:
-    """Where an event belongs; ``None`` where a level does not apply."""
+    """Where an event belongs; ``None`` where a level does not apply. ``people`` are the
+    persons the event is about as much as its school is (a review's team)."""
 
     la: str | None = None
     partnership: str | None = None
     urn: str | None = None
     trust: str | None = None
+    people: frozenset[str] = frozenset()
