@@ -45,7 +45,13 @@ def build_parser(prog: str = "cf-demo") -> argparse.ArgumentParser:
         help=f"the academic year planned, by its first year (default {DEFAULT_YEAR}: "
         f"{academic_year(DEFAULT_YEAR)}); Essex's pattern of term dates",
     )  # fmt: skip
+    parser.add_argument(
+        "--sample", type=int, default=40, help="reviews walked through every stage (default 40)"
+    )
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight")
+    parser.add_argument(
+        "--timings", action="store_true", help="print the routes that took the most time"
+    )
     parser.add_argument(
         "--steps", default="", help=f"comma-separated, of: {', '.join(s.name for s in STEPS)}"
     )
@@ -64,6 +70,8 @@ def config_from(args: argparse.Namespace) -> DemoConfig:
     unknown = only - {s.name for s in STEPS}
     if unknown:
         raise ValueError(f"unknown step(s): {', '.join(sorted(unknown))}")
+    if not 0 <= args.sample <= 1000:
+        raise ValueError("--sample is 0 to 1000 reviews")
     if not 2000 <= args.year <= 2098:
         raise ValueError("--year is the academic year's first year, 2000 to 2098")
     return DemoConfig(
@@ -73,6 +81,8 @@ def config_from(args: argparse.Namespace) -> DemoConfig:
         urls=urls,
         concurrency=args.concurrency,
         only=only,
+        timings=args.timings,
+        sample=args.sample,
     )
 
 

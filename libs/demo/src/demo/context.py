@@ -22,6 +22,7 @@ class DemoContext:
     services: Services
     tokens: Tokens
     say: Callable[[str], None] = print
+    sample: int = 40  # reviews walked through the stages
     _cache: dict[str, Any] = field(default_factory=dict)
 
     async def each(
