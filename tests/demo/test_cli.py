@@ -40,7 +40,7 @@ def test_urls_come_from_the_environment_and_sizes_from_the_options(
 
 def test_an_unknown_step_or_size_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown step"):
-        config_from(build_parser().parse_args(["--steps", "schedule"]))
+        config_from(build_parser().parse_args(["--steps", "timetable"]))
     with pytest.raises(ValueError, match="partnerships"):
         config_from(build_parser().parse_args(["--partnerships", "40"]))
 

@@ -16,6 +16,8 @@ from demo.steps.partnerships import Partnerships
 from demo.steps.people import People
 from demo.steps.person_details import PersonDetails
 from demo.steps.preflight import Preflight
+from demo.steps.reviews import Reviews
+from demo.steps.schedule import Schedule
 from demo.steps.summary import CountySummary
 
 STEPS: tuple[Step, ...] = (
@@ -26,7 +28,8 @@ STEPS: tuple[Step, ...] = (
     People(),
     PersonDetails(),
     Cycles(),
-    # The second half goes here: the schedule, the sample reviews, the three views.
+    Schedule(),
+    Reviews(),
     CountySummary(),
 )
 
