@@ -34,7 +34,7 @@ class DemoConfig:
     key_path: Path | None = None  # default: AUTH_DEV_KEY_PATH, as the services read it
     only: frozenset[str] = frozenset()  # step names; empty: every step
     timings: bool = False  # print the routes that took the most time
-    sample: int = 40  # reviews walked through every stage
+    sample: int | None = None  # reviews walked through their stages; None: all of them
 
 
 @dataclass
@@ -75,11 +75,13 @@ async def run_demo(
             say(f"[{number}/{len(chosen)}] {step.title}")
             report = StepReport(step.name)
             began = time.perf_counter()
-            await step.run(ctx, report)
-            report.seconds = time.perf_counter() - began
-            for line in report.lines():
-                say(line)
-            say(f"    ({report.seconds:.1f} s)")
+            try:
+                await step.run(ctx, report)
+            finally:  # what a failing step did and found (a job's explanations) is shown too
+                report.seconds = time.perf_counter() - began
+                for line in report.lines():
+                    say(line)
+                say(f"    ({report.seconds:.1f} s)")
             reports.append(report)
     finally:
         await services.aclose()

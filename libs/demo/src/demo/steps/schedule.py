@@ -2,7 +2,9 @@
 (``POST /v1/schedule-jobs``: every unpublished cycle solved together, reviewers shared where
 the policies allow), polls it to the end, and publishes each cycle's draft
 (``POST /v1/cycles/{id}/schedule/publish``); each lead then has the policy's meetings
-generated for its cycle.
+generated for its cycle. When the LA as a whole has no schedule, the job's explanations are
+printed and each cycle is solved on its own (``POST /v1/cycles/{id}/schedule-jobs``), so that
+the partnerships that can be scheduled are.
 
 Read first: a cycle whose schedule is published is never solved again; when every unpublished
 cycle has a draft already (a run stopped between solving and publishing), the drafts are
@@ -26,6 +28,7 @@ from demo.steps.partnerships import idempotency_key
 POLL_SECONDS = 1.0
 JOB_TIMEOUT_SECONDS = 900.0  # the full county takes about half a minute on 2 cores
 BUSY_RETRY_SECONDS = 3.0  # another job (an interrupted run's) is still solving these cycles
+EXPLANATION_CHARS = 300  # a conflict core can list every limit of every person: cut it short
 
 
 async def year_cycles(ctx: DemoContext) -> dict[str, dict[str, Any]]:
@@ -56,6 +59,10 @@ class Schedule:
             schedules = await self._schedules(ctx, cycles)
             if still := await self._publish(ctx, report, schedules):
                 report.note(f"{len(still)} draft(s) still clash: left unpublished")
+        if missing := [cid for cid, held in schedules.items() if held is None]:
+            names = {pid: name for name, pid in (await ctx.partnership_ids()).items()}
+            left = ", ".join(sorted(names.get(cycles[c]["partnership_id"], c) for c in missing))
+            report.note(f"no schedule this year for {len(missing)} partnership(s): {left}")
         await ctx.each(cycles.values(), lambda c: self._meetings(ctx, report, c))
 
     async def _schedules(
@@ -85,26 +92,58 @@ class Schedule:
 
     async def _solve(self, ctx: DemoContext, report: StepReport, cycle_ids: list[str]) -> None:
         """One LA job over every unpublished cycle (the service chooses them; ``cycle_ids`` is
-        what we expect it to solve, and names the request for its Idempotency-Key)."""
-        api, token = ctx.services.scheduling, ctx.tokens.county()
+        what we expect it to solve, and names the request). When the LA as a whole has no
+        schedule, each partnership is solved on its own, so that one partnership's problem
+        (named in the explanations) does not hold the others back."""
         year = ctx.county.academic_year
         body = {"la_code": ctx.county.la_code, "academic_year": year, "seed": ctx.county.seed}
         digest = hashlib.sha256(",".join(sorted(cycle_ids)).encode()).hexdigest()[:16]
         key = idempotency_key(ctx, "schedule-job", f"{year}:{digest}")
+        job = await self._job(ctx, "/v1/schedule-jobs", body, key)
+        self._describe(report, f"LA {ctx.county.la_code}'s", job)
+        if job["status"] == "succeeded":
+            return
+        if not job["explanations"]:
+            raise ApiError(
+                "GET", f"/v1/schedule-jobs/{job['id']}", 409,
+                {"detail": f"the schedule job {job['status']}: {job['reason']}"},
+            )  # fmt: skip
+        report.note("so each partnership is solved on its own:")
+        names = {pid: name for name, pid in (await ctx.partnership_ids()).items()}
+        cycles = await year_cycles(ctx)
+
+        async def alone(cycle_id: str) -> None:
+            path = f"/v1/cycles/{cycle_id}/schedule-jobs"
+            key = idempotency_key(ctx, "cycle-schedule-job", f"{cycle_id}:{digest}")
+            job = await self._job(ctx, path, {"seed": ctx.county.seed}, key)
+            self._describe(report, names.get(cycles[cycle_id]["partnership_id"], cycle_id), job)
+
+        await ctx.each(cycle_ids, alone)
+
+    async def _job(
+        self, ctx: DemoContext, path: str, body: dict[str, Any], key: str
+    ) -> dict[str, Any]:
+        """Start a schedule job and poll it to the end. A replayed job that had failed (an
+        earlier run's) is not taken as the answer: the data may have changed since, so it is
+        started again, under a key derived from the failed job."""
+        api, token = ctx.services.scheduling, ctx.tokens.county()
         while True:
             try:
                 response = await api.request(
-                    "POST", "/v1/schedule-jobs", token=token, json=body, ok=(202,),
+                    "POST", path, token=token, json=body, ok=(202,),
                     headers={"Idempotency-Key": key},
                 )  # fmt: skip
-                break
             except ApiError as exc:
                 if exc.slug != "schedule-job-running":
                     raise
                 ctx.say(f"    waiting: {exc.problem.get('detail')}")
                 await asyncio.sleep(BUSY_RETRY_SECONDS)
-        job = await self._finished(ctx, response.headers["Location"])
-        self._describe(ctx, report, job)
+                continue
+            job = await self._finished(ctx, response.headers["Location"])
+            replayed = response.headers.get("Idempotent-Replayed") == "true"
+            if not (replayed and job["status"] != "succeeded"):
+                return job
+            key = f"{key}:after:{job['id']}"
 
     async def _finished(self, ctx: DemoContext, location: str) -> dict[str, Any]:
         api, token = ctx.services.scheduling, ctx.tokens.county()
@@ -123,27 +162,24 @@ class Schedule:
                 raise ApiError("GET", location, 504, {"detail": "the schedule job did not finish"})
             await asyncio.sleep(POLL_SECONDS)
 
-    def _describe(self, ctx: DemoContext, report: StepReport, job: dict[str, Any]) -> None:
-        seconds = _duration(job)
+    def _describe(self, report: StepReport, whose: str, job: dict[str, Any]) -> None:
         placed = sum(c["reviews"] for c in job["cycles"])
         report.count("schedule jobs", Outcome.CREATED)
         report.note(
-            f"schedule job {job['status']} ({job['solver_status']}, objective "
-            f"{job['objective']}) in {seconds}: {placed:,} reviews in "
+            f"{whose} schedule job {job['status']} ({job['solver_status']}, objective "
+            f"{job['objective']}) in {_duration(job)}: {placed:,} reviews in "
             f"{sum(1 for c in job['cycles'] if c['reviews'])} drafts"
         )
         for cycle in job["cycles"]:
             if cycle.get("skipped"):
                 report.note(f"  cycle {cycle['cycle_id']}: skipped: {cycle['skipped']}")
         if job["explanations"]:
-            report.note(f"why no schedule was found for {len(job['explanations'])} thing(s):")
+            report.note(f"  why there is no schedule ({len(job['explanations'])}):")
             for explanation in job["explanations"]:
-                report.note(f"  - [{explanation['rule']}] {explanation['message']}")
-        if job["status"] != "succeeded":
-            raise ApiError(
-                "GET", f"/v1/schedule-jobs/{job['id']}", 409,
-                {"detail": f"the schedule job {job['status']}: {job['reason']}"},
-            )  # fmt: skip
+                message = explanation["message"]
+                if len(message) > EXPLANATION_CHARS:
+                    message = message[: EXPLANATION_CHARS - 1] + "…"
+                report.note(f"  - [{explanation['rule']}] {message}")
 
     async def _publish(
         self,
