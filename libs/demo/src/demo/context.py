@@ -22,7 +22,7 @@ class DemoContext:
     services: Services
     tokens: Tokens
     say: Callable[[str], None] = print
-    sample: int = 40  # reviews walked through the stages
+    sample: int | None = None  # reviews walked through their stages; None: all of them
     _cache: dict[str, Any] = field(default_factory=dict)
 
     async def each(

@@ -1,4 +1,5 @@
-"""A sample of the year's reviews, walked through every stage (see :mod:`demo.walk`).
+"""The year's reviews, each walked as far as its dates allow (``--sample n``: only ``n`` of
+them), through every stage (see :mod:`demo.walk`).
 
 First it waits until the reviews service holds every published review (it creates them from
 ``scheduling.review.planned``; each partnership lead polls ``GET /v1/reviews``), then walks
@@ -36,14 +37,14 @@ async def planned_reviews(ctx: DemoContext) -> list[dict[str, Any]]:
 
 class Reviews:
     name = "reviews"
-    title = "a sample of reviews through every stage, each step by the person whose part it is"
+    title = "the year's reviews through their stages, each step by the person whose part it is"
 
     async def run(self, ctx: DemoContext, report: StepReport) -> None:
         planned = await planned_reviews(ctx)
         if not planned:
             report.note("no published reviews yet: run the schedule step first")
             return
-        await self._arrived(ctx, report, planned)
+        held = await self._arrived(ctx, report, planned)
         today = date.today()
         walks = plan_walks(choose_sample(planned, ctx.sample), today, ctx.county.seed)
         heads, focus_map, library = await asyncio.gather(
@@ -76,8 +77,8 @@ class Reviews:
             walker = ReviewWalker(
                 ctx.services.reviews, report, walk, content, self._cast(ctx, review, heads), setting
             )
-            state = await walker.run()
-            report.count("sample reviews", Outcome.UPDATED if walker.wrote else Outcome.UNCHANGED)
+            state = await walker.run(held.get(walk.review_id))
+            report.count("reviews walked", Outcome.UPDATED if walker.wrote else Outcome.UNCHANGED)
             return state
 
         reached = await ctx.each(walks, walk_one, label="reviews")
@@ -85,8 +86,8 @@ class Reviews:
 
     async def _arrived(
         self, ctx: DemoContext, report: StepReport, planned: list[dict[str, Any]]
-    ) -> None:
-        """Wait until the reviews service holds every published review."""
+    ) -> dict[str, dict[str, Any]]:
+        """Wait until the reviews service holds every published review; them, by id."""
         wanted: dict[str, set[str]] = defaultdict(set)
         for review in planned:
             wanted[review["partnership_id"]].add(review["id"])
@@ -94,11 +95,14 @@ class Reviews:
         loop = asyncio.get_running_loop()
         began = loop.time()
 
+        held: dict[str, dict[str, Any]] = {}
+
         async def missing(pid: str) -> int:
             rows = await ctx.services.reviews.all_pages(
                 "/v1/reviews", token=ctx.tokens.lead(pid),
                 params={"partnership": pid, "academic_year": year},
             )  # fmt: skip
+            held.update((row["id"], row) for row in rows)
             return len(wanted[pid] - {row["id"] for row in rows})
 
         while True:
@@ -110,6 +114,7 @@ class Reviews:
             ctx.say(f"    ... waiting for the reviews service: {left:,} reviews to come")
             await asyncio.sleep(1.0)
         report.note(f"the reviews service holds all {len(planned):,} published reviews")
+        return held
 
     async def _heads(self, ctx: DemoContext) -> dict[int, tuple[str, str]]:
         """Each school's headteacher: URN -> (person id, name)."""
@@ -177,7 +182,7 @@ class Reviews:
     def _describe(self, report: StepReport, walks: list[Walk], reached: list[str]) -> None:
         states = Counter(reached)
         line = ", ".join(f"{states[s]} {s.replace('_', ' ')}" for s in MAIN_LINE if states[s])
-        report.note(f"{len(walks)} reviews in the sample, now: {line}")
+        report.note(f"{len(walks)} reviews walked, now: {line}")
         stalled = Counter(w.target.replace("_", " ") for w in walks if w.stalled)
         if stalled:
             where = ", ".join(f"{n} at {stage}" for stage, n in stalled.items())

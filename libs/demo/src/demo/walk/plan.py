@@ -1,10 +1,11 @@
 """Which reviews the demo walks, and how far each goes.
 
-The sample is drawn from the published schedule alone (not from today's date), so every run
-walks the same reviews: round by round, each partnership gives one of its earliest reviews,
-the one whose focus adds most themes not yet in the sample. How far a review goes depends on
-its dates and today's: a review whose day is still ahead has at most started its
-self-review; one whose workshop has been held can be closed (its 90-day review brought
+By default every review of the year is walked as far as its dates allow; ``--sample n``
+takes ``n`` of them. The order is drawn from the published schedule alone (not from today's
+date), so every run walks the same reviews: round by round, each partnership gives one of
+its earliest reviews, the one whose focus adds most themes not yet in the sample. How far a
+review goes depends on its dates and today's: a review whose day is still ahead has at most
+started its self-review; one whose workshop has been held can be closed (its 90-day review brought
 forward to the day the demo runs when it is not due yet, since a 90-day review cannot be
 dated in the future). One review in four stalls before that, at a stage where real reviews
 stall (the self-review late, the head not yet back with the report, the workshop not held),
@@ -63,8 +64,10 @@ class Walk:
         return str(self.review["id"])
 
 
-def choose_sample(planned: list[dict[str, Any]], size: int) -> list[dict[str, Any]]:
-    """Up to ``size`` planned reviews, spread over the partnerships and the focus areas."""
+def choose_sample(planned: list[dict[str, Any]], size: int | None) -> list[dict[str, Any]]:
+    """Up to ``size`` planned reviews (None: all), spread over the partnerships and the focus
+    areas: the first ``n`` of a larger sample are the sample of ``n``."""
+    size = len(planned) if size is None else size
     by_partnership: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for review in planned:
         if review.get("status", "planned") == "planned":

@@ -77,12 +77,17 @@ class ReviewWalker:
         self.review: dict[str, Any] = {}
         self.etag = ""
         self.wrote = False
+        self._focus_held: tuple[dict[str, Any], str] | None = None
 
     # --- The walk ---------------------------------------------------------------------------
 
-    async def run(self) -> str:
-        """Walk to the target; the state the review is left in."""
-        await self._read()
+    async def run(self, held: dict[str, Any] | None = None) -> str:
+        """Walk to the target from ``held`` (the review as just listed; read if None); the
+        state the review is left in."""
+        if held is None:
+            await self._read()
+        else:
+            self.review, self.etag = held, f'"{held["version"]}"'
         target = stage_index(self.walk.target)
         while True:
             state = self.review["state"]
@@ -215,13 +220,17 @@ class ReviewWalker:
             "questions": [{"id": q["id"], "text": q["text"]} for q in focus["questions"]],
             "agreed": True,
         }
-        await self._write("PUT", "/focus", self.cast.lead, body, etag)
+        response = await self._write("PUT", "/focus", self.cast.lead, body, etag)
+        self._focus_held = response.json(), response.headers["ETag"]
         self._made("focuses agreed")
 
     async def _focus(self) -> tuple[dict[str, Any], str]:
-        found = await self.api.get_with_etag(f"{self.path}/focus", token=self.cast.lead)
-        assert found is not None, f"{self.path} has no focus"
-        return found
+        """The focus as last read or written (only the focus's own routes change it)."""
+        if self._focus_held is None:
+            found = await self.api.get_with_etag(f"{self.path}/focus", token=self.cast.lead)
+            assert found is not None, f"{self.path} has no focus"
+            self._focus_held = found
+        return self._focus_held
 
     async def _evidence(self, stalls: bool) -> None:
         held = await self.api.all_pages(f"{self.path}/evidence", token=self.cast.lead)

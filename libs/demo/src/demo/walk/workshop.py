@@ -13,6 +13,8 @@ from demo.county.names import person_name
 from demo.walk.content import ReviewContent
 from demo.walk.themes import words
 
+# The library's guide to implementation: the source for an action no guidance covers.
+IMPLEMENTATION = "leadership.implementation"
 RATINGS = ("on_track", "done", "at_risk", "off_track")
 RATING_WEIGHTS = (45, 20, 25, 10)
 IMPACT = {
@@ -24,7 +26,8 @@ IMPACT = {
 
 
 def sources_for(theme: str, library: list[dict[str, Any]], n: int = 2) -> list[str]:
-    """Library sources on the theme: exact first, then broader or more specific ones."""
+    """Library sources on the theme: exact first, then broader or more specific ones; else the
+    library's guide to implementing change."""
 
     def closeness(source: dict[str, Any]) -> int:
         codes = source["theme_codes"]
@@ -37,6 +40,8 @@ def sources_for(theme: str, library: list[dict[str, Any]], n: int = 2) -> list[s
     ranked = sorted(
         (s for s in library if closeness(s) < 2), key=lambda s: (closeness(s), s["title"])
     )
+    if not ranked and theme != IMPLEMENTATION:
+        return sources_for(IMPLEMENTATION, library, 1)  # how to put any plan into practice
     return [str(s["id"]) for s in ranked[:n]]
 
 
