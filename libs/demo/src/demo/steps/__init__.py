@@ -19,6 +19,7 @@ from demo.steps.preflight import Preflight
 from demo.steps.reviews import Reviews
 from demo.steps.schedule import Schedule
 from demo.steps.summary import CountySummary
+from demo.steps.views import Views
 
 STEPS: tuple[Step, ...] = (
     Preflight(),
@@ -31,6 +32,7 @@ STEPS: tuple[Step, ...] = (
     Schedule(),
     Reviews(),
     CountySummary(),
+    Views(),
 )
 
 __all__ = ["STEPS", "Step"]
