@@ -111,9 +111,11 @@ class ServiceClient:
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         files: Mapping[str, tuple[str, bytes, str]] | None = None,
+        query: bool = False,
     ) -> httpx.Response:
         """Send, retrying what is safe to retry; raise :class:`ApiError` unless the status is
-        one of ``ok``."""
+        one of ``ok``. ``query``: a POST that changes nothing (a proposal computed from a
+        body), counted as a read."""
         all_headers = {**({"Authorization": f"Bearer {token}"} if token else {}), **(headers or {})}
         tries = waits = 0
         while True:
@@ -142,7 +144,7 @@ class ServiceClient:
                 await asyncio.sleep(0.5 * 2 ** (tries - 1))
                 continue
             break
-        self._count(method, response.status_code)
+        self._count("GET" if query else method, response.status_code)
         if response.status_code not in ok:
             raise ApiError(
                 method, f"{self.base_url}{path}", response.status_code, _problem(response)

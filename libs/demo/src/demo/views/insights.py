@@ -1,0 +1,191 @@
+"""What the knowledge service tells each viewer, read with the viewer's own token: the themes
+of the year's reviews (strengths and areas for development by theme: by name for a
+partnership whose agreement names its schools, else as counts of schools, a figure about too
+few schools shown as suppressed), the outcomes of the actions at the 90-day review, the
+process measures, and a partnership's support pairings (its brokering round)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from demo.api.client import ServiceClient
+from demo.views import labels
+from demo.views.table import Cell, table
+
+TOP = 6  # themes shown per kind
+SUPPRESSED = "suppressed"
+KINDS = {"strength": "Strengths", "area_for_development": "Areas for development"}
+
+
+def count(figure: dict[str, Any] | None) -> Cell:
+    """A ``{value, suppressed}`` count as a cell."""
+    if figure is None:
+        return None
+    return SUPPRESSED if figure["suppressed"] else figure["value"]
+
+
+def share(value: float | None) -> Cell:
+    return None if value is None else f"{100 * value:.0f}%"
+
+
+async def available(api: ServiceClient) -> bool:
+    """Whether this knowledge service has the insights routes (its OpenAPI says so)."""
+    response = await api.request("GET", "/openapi.json", token=None)
+    return "/v1/insights/themes" in response.json().get("paths", {})
+
+
+async def theme_labels(api: ServiceClient, token: str) -> dict[str, str]:
+    rows = await api.all_pages("/v1/themes", token=token, params={"include_retired": "true"})
+    return {t["code"]: t["label"] for t in rows}
+
+
+async def reviewed_schools(
+    api: ServiceClient, token: str, scope: str, scope_id: str, year: str
+) -> int | None:
+    """How many schools' reviews of the year the knowledge service has counted (None when
+    the figure is not shown)."""
+    found = await api.get(
+        "/v1/insights/themes", token=token, params={"scope": scope, "id": scope_id, "year": year}
+    )
+    if found is None or found["reviewed_schools"]["suppressed"]:
+        return None
+    value: int = found["reviewed_schools"]["value"]
+    return value
+
+
+def _picked(figures: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The most raised themes, the most specific first where a theme and its parent count the
+    same schools (the parent then says nothing more)."""
+    shown = sorted(
+        (f for f in figures if not f["suppressed"]),
+        key=lambda f: (-(f["schools"] or 0), -f["code"].count("."), f["code"]),
+    )
+    picked: list[dict[str, Any]] = []
+    for figure in shown:
+        if any(p["code"].startswith(f"{figure['code']}.") and p["schools"] == figure["schools"]
+               for p in picked):  # fmt: skip
+            continue
+        picked.append(figure)
+        if len(picked) == TOP:
+            break
+    return picked
+
+
+async def themes(
+    api: ServiceClient, token: str, scope: str, scope_id: str, year: str, names: dict[str, str]
+) -> list[str]:
+    found = await api.get(
+        "/v1/insights/themes", token=token, params={"scope": scope, "id": scope_id, "year": year}
+    )
+    if found is None:
+        return [f"  Themes ({scope}): not visible to this token"]
+    named = found["view"] == "named"
+    reviewed = count(found["reviewed_schools"])
+    lines = [
+        f"  The themes of {year}'s reviews (GET /v1/insights/themes, {found['view']} view, "
+        f"{reviewed} schools reviewed, threshold {found['threshold']})"
+    ]
+    for kind, title in KINDS.items():
+        figures = [f for f in found["themes"] if f["kind"] == kind]
+        hidden = [f for f in figures if f["suppressed"]]
+        rows: list[list[Cell]] = []
+        for f in _picked(figures):
+            row: list[Cell] = [names.get(f["code"], f["code"]), f["schools"], share(f["share"])]
+            if named:
+                row += [f["findings"], f["triangulated"]]
+            rows.append(row)
+        blank: list[Cell] = [None, None] if named else []
+        rows += [[names.get(f["code"], f["code"]), SUPPRESSED, None, *blank] for f in hidden[:2]]
+        columns = ["theme", "schools", "share"] + (["findings", "triangulated"] if named else [])
+        note = f"; {len(hidden)} figures suppressed" if hidden else ""
+        lines += table(f"{title}, the most raised{note}", columns, rows, indent=6)
+    return lines
+
+
+async def outcomes(
+    api: ServiceClient, token: str, scope: str, scope_id: str, year: str
+) -> list[str]:
+    found = await api.get(
+        "/v1/insights/outcomes", token=token,
+        params={"scope": scope, "id": scope_id, "year": year, "by": "kind"},
+    )  # fmt: skip
+    if found is None:
+        return []
+    rows = [
+        [labels.stage(f["key"]), count(f["rated"]),
+         *(count(f["ratings"].get(r)) for r in ("done", "on_track", "at_risk", "off_track"))]
+        for f in found["data"]
+    ]  # fmt: skip
+    return table(
+        f"Actions at the 90-day review, by kind (schools; "
+        f"{count(found['progress_reviewed_schools'])} schools reviewed at 90 days)",
+        ["action kind", "rated", "done", "on track", "at risk", "off track"],
+        rows,
+    )
+
+
+async def process(
+    api: ServiceClient, token: str, scope: str, scope_id: str, year: str, rows_at_most: int = 6
+) -> list[str]:
+    found = await api.get(
+        "/v1/insights/process", token=token, params={"scope": scope, "id": scope_id, "year": year}
+    )
+    if found is None:
+        return []
+    rows = []
+    for row in found["data"][:rows_at_most]:
+        rows.append(
+            [
+                row["scope"]["name"] or row["scope"]["id"] or row["scope"]["kind"],
+                count(row["reports"]),
+                row["days_to_report"],
+                row["evidence_per_finding"],
+                share(row["triangulated_share"]),
+                count(row["workshops"]),
+                row["days_to_workshop"],
+                count(row["progress_reviews"]),
+                share(row["on_time_share"]),
+            ]
+        )
+    more = len(found["data"]) - rows_at_most
+    return table(
+        "Process measures (GET /v1/insights/process)" + (f"; {more} more rows" if more > 0 else ""),
+        ["scope", "reports", "days to report", "evidence/finding", "triangulated",
+         "workshops", "days to workshop", "90-day reviews", "on time"],
+        rows,
+        limit=34,
+    )  # fmt: skip
+
+
+async def pairings(
+    api: ServiceClient,
+    token: str,
+    pid: str,
+    year: str,
+    names: dict[int, str],
+    themes: dict[str, str],
+) -> list[str]:
+    response = await api.request(
+        "POST", "/v1/insights/support/rounds", token=token, ok=(200, 404), query=True,
+        json={"partnership_id": pid, "academic_year": year, "default_capacity": 1},
+    )  # fmt: skip
+    if response.status_code == 404:
+        return ["  Support pairings: not for this partnership (its agreement names no school)"]
+    found = response.json()
+    rows = [
+        [
+            names.get(p["urn"], str(p["urn"])),
+            themes.get(p["theme_code"], p["theme_code"]),
+            p["helper"]["name"] or str(p["helper"]["urn"]),
+            "yes" if p["helper"]["same_partnership"] else "no",
+            p["helper"]["distance_km"],
+        ]
+        for p in found["pairings"]
+    ]
+    unmet = f"; {len(found['unmet'])} needs with no helper free" if found["unmet"] else ""
+    return table(
+        f"Support pairings (POST /v1/insights/support/rounds): {len(rows)} proposed{unmet}",
+        ["school to support", "area for development", "supported by", "same partnership", "km"],
+        rows,
+        limit=34,
+    )
