@@ -8,6 +8,7 @@ whatever day the test runs: the demo takes a review only as far as its dates all
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,9 @@ async def test_the_year_is_scheduled_walked_and_shown_and_a_second_run_changes_n
         printed = "\n".join(lines)
         for heading in HEADINGS:
             assert heading in printed, heading
+        # The council learns where each review is from the review events alone.
+        county_stages = printed[printed.index("Where the reviews are") :]
+        assert re.search(r"^ +closed +3$", county_stages, re.MULTILINE), county_stages
 
         county = issue_token("directory:read", "schedule:read", "reviews:read", la=["881"])
         async with httpx.AsyncClient(base_url=urls["scheduling"]) as scheduling:

@@ -68,24 +68,33 @@ async def read_feed(api: ServiceClient, token: str) -> list[dict[str, Any]]:
 
 
 def follow(events: list[dict[str, Any]]) -> dict[str, Tracked]:
-    """Each review's latest plan and stage, by review id."""
-    tracked: dict[str, Tracked] = {}
+    """Each review's latest plan and stage, by review id. The feed keeps the order of each
+    producer's events but not between the two (the schedule's are copied in as they arrive),
+    so the newest plan and the newest transition are taken by their versions."""
+    plans: dict[str, dict[str, Any]] = {}
+    moves: dict[str, tuple[int, str]] = {}
+    cancelled: set[str] = set()
+    announced: dict[str, set[str]] = {}
     for event in events:
         kind, data = event["type"], event["data"]
         review_id = str(data.get("review_id", ""))
         if kind.endswith((".review.planned.v1", ".review.rescheduled.v1", ".team_changed.v1")):
-            held = tracked.get(review_id)
-            tracked[review_id] = Tracked(
-                review_id, data["urn"], data["partnership_id"], list(data["days"]),
-                dict(data["milestones"]), held.state if held else "planned",
-                held.announced if held else set(),
-            )  # fmt: skip
-        elif review_id not in tracked:
-            continue  # planned before the feed's window: not followed
+            if review_id not in plans or plans[review_id]["version"] < data["version"]:
+                plans[review_id] = data
         elif kind.endswith(".review.cancelled.v1"):
-            tracked[review_id].state = "cancelled"
+            cancelled.add(review_id)
         elif kind.endswith(".review.transitioned.v1"):
-            tracked[review_id].state = data["to_state"]
+            if review_id not in moves or moves[review_id][0] < data["version"]:
+                moves[review_id] = (data["version"], data["to_state"])
         elif kind.endswith(".milestone.overdue.v1"):
-            tracked[review_id].announced.add(data["milestone"])
+            announced.setdefault(review_id, set()).add(data["milestone"])
+    tracked = {}
+    for review_id, plan in plans.items():
+        state = moves[review_id][1] if review_id in moves else "planned"
+        if review_id in cancelled and stage_index(state) >= 0 and state != "closed":
+            state = "cancelled"
+        tracked[review_id] = Tracked(
+            review_id, plan["urn"], plan["partnership_id"], list(plan["days"]),
+            dict(plan["milestones"]), state, announced.get(review_id, set()),
+        )  # fmt: skip
     return tracked
