@@ -1,9 +1,9 @@
 """The demo's steps, in order. Each is idempotent and reports what it did.
 
-The first half loads the county's directory and its year's plan; the second half will add,
-before the summary: generating and publishing the schedule through the scheduling job API,
-walking a sample of reviews through every stage, and what a Partnership Lead, a trust and a
-county officer then see.
+The first steps load the county's directory and its year's plan; then the year's schedule is
+generated and published through the scheduling job API, the year's reviews are walked through
+their stages as far as their dates allow, the county council's summary is read back, and the
+views show what a Partnership Lead, a trust and a county officer see.
 """
 
 from __future__ import annotations
