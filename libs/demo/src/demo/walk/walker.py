@@ -10,8 +10,9 @@ from the review's team and the school's claim):
 - the Improvement Champion runs the workshop, agrees the action plan, records the 90-day
   review and closes the review.
 
-Each stage reads what is there first and sends only what is missing, so a second run, or a
-run after an interruption, carries on from where the review is.
+Each stage reads what is there first and sends only what is missing (see
+:mod:`demo.walk.session`), so a second run, or a run after an interruption, carries on from
+where the review is.
 """
 
 from __future__ import annotations
@@ -21,16 +22,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-import httpx
-
-from demo.api.client import ApiError, ServiceClient
+from demo.api.client import ServiceClient
 from demo.county.model import School
-from demo.report import Outcome, StepReport
+from demo.report import StepReport
 from demo.walk import content as words
 from demo.walk import workshop as plan_words
 from demo.walk.content import ReviewContent, review_rng
 from demo.walk.plan import Walk, stage_index
 from demo.walk.self_evaluation import self_evaluation
+from demo.walk.session import ReviewSession
 
 
 @dataclass(frozen=True)
@@ -71,148 +71,118 @@ class ReviewWalker:
         cast: Cast,
         setting: Setting,
     ) -> None:
-        self.api, self.report, self.walk = api, report, walk
-        self.content, self.cast, self.setting = content, cast, setting
-        self.path = f"/v1/reviews/{walk.review_id}"
-        self.review: dict[str, Any] = {}
-        self.etag = ""
-        self.wrote = False
-        self._focus_held: tuple[dict[str, Any], str] | None = None
+        self.walk, self.content, self.cast, self.setting = walk, content, cast, setting
+        self.session = ReviewSession(api, report, walk.review_id, cast.lead)
+        # What this walk wrote or read, kept for the stages after (each record's own routes
+        # are the only ones that change it).
+        self._focus: tuple[dict[str, Any], str] | None = None
+        self._finding_ids: dict[tuple[str, str], str] = {}
+        self._report: dict[str, Any] | None = None
+        self._plan: dict[str, Any] | None = None
 
-    # --- The walk ---------------------------------------------------------------------------
+    @property
+    def wrote(self) -> bool:
+        return self.session.wrote
 
     async def run(self, held: dict[str, Any] | None = None) -> str:
         """Walk to the target from ``held`` (the review as just listed; read if None); the
         state the review is left in."""
+        session = self.session
         if held is None:
-            await self._read()
+            await session.read()
         else:
-            self.review, self.etag = held, f'"{held["version"]}"'
+            session.hold(held)
         target = stage_index(self.walk.target)
         while True:
-            state = self.review["state"]
-            here = stage_index(state)
+            here = stage_index(session.state)
             if here < 0 or here > target:
-                return str(state)
-            work, leave = self._stages()[state]
+                return session.state
+            work, leave = self._stages()[session.state]
             final = here == target
             await work(final and self.walk.stalled)
             if final or leave is None:
-                return str(state)
+                return session.state
             await leave()
 
     def _stages(
         self,
     ) -> dict[str, tuple[Callable[[bool], Awaitable[None]], Callable[[], Awaitable[None]] | None]]:
         """state -> (its work, given whether the review stalls there; how it leaves it)."""
+        move, cast = self.session.move, self.cast
 
-        def nothing(_: bool) -> Awaitable[None]:
-            return _done()
+        async def nothing(_: bool) -> None:
+            return None
 
         return {
-            "planned": (nothing, lambda: self._move("self_review", self.cast.school)),
-            "self_review": (self._self_review, lambda: self._move("pre_review", self.cast.school)),
-            "pre_review": (self._pre_review, lambda: self._move("review_day", self.cast.lead)),
-            "review_day": (self._evidence, lambda: self._move("feedback", self.cast.lead)),
-            "feedback": (self._findings, lambda: self._move("report_drafted", self.cast.lead)),
-            "report_drafted": (self._report, self._publish),
-            "report_published": (nothing, lambda: self._move("workshop", self.cast.ic)),
+            "planned": (nothing, lambda: move("self_review", cast.school)),
+            "self_review": (self._self_review, lambda: move("pre_review", cast.school)),
+            "pre_review": (self._pre_review, lambda: move("review_day", cast.lead)),
+            "review_day": (self._evidence, lambda: move("feedback", cast.lead)),
+            "feedback": (self._findings, lambda: move("report_drafted", cast.lead)),
+            "report_drafted": (self._draft, self._publish),
+            "report_published": (nothing, lambda: move("workshop", cast.ic)),
             "workshop": (self._workshop, self._agree),
-            "action_plan_agreed": (nothing, lambda: self._move("progress_review", self.cast.ic)),
-            "progress_review": (self._progress, lambda: self._move("closed", self.cast.ic)),
+            "action_plan_agreed": (nothing, lambda: move("progress_review", cast.ic)),
+            "progress_review": (self._progress, lambda: move("closed", cast.ic)),
             "closed": (nothing, None),
         }
-
-    # --- Requests ---------------------------------------------------------------------------
-
-    async def _read(self) -> None:
-        found = await self.api.get_with_etag(self.path, token=self.cast.lead)
-        if found is None:
-            raise LookupError(f"review {self.walk.review_id} is not in the reviews service yet")
-        self.review, self.etag = found
-
-    async def _move(self, to: str, token: str) -> None:
-        for attempt in (1, 2):
-            try:
-                response = await self.api.request(
-                    "POST", f"{self.path}/transitions", token=token, json={"to": to},
-                    headers={"If-Match": self.etag},
-                )  # fmt: skip
-            except ApiError as exc:
-                if exc.status != 412 or attempt == 2:
-                    raise
-                await self._read()  # changed meanwhile (a retry of ours that landed)
-                if self.review["state"] == to:
-                    return
-                continue
-            self.review, self.etag = response.json(), response.headers["ETag"]
-            self._made("transitions")
-            return
-
-    def _made(self, kind: str, n: int = 1) -> None:
-        self.report.count(kind, Outcome.CREATED, n)
-        self.wrote = True
-
-    def _found(self, kind: str, n: int = 1) -> None:
-        self.report.count(kind, Outcome.UNCHANGED, n)
-
-    async def _write(
-        self,
-        method: str,
-        path: str,
-        token: str,
-        body: Any,
-        etag: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> httpx.Response:
-        sent = {**({"If-Match": etag} if etag else {}), **(headers or {})}
-        return await self.api.request(
-            method, f"{self.path}{path}", token=token, json=body, headers=sent, ok=(200, 201)
-        )
 
     # --- The stages' work -------------------------------------------------------------------
 
     async def _self_review(self, stalls: bool) -> None:
-        school = self.cast.school
-        held = await self.api.get_with_etag(f"{self.path}/self-evaluation", token=school)
+        session, school = self.session, self.cast.school
+        held = await session.existing("/self-evaluation", school)
         if held is None or (not held[0]["shared_with_team"] and not stalls):
             rng = review_rng(self.setting.seed, self.walk.review, "sef")
             body = self_evaluation(
                 rng, self.setting.school, list(self.walk.review["focus"]), self.setting.data_year
             )
             body["share"] = not stalls  # a late self-review: drafted, not shared yet
-            await self._write(
-                "PUT", "/self-evaluation", school, body, held[1] if held else self.etag
-            )
-            self._made("self-evaluations")
+            etag = held[1] if held else session.etag
+            await session.write("PUT", "/self-evaluation", school, body, etag)
+            session.made("self-evaluations")
         else:
-            self._found("self-evaluations")
+            session.found("self-evaluations")
         if stalls:
             return
-        if await self.api.get(f"{self.path}/focus", token=school) is None:
-            body = {
-                "text": self.content.focus_text,
-                "theme_codes": self.setting.focus_codes,
-                "questions": [{"text": q} for q in self.content.questions],
-            }
-            await self._write("PUT", "/focus", school, body, self.etag)
-            self._made("focuses and enquiry questions")
-        else:
-            self._found("focuses and enquiry questions")
+        self._focus = await session.existing("/focus", school)
+        if self._focus is not None:
+            session.found("focuses and enquiry questions")
+            return
+        body = {
+            "text": self.content.focus_text,
+            "theme_codes": self.setting.focus_codes,
+            "questions": [{"text": q} for q in self.content.questions],
+        }
+        response = await session.write("PUT", "/focus", school, body, session.etag)
+        self._focus = response.json(), response.headers["ETag"]
+        session.made("focuses and enquiry questions")
+
+    async def _focus_now(self) -> tuple[dict[str, Any], str]:
+        """The focus (set in self-review), as this walk last saw it."""
+        if self._focus is None:
+            found = await self.session.api.get_with_etag(
+                f"{self.session.path}/focus", token=self.cast.lead
+            )
+            assert found is not None, f"{self.session.path} has no focus"
+            self._focus = found
+        return self._focus
+
+    async def _question_ids(self) -> list[str]:
+        return [q["id"] for q in (await self._focus_now())[0]["questions"]]
 
     async def _pre_review(self, stalls: bool) -> None:
-        team = self.cast.team
+        session, team = self.session, self.cast.team
         if self.walk.challenged and len(team) > 1:
-            notes = await self.api.all_pages(f"{self.path}/focus/challenges", token=team[1])
-            if notes:
-                self._found("challenges to the focus")
+            if await session.existing_list("/focus/challenges", team[1]):
+                session.found("challenges to the focus")
             else:
                 note = {"text": words.challenge_note(self.content)}
-                await self._write("POST", "/focus/challenges", team[1], note)
-                self._made("challenges to the focus")
-        focus, etag = await self._focus()
+                await session.write("POST", "/focus/challenges", team[1], note)
+                session.made("challenges to the focus")
+        focus, etag = await self._focus_now()
         if focus["agreed_at"] is not None:
-            self._found("focuses agreed")
+            session.found("focuses agreed")
             return
         body = {
             "text": focus["text"],
@@ -220,22 +190,14 @@ class ReviewWalker:
             "questions": [{"id": q["id"], "text": q["text"]} for q in focus["questions"]],
             "agreed": True,
         }
-        response = await self._write("PUT", "/focus", self.cast.lead, body, etag)
-        self._focus_held = response.json(), response.headers["ETag"]
-        self._made("focuses agreed")
-
-    async def _focus(self) -> tuple[dict[str, Any], str]:
-        """The focus as last read or written (only the focus's own routes change it)."""
-        if self._focus_held is None:
-            found = await self.api.get_with_etag(f"{self.path}/focus", token=self.cast.lead)
-            assert found is not None, f"{self.path} has no focus"
-            self._focus_held = found
-        return self._focus_held
+        response = await session.write("PUT", "/focus", self.cast.lead, body, etag)
+        self._focus = response.json(), response.headers["ETag"]
+        session.made("focuses agreed")
 
     async def _evidence(self, stalls: bool) -> None:
-        held = await self.api.all_pages(f"{self.path}/evidence", token=self.cast.lead)
-        have = {row["id"] for row in held}
-        questions = [q["id"] for q in (await self._focus())[0]["questions"]]
+        session = self.session
+        have = {row["id"] for row in await session.existing_list("/evidence", self.cast.lead)}
+        questions = await self._question_ids()
         authors = range(1 if stalls else len(self.cast.team))  # stalled: the lead's notes only
         for author in authors:
             items = [
@@ -244,23 +206,26 @@ class ReviewWalker:
                 if i.author == author and i.id not in have
             ]
             if items:
-                response = await self._write(
-                    "POST", "/evidence/batches", self.cast.team[author], {"items": items}
+                batch = {"items": items}
+                response = await session.write(
+                    "POST", "/evidence/batches", self.cast.team[author], batch
                 )
                 outcome = response.json()
-                self._made("evidence items", outcome["created"])
+                session.made("evidence items", outcome["created"])
                 if outcome["conflicts"]:
-                    self.report.note(f"{self.path}: {outcome['conflicts']} evidence conflicts")
-        self._found("evidence items", len(have))
+                    session.report.note(f"{session.path}: {outcome['conflicts']} conflicts")
+        if have:
+            session.found("evidence items", len(have))
 
     async def _findings(self, stalls: bool) -> None:
-        held = await self.api.all_pages(f"{self.path}/findings", token=self.cast.lead)
-        have = {(f["kind"], f["text"]) for f in held}
-        questions = [q["id"] for q in (await self._focus())[0]["questions"]]
+        session = self.session
+        for f in await session.existing_list("/findings", self.cast.lead):
+            self._finding_ids[(f["kind"], f["text"])] = f["id"]
+        questions = await self._question_ids()
         evidence = [i.id for i in self.content.evidence]
         for n, finding in enumerate(self.content.findings):
-            if (finding.kind, finding.text) in have:
-                self._found("findings")
+            if (finding.kind, finding.text) in self._finding_ids:
+                session.found("findings")
                 continue
             body = {
                 "kind": finding.kind,
@@ -271,95 +236,102 @@ class ReviewWalker:
             }
             key = f"cf-demo:{self.setting.seed}:finding:{self.walk.review_id}:{n}"
             token = self.cast.team[finding.author]
-            await self._write("POST", "/findings", token, body, headers={"Idempotency-Key": key})
-            self._made("findings")
+            response = await session.write(
+                "POST", "/findings", token, body, headers={"Idempotency-Key": key}
+            )
+            self._finding_ids[(finding.kind, finding.text)] = response.json()["id"]
+            session.made("findings")
 
-    async def _report(self, stalls: bool) -> None:
-        versions = await self.api.all_pages(f"{self.path}/report/versions", token=self.cast.lead)
-        if not versions:
+    async def _draft(self, stalls: bool) -> None:
+        session, lead = self.session, self.cast.lead
+        versions = await session.existing_list("/report/versions", lead)
+        if versions:
+            session.found("report drafts")
+        else:
             summary = words.report_summary(
                 self.content, self.setting.school.name, list(self.walk.review["days"])
             )
-            response = await self._write(
-                "POST", "/report/versions", self.cast.lead, {"summary": summary}
-            )
+            response = await session.write("POST", "/report/versions", lead, {"summary": summary})
             versions = [response.json()]
-            self._made("report drafts")
-        else:
-            self._found("report drafts")
-        latest = versions[-1]
+            session.made("report drafts")
+        self._report = versions[-1]
         if stalls:
             return  # with the head, not acknowledged yet
-        if latest["acknowledged_at"] is None:
-            comment = review_rng(self.setting.seed, self.walk.review, "ack").choice(
-                words.ACKNOWLEDGEMENTS
-            )
-            path = f"/report/versions/{latest['version']}/acknowledgement"
-            await self._write("POST", path, self.cast.school, {"comment": comment})
-            self._made("reports acknowledged by the head")
-        else:
-            self._found("reports acknowledged by the head")
+        if self._report["acknowledged_at"] is not None:
+            session.found("reports acknowledged by the head")
+            return
+        rng = review_rng(self.setting.seed, self.walk.review, "ack")
+        path = f"/report/versions/{self._report['version']}/acknowledgement"
+        comment = {"comment": rng.choice(words.ACKNOWLEDGEMENTS)}
+        response = await session.write("POST", path, self.cast.school, comment)
+        self._report = response.json()
+        session.made("reports acknowledged by the head")
 
     async def _publish(self) -> None:
-        versions = await self.api.all_pages(f"{self.path}/report/versions", token=self.cast.lead)
-        latest = versions[-1]
+        session, latest = self.session, self._report
+        assert latest is not None  # drafted (or found) just before
         body: dict[str, Any] = {"version": latest["version"]}
         if latest["untriangulated"]:
             body["override_reason"] = words.override_reason(self.content)
-        await self._write("POST", "/report/publication", self.cast.lead, body, self.etag)
-        self._made("reports published")
+        await session.moved_by("POST", "/report/publication", self.cast.lead, body)
+        session.made("reports published")
         if latest["untriangulated"]:
-            self._made("overrides of the triangulation rule (lead reviewer)")
-        await self._read()
+            session.made("overrides of the triangulation rule (lead reviewer)")
 
     async def _workshop(self, stalls: bool) -> None:
-        ic, due = self.cast.ic, date.fromisoformat(self.review["milestones"]["progress_review_due"])
-        held = await self.api.get(f"{self.path}/workshop", token=ic)
-        if held is None:
+        session, ic = self.session, self.cast.ic
+        milestones = self.walk.review["milestones"]
+        due = date.fromisoformat(milestones["progress_review_due"])
+        if await session.existing("/workshop", ic) is None:
             rng = review_rng(self.setting.seed, self.walk.review, "workshop")
-            on = date.fromisoformat(self.walk.review["milestones"]["workshop_on"])
+            on = date.fromisoformat(milestones["workshop_on"])
             body = plan_words.workshop(rng, self.content, self.cast.head_name, on, due)
-            await self._write("PUT", "/workshop", ic, body, self.etag)
-            self._made("workshops")
+            await session.write("PUT", "/workshop", ic, body, session.etag)
+            session.made("workshops")
         else:
-            self._found("workshops")
-        if await self.api.get(f"{self.path}/action-plan", token=ic) is not None:
-            self._found("action plans")
+            session.found("workshops")
+        held = await session.existing("/action-plan", ic)
+        if held is not None:
+            self._plan = held[0]
+            session.found("action plans")
             return
-        findings = await self.api.all_pages(f"{self.path}/findings", token=ic)
-        by_text = {(f["kind"], f["text"]): f["id"] for f in findings}
-        ids = [by_text[(f.kind, f.text)] for f in self.content.findings]
+        if len(self._finding_ids) < len(self.content.findings):
+            for f in await session.listed("/findings", ic):
+                self._finding_ids[(f["kind"], f["text"])] = f["id"]
+        ids = [self._finding_ids[(f.kind, f.text)] for f in self.content.findings]
         actions = plan_words.actions(
             self.content, ids, self.setting.library, self.setting.partner, due
         )
-        await self._write("PUT", "/action-plan", ic, {"actions": actions}, self.etag)
-        self._made("action plans")
-        self._made("actions", len(actions))
+        response = await session.write(
+            "PUT", "/action-plan", ic, {"actions": actions}, session.etag
+        )
+        self._plan = response.json()
+        session.made("action plans")
+        session.made("actions", len(actions))
 
     async def _agree(self) -> None:
-        await self._write("POST", "/action-plan/agreement", self.cast.ic, {}, self.etag)
-        self._made("action plans agreed")
-        await self._read()
+        await self.session.moved_by("POST", "/action-plan/agreement", self.cast.ic, {})
+        self.session.made("action plans agreed")
 
     async def _progress(self, stalls: bool) -> None:
-        ic = self.cast.ic
-        if await self.api.get(f"{self.path}/progress-review", token=ic) is not None:
-            self._found("90-day reviews")
+        session, ic = self.session, self.cast.ic
+        if await session.existing("/progress-review", ic) is not None:
+            session.found("90-day reviews")
             return
-        plan = await self.api.get(f"{self.path}/action-plan", token=ic)
-        assert plan is not None
-        due = date.fromisoformat(self.review["milestones"]["progress_review_due"])
-        workshop = date.fromisoformat(self.walk.review["milestones"]["workshop_on"])
+        plan = self._plan
+        if plan is None:
+            found = await session.api.get(f"{session.path}/action-plan", token=ic)
+            assert found is not None
+            plan = found
+        milestones = self.walk.review["milestones"]
+        due = date.fromisoformat(milestones["progress_review_due"])
+        workshop = date.fromisoformat(milestones["workshop_on"])
         on = min(due, self.setting.today)
         if self.walk.position % 5 == 2 and due + timedelta(days=9) <= self.setting.today:
             on = due + timedelta(days=9)  # some ICs come back late
         on = max(on, workshop + timedelta(days=1))
         rng = review_rng(self.setting.seed, self.walk.review, "ratings")
         body = {"reviewed_on": on.isoformat(), "ratings": plan_words.ratings(rng, plan)}
-        await self._write("POST", "/progress-review", ic, body)
-        self._made("90-day reviews")
-        await self._read()  # recording it changes the review (closing needs it)
-
-
-async def _done() -> None:
-    return None
+        await session.write("POST", "/progress-review", ic, body)
+        session.made("90-day reviews")
+        await session.read()  # recording it changes the review (closing needs it)
