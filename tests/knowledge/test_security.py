@@ -1,7 +1,9 @@
 """Every route: 401 without a token, 403 without the scope (editing needs knowledge:admin,
-knowledge:read is not enough). Themes and the library are global, so there is no tenancy 404.
+knowledge:read is not enough). Themes and the library are global; the insights, search and
+brokering routes address a tenant's scope: another tenant's is a 404 and changes nothing.
 
-The route table below must name every /v1 route the app serves.
+The route table below must name every /v1 route the app serves. Each check walks the whole
+table in one running service (one start per database, not one per route).
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import pytest
 
 from knowledge.library.service import load_default_sources
 from knowledge.main import create_app
@@ -25,6 +26,10 @@ class Route:
     path: str
     scope: str
     body: Any = None
+    tenancy: dict[str, list[str]] | None = None  # the caller's claims where the route is tenanted
+
+
+LA = {"la": ["881"]}
 
 
 ROUTES = [
@@ -39,6 +44,11 @@ ROUTES = [
     Route("GET", "/v1/evidence-library/suggestions?themes=maths", "knowledge:read"),
     Route("GET", "/v1/evidence-library/{source_id}", "knowledge:read"),
     Route("PUT", "/v1/evidence-library/{source_id}", "knowledge:admin", SOURCE),
+    Route("GET", "/v1/insights/themes?scope=la&id=881&year=2026-27", "knowledge:read", tenancy=LA),
+    Route("GET", "/v1/insights/trends?scope=la&id=881", "knowledge:read", tenancy=LA),
+    Route(
+        "GET", "/v1/insights/outcomes?scope=la&id=881&year=2026-27", "knowledge:read", tenancy=LA
+    ),
 ]
 
 
@@ -73,39 +83,36 @@ async def _call(
     )
 
 
-@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
-async def test_without_a_token_is_401(
-    client: httpx.AsyncClient, route: Route, issue_token: TokenFactory
-) -> None:
-    source_id = await _source_id(client, issue_token)
-    before = await _snapshot(client, issue_token)
-    response = await _call(client, route, source_id, {})
-    assert_problem(response, 401)
-    assert response.headers["www-authenticate"].startswith("Bearer")
-    assert_problem(await _call(client, route, source_id, bearer("not-a-jwt")), 401)
-    assert await _snapshot(client, issue_token) == before
-
-
-@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
-async def test_without_the_scope_is_403(
-    client: httpx.AsyncClient, route: Route, issue_token: TokenFactory
-) -> None:
-    source_id = await _source_id(client, issue_token)
-    before = await _snapshot(client, issue_token)
-    others = {"knowledge:read", "knowledge:admin", "directory:write", "reviews:write"}
+def _other_scopes(route: Route) -> set[str]:
     if route.scope == "knowledge:admin":
-        others = {"knowledge:read", "directory:write", "reviews:write"}
-    else:
-        others.discard(route.scope)
-    token = issue_token(*others, la=["881"])
-    assert_problem(await _call(client, route, source_id, bearer(token)), 403)
-    assert await _snapshot(client, issue_token) == before
+        return {"knowledge:read", "directory:write", "reviews:write"}
+    return {"knowledge:read", "knowledge:admin", "directory:write", "reviews:write"} - {route.scope}
 
 
-@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
-async def test_with_the_scope_it_answers(
-    client: httpx.AsyncClient, route: Route, issue_token: TokenFactory
+async def test_refused_without_a_token_the_scope_or_the_tenancy(
+    client: httpx.AsyncClient, issue_token: TokenFactory
 ) -> None:
     source_id = await _source_id(client, issue_token)
-    response = await _call(client, route, source_id, bearer(issue_token(route.scope)))
-    assert response.status_code in (200, 201), response.text
+    before = await _snapshot(client, issue_token)
+    for route in ROUTES:
+        response = await _call(client, route, source_id, {})
+        assert_problem(response, 401)
+        assert response.headers["www-authenticate"].startswith("Bearer"), route
+        assert_problem(await _call(client, route, source_id, bearer("not-a-jwt")), 401)
+        token = issue_token(*_other_scopes(route), la=["881"])
+        assert_problem(await _call(client, route, source_id, bearer(token)), 403)
+        if route.tenancy:
+            for other in ({"la": ["882"]}, {"trusts": ["881"]}, {"schools": ["100881"]}, {}):
+                token = issue_token(route.scope, **other)
+                assert_problem(await _call(client, route, source_id, bearer(token)), 404)
+        assert await _snapshot(client, issue_token) == before, route
+
+
+async def test_with_the_scope_it_answers(
+    client: httpx.AsyncClient, issue_token: TokenFactory
+) -> None:
+    source_id = await _source_id(client, issue_token)
+    for route in ROUTES:
+        token = issue_token(route.scope, **(route.tenancy or {}))
+        response = await _call(client, route, source_id, bearer(token))
+        assert response.status_code in (200, 201), (route, response.text)
