@@ -48,7 +48,6 @@ TAXONOMY_UPDATED: EventDefinition[TaxonomyPayload] = EventDefinition(
 )
 
 
-
 class EmergingThemePayload(Payload):
     """An area for development raised in more than ``share_threshold`` of a partnership's
     reviews this academic year (and by at least as many schools as the agreement's suppression
