@@ -9,12 +9,20 @@ table in one running service (one start per database, not one per route).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import pytest
 
+from common.db import create_database
+from contracts import directory
+from knowledge.config import KnowledgeSettings
+from knowledge.directory import service as directory_service
 from knowledge.library.service import load_default_sources
 from knowledge.main import create_app
+from knowledge.review import service as review_service
+from tests.knowledge.kit import Review, finding, uid
 from tests.support import TokenFactory, assert_problem, bearer
 
 SOURCE = {**load_default_sources()[0], "title": "Changed"}
@@ -30,6 +38,11 @@ class Route:
 
 
 LA = {"la": ["881"]}
+P = uid(1, "0dd1")
+URN = 100001
+REVIEW = Review(uid(2, "0dd1"), P, URN)
+SCHOOL = {"schools": [str(URN)]}
+ROUND = {"partnership_id": str(P), "academic_year": "2026-27"}
 
 
 ROUTES = [
@@ -48,6 +61,18 @@ ROUTES = [
     Route("GET", "/v1/insights/trends?scope=la&id=881", "knowledge:read", tenancy=LA),
     Route(
         "GET", "/v1/insights/outcomes?scope=la&id=881&year=2026-27", "knowledge:read", tenancy=LA
+    ),
+    Route("GET", "/v1/insights/process?scope=la&id=881&format=csv", "knowledge:read", tenancy=LA),
+    Route("GET", "/v1/insights/search?q=phonics", "knowledge:read"),
+    Route("GET", "/v1/insights/support/schools/{urn}", "knowledge:read", tenancy=SCHOOL),
+    Route(
+        "POST", "/v1/insights/support/rounds", "knowledge:read", ROUND, {"partnerships": [str(P)]}
+    ),
+    Route(
+        "GET",
+        "/v1/evidence-library/reviews/{review_id}/suggestions",
+        "knowledge:read",
+        tenancy=SCHOOL,
     ),
 ]
 
@@ -77,7 +102,7 @@ async def _snapshot(client: httpx.AsyncClient, issue_token: TokenFactory) -> Any
 async def _call(
     client: httpx.AsyncClient, route: Route, source_id: str, headers: dict[str, str]
 ) -> httpx.Response:
-    path = route.path.format(code="maths", source_id=source_id)
+    path = route.path.format(code="maths", source_id=source_id, urn=URN, review_id=REVIEW.review_id)
     return await client.request(
         route.method, path, json=route.body, headers={**headers, "If-Match": '"1"'}
     )
@@ -89,8 +114,47 @@ def _other_scopes(route: Route) -> set[str]:
     return {"knowledge:read", "knowledge:admin", "directory:write", "reviews:write"} - {route.scope}
 
 
+@pytest.fixture
+async def tenants(client: httpx.AsyncClient, knowledge_settings: KnowledgeSettings) -> None:
+    """A partnership that names its schools, a member school and its review (written through
+    the handlers' service functions), so that tenanted routes have an object to find."""
+    database = create_database(knowledge_settings.database_url)
+    try:
+        async with database.session() as session:
+            now = datetime.now(UTC)
+            await directory_service.apply_partnership(
+                session,
+                directory.PartnershipPayload(
+                    id=P, name="P", kind="la_cluster", la_code="881", version=1, updated_at=now
+                ),
+            )
+            agreement = {"partnership_id": P, "la_code": "881", "partnership_visibility": "named"}
+            await directory_service.apply_agreement(
+                session,
+                directory.AgreementPayload.model_validate(
+                    {
+                        **agreement,
+                        "trust_visibility": "none",
+                        "local_authority_visibility": "aggregated",
+                        "suppression_threshold": 5,
+                        "version": 1,
+                        "updated_at": now,
+                    }
+                ),
+            )
+            membership = directory.MembershipPayload(
+                partnership_id=P, urn=URN, la_code="881", occurred_at=now
+            )
+            await directory_service.apply_membership(session, membership, joined=True)
+            report = REVIEW.report([finding("area_for_development", "maths")])
+            await review_service.apply_report(session, report, knowledge_settings)
+            await session.commit()
+    finally:
+        await database.dispose()
+
+
 async def test_refused_without_a_token_the_scope_or_the_tenancy(
-    client: httpx.AsyncClient, issue_token: TokenFactory
+    client: httpx.AsyncClient, issue_token: TokenFactory, tenants: None
 ) -> None:
     source_id = await _source_id(client, issue_token)
     before = await _snapshot(client, issue_token)
@@ -109,7 +173,7 @@ async def test_refused_without_a_token_the_scope_or_the_tenancy(
 
 
 async def test_with_the_scope_it_answers(
-    client: httpx.AsyncClient, issue_token: TokenFactory
+    client: httpx.AsyncClient, issue_token: TokenFactory, tenants: None
 ) -> None:
     source_id = await _source_id(client, issue_token)
     for route in ROUTES:

@@ -6,17 +6,20 @@ from fastapi import FastAPI
 
 from common.http.app import create_service_app
 from common.runtime import ConsumerSpec, ServiceRuntime, StreamSpec
+from knowledge.brokering.router import router as brokering_router
 from knowledge.config import KnowledgeSettings
 from knowledge.db import InboxMessage, OutboxMessage
 from knowledge.directory.handlers import SUBJECT_FILTERS, handle_directory_event
 from knowledge.insight.router import router as insight_router
 from knowledge.library.router import router as library_router
+from knowledge.measure.router import router as measure_router
 from knowledge.review.handlers import (
     PLAN_SUBJECT_FILTERS,
     REVIEW_SUBJECT_FILTERS,
     ReviewEventHandler,
     handle_plan_event,
 )
+from knowledge.search.router import router as search_router
 from knowledge.seed import Seeder
 from knowledge.theme.router import router as theme_router
 
@@ -71,6 +74,13 @@ def create_app(settings: KnowledgeSettings | None = None) -> FastAPI:
         description=DESCRIPTION,
         settings=settings,
         lifespan=seeder.lifespan(),
-        routers=[theme_router, library_router, insight_router],
+        routers=[
+            theme_router,
+            library_router,
+            insight_router,
+            measure_router,
+            search_router,
+            brokering_router,
+        ],
         readiness=seeder.readiness,
     )

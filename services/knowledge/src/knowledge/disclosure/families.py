@@ -42,14 +42,15 @@ def containers(family: str, key: str, kind: str) -> list[CellKind]:
     return found
 
 
-def group_totals(family: str, key: str, kind: str) -> list[CellKind]:
-    """The totals of the groups (key, kind) is a part of, within its scope."""
+def group_totals(family: str, key: str, kind: str) -> list[tuple[str, CellKind]]:
+    """The groups (key, kind) is a part of, within its scope: (what the parts are, the total).
+    A cell can be the total of two groups (a theme of its sub-themes and of its ratings)."""
     if key == WHOLE:
         return []
-    totals: list[CellKind] = []
+    totals: list[tuple[str, CellKind]] = []
     parent = parent_of(key) if family in TREE_FAMILIES else None
     if parent is not None:
-        totals.append((parent, kind))
+        totals.append(("sub-themes", (parent, kind)))
     if family in RATED_FAMILIES and kind != WHOLE:
-        totals.append((key, WHOLE))
+        totals.append(("ratings", (key, WHOLE)))
     return totals

@@ -19,9 +19,10 @@ x >= k``, the rule is, by construction:
    *remainder*: schools counted in the total but in none of the parts shown to this caller),
    must be at least two unknowns, about at least ``k`` schools, and more schools than unknowns.
    Then subtracting the shown parts from the total gives only a sum of several unknowns about
-   ``k`` or more schools, and no hidden part is determined. Where a group falls short, the
-   smallest shown part with schools is hidden too (complementary suppression), or the total
-   when no part is left; this repeats until every group holds.
+   ``k`` or more schools, and no hidden part is determined. A hidden total needs an unknown
+   among its parts too (else it is their sum). Where a group falls short, the smallest shown
+   part with schools is hidden too (complementary suppression), or the total when no part is
+   left; this repeats until every group holds.
 
 Thresholds: a cell takes its scope's threshold (the strictest agreement among the partnerships
 counted in it); a pair or group takes the larger of its cells'. Pure: no database here.
@@ -76,11 +77,14 @@ def safe(count: int, threshold: int) -> bool:
 
 
 def group_holds(universe: Universe, group: Group, hidden: set[CellRef]) -> bool:
-    """Rule 3 for one group whose total is shown."""
+    """Rule 3 for one group."""
     unknown = [part for part in group.parts if part in hidden and universe.m(part) > 0]
+    remainder = max(0, universe.m(group.total) - sum(universe.m(p) for p in group.parts))
+    if group.total in hidden:
+        # A hidden total is the sum of its parts unless one of them is unknown too.
+        return bool(unknown) or remainder > 0 or universe.m(group.total) == 0
     if not unknown:
         return True
-    remainder = max(0, universe.m(group.total) - sum(universe.m(p) for p in group.parts))
     count = len(unknown) + (remainder > 0)
     schools = sum(universe.m(part) for part in unknown) + remainder
     return count >= 2 and schools >= universe.k(group.total) and schools > count
@@ -101,17 +105,17 @@ def _primary_and_nesting(universe: Universe) -> set[CellRef]:
 
 
 def _complementary(universe: Universe, hidden: set[CellRef]) -> None:
-    member_of: dict[CellRef, list[int]] = {}
+    member_of: dict[CellRef, list[int]] = {}  # the groups a cell is the total or a part of
     for index, group in enumerate(universe.groups):
-        for part in group.parts:
-            member_of.setdefault(part, []).append(index)
+        for cell in (group.total, *group.parts):
+            member_of.setdefault(cell, []).append(index)
     pending = deque(range(len(universe.groups)))
     queued = set(pending)
     while pending:
         index = pending.popleft()
         queued.discard(index)
         group = universe.groups[index]
-        if group.total in hidden or group_holds(universe, group, hidden):
+        if group_holds(universe, group, hidden):
             continue
         candidates = [p for p in group.parts if p not in hidden and universe.m(p) > 0]
         pick = min(candidates, key=lambda p: (universe.m(p), p)) if candidates else group.total
@@ -142,8 +146,8 @@ def check(universe: Universe, hidden: set[CellRef]) -> list[str]:
             if outer not in hidden and not safe(difference, universe.k(cell, outer)):
                 problems.append(f"{outer} - {cell}: about {difference} schools")
     for group in universe.groups:
-        if group.total not in hidden and not group_holds(universe, group, hidden):
-            problems.append(f"group {group.total}: a hidden part can be worked out")
+        if not group_holds(universe, group, hidden):
+            problems.append(f"group {group.total}: a hidden figure can be worked out")
     return problems
 
 

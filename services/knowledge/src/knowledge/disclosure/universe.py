@@ -62,7 +62,7 @@ def build(
 ) -> Universe:
     present = sorted(unnamed)
     containers: dict[CellRef, list[CellRef]] = {}
-    parts: dict[CellRef, list[CellRef]] = defaultdict(list)
+    parts: dict[tuple[CellRef, str], list[CellRef]] = defaultdict(list)
     for cell in present:
         scope = Scope(cell.scope_kind, cell.scope_id)
         local = families.containers(family, cell.key, cell.kind)
@@ -71,9 +71,9 @@ def build(
             inside += [_ref(outer, cell.key, cell.kind)]
             inside += [_ref(outer, key, kind) for key, kind in local]
         containers[cell] = inside
-        for key, kind in families.group_totals(family, cell.key, cell.kind):
-            parts[_ref(scope, key, kind)].append(cell)
-    groups = [Group(total, tuple(p)) for total, p in sorted(parts.items()) if total in unnamed]
+        for what, (key, kind) in families.group_totals(family, cell.key, cell.kind):
+            parts[(_ref(scope, key, kind), what)].append(cell)
+    groups = [Group(total, tuple(p)) for (total, _), p in sorted(parts.items()) if total in unnamed]
     for cell in present:
         scope = Scope(cell.scope_kind, cell.scope_id)
         below = audience.parts(scope)

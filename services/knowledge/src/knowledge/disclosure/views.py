@@ -15,6 +15,7 @@ from common.http.problems import not_found, validation_failed
 from knowledge.directory.repository import DirectoryRepository
 from knowledge.disclosure import cache
 from knowledge.disclosure.audience import AGGREGATED, NAMED, Audience, audience_of
+from knowledge.disclosure.universe import Decided
 from knowledge.insight.repository import consistent_read, named_cells, named_reviews
 from knowledge.review.models import IngestedReview
 from knowledge.rollup.service import ALL, LA, NATIONAL_ID, PARTNERSHIP, TRUST, Scope
@@ -153,9 +154,14 @@ async def cells_for(
         }, None
     assert target.view == AGGREGATED
     decided = await cache.decided(session, audience, family, year)
+    return scope_cells(decided, target.scope), decided.threshold(target.scope)
+
+
+def scope_cells(decided: Decided, scope: Scope) -> dict[tuple[str, str], CellView]:
+    """One scope's cells out of the caller's decided universe."""
     found: dict[tuple[str, str], CellView] = {}
     for cell, f in decided.figures.items():
-        if cell.scope != (target.scope.kind, target.scope.id):
+        if cell.scope != (scope.kind, scope.id):
             continue
         if cell in decided.hidden:
             found[(cell.key, cell.kind)] = CellView(suppressed=True)
@@ -163,4 +169,4 @@ async def cells_for(
             found[(cell.key, cell.kind)] = CellView(
                 False, f.reviews, f.schools, f.items, f.triangulated, f.evidence, f.days
             )
-    return found, decided.threshold(target.scope)
+    return found

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from common.http.problems import validation_failed
-from knowledge.deps import KnowledgeReader, SessionDep
+from knowledge.deps import NOT_VISIBLE, KnowledgeReader, SessionDep
 from knowledge.insight import service
 from knowledge.insight.schemas import OutcomeInsights, ScopeKind, ThemeInsights, ThemeTrends
 
@@ -58,11 +58,12 @@ SCOPE_DESCRIPTION = (
 def check_year(value: str | None, field: str) -> None:
     if value is not None and int(value[5:]) != (int(value[:4]) + 1) % 100:
         message = "An academic year is like 2026-27 (the second year follows the first)."
-        raise validation_failed([{"field": f"query.{field}", "message": message}])
+        raise validation_failed([{"field": field, "message": message}])
 
 
 @router.get(
     "/themes",
+    responses=NOT_VISIBLE,
     name="get_theme_insights",
     summary="Strengths and areas for development per theme",
     description="One scope and year: per theme (counting its sub-themes) and kind, the schools "
@@ -78,7 +79,7 @@ async def get_theme_insights(
     theme: ThemeQuery = None,
     kind: KindQuery = None,
 ) -> ThemeInsights:
-    check_year(year, "year")
+    check_year(year, "query.year")
     return await service.themes(
         session, principal, scope=scope, scope_id=scope_id, year=year, theme=theme, kind=kind
     )
@@ -86,6 +87,7 @@ async def get_theme_insights(
 
 @router.get(
     "/trends",
+    responses=NOT_VISIBLE,
     name="get_theme_trends",
     summary="Themes over the years",
     description="The per-theme figures of `/v1/insights/themes` for each year from `from` to "
@@ -102,8 +104,8 @@ async def get_theme_trends(
     first: Annotated[str | None, Query(alias="from", pattern=YEAR_PATTERN)] = None,
     last: Annotated[str | None, Query(alias="to", pattern=YEAR_PATTERN)] = None,
 ) -> ThemeTrends:
-    check_year(first, "from")
-    check_year(last, "to")
+    check_year(first, "query.from")
+    check_year(last, "query.to")
     return await service.trends(
         session,
         principal,
@@ -118,6 +120,7 @@ async def get_theme_trends(
 
 @router.get(
     "/outcomes",
+    responses=NOT_VISIBLE,
     name="get_action_outcomes",
     summary="Action outcomes at the 90-day review",
     description="Per action kind (`by=kind`) or theme (`by=theme`): the schools with actions "
@@ -133,7 +136,7 @@ async def get_action_outcomes(
     scope_id: ScopeIdQuery = None,
     by: Annotated[Literal["kind", "theme"], Query(description="Group by")] = "kind",
 ) -> OutcomeInsights:
-    check_year(year, "year")
+    check_year(year, "query.year")
     return await service.outcomes(
         session, principal, scope=scope, scope_id=scope_id, year=year, by=by
     )

@@ -16,11 +16,11 @@ from contracts.schedule import AcademicYear
 ScopeKind = Literal["school", "partnership", "trust", "la", "all"]
 View = Literal["named", "aggregated"]
 
-_SCOPE: dict[str, JsonValue] = {"kind": "la", "id": "881", "name": None}
+SCOPE_EXAMPLE: dict[str, JsonValue] = {"kind": "la", "id": "881", "name": None}
 
 
 class ScopeOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [_SCOPE]})
+    model_config = ConfigDict(json_schema_extra={"examples": [SCOPE_EXAMPLE]})
 
     kind: ScopeKind
     id: str | None = Field(description="URN, partnership id, trust UID, LA code; null for all")
@@ -85,7 +85,7 @@ class ThemeInsights(YearThemes):
         json_schema_extra={
             "examples": [
                 {
-                    "scope": _SCOPE,
+                    "scope": SCOPE_EXAMPLE,
                     "view": "aggregated",
                     "threshold": 5,
                     "academic_year": "2026-27",
@@ -104,7 +104,7 @@ class ThemeInsights(YearThemes):
 class ThemeTrends(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{"scope": _SCOPE, "view": "aggregated", "theme": None, "years": []}]
+            "examples": [{"scope": SCOPE_EXAMPLE, "view": "aggregated", "theme": None, "years": []}]
         }
     )
 
@@ -142,7 +142,7 @@ class OutcomeInsights(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "scope": _SCOPE,
+                    "scope": SCOPE_EXAMPLE,
                     "view": "aggregated",
                     "threshold": 5,
                     "academic_year": "2026-27",
@@ -161,47 +161,3 @@ class OutcomeInsights(BaseModel):
     by: Literal["kind", "theme"]
     progress_reviewed_schools: Count
     data: list[OutcomeFigure]
-
-
-class ProcessRow(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "scope": _SCOPE,
-                    "academic_year": "2026-27",
-                    "reports": {"value": 12, "suppressed": False},
-                    "days_to_report": 9.5,
-                    "findings_per_review": 7.2,
-                    "evidence_per_finding": 3.1,
-                    "triangulated_share": 0.8,
-                    "workshops": {"value": 11, "suppressed": False},
-                    "days_to_workshop": 30.0,
-                    "progress_reviews": {"value": 10, "suppressed": False},
-                    "on_time_share": 0.9,
-                }
-            ]
-        }
-    )
-
-    scope: ScopeOut
-    academic_year: AcademicYear
-    reports: Count
-    days_to_report: float | None = Field(description="Mean, first review day to publication")
-    findings_per_review: float | None
-    evidence_per_finding: float | None
-    triangulated_share: float | None
-    workshops: Count
-    days_to_workshop: float | None = Field(description="Mean, first review day to workshop")
-    progress_reviews: Count
-    on_time_share: float | None = Field(description="90-day reviews done by their due date")
-
-
-class ProcessMeasures(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"scope": _SCOPE, "view": "aggregated", "data": []}]}
-    )
-
-    scope: ScopeOut
-    view: View
-    data: list[ProcessRow] = Field(description="Per scope and year: the scope, then its parts")

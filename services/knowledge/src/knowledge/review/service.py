@@ -208,15 +208,12 @@ async def apply_action_plan(session: AsyncSession, payload: ActionPlanAgreedPayl
     if review.plan_agreed_at is not None and payload.agreed_at < review.plan_agreed_at:
         return
     keep_text = await _text_allowed(session, payload, payload.text_shared)
-    ratings = dict(
-        (
-            await session.execute(
-                select(IngestedAction.action_id, IngestedAction.rating).where(
-                    IngestedAction.review_id == review.review_id
-                )
-            )
-        ).tuples()
+    stored = await session.execute(
+        select(IngestedAction.action_id, IngestedAction.rating).where(
+            IngestedAction.review_id == review.review_id
+        )
     )
+    ratings = {row.action_id: row.rating for row in stored}
     await session.execute(
         delete(IngestedAction).where(IngestedAction.review_id == review.review_id)
     )
