@@ -39,6 +39,36 @@ published sources to themes. Reading needs `knowledge:read`, editing `knowledge:
 """
 
 
+# Reports come in bursts (a partnership's reviews published in the same weeks): consecutive
+# deliveries are applied 32 to a transaction (see common.messaging.consumer, "Batches").
+TRANSACTION_BATCH = 32
+
+
+def consumers(settings: KnowledgeSettings) -> list[ConsumerSpec]:
+    return [
+        ConsumerSpec(
+            stream="SCHEDULING",
+            durable="knowledge-directory",
+            filter_subjects=SUBJECT_FILTERS,
+            handler=handle_directory_event,
+        ),
+        ConsumerSpec(
+            stream="REVIEWS",
+            durable="knowledge-reviews",
+            filter_subjects=REVIEW_SUBJECT_FILTERS,
+            handler=ReviewEventHandler(settings),
+            transaction_batch=TRANSACTION_BATCH,
+        ),
+        ConsumerSpec(
+            stream="SCHEDULING",
+            durable="knowledge-schedule",
+            filter_subjects=PLAN_SUBJECT_FILTERS,
+            handler=handle_plan_event,
+            transaction_batch=TRANSACTION_BATCH,
+        ),
+    ]
+
+
 def create_app(settings: KnowledgeSettings | None = None) -> FastAPI:
     settings = settings or KnowledgeSettings()
     runtime = ServiceRuntime(
@@ -46,26 +76,7 @@ def create_app(settings: KnowledgeSettings | None = None) -> FastAPI:
         outbox_model=OutboxMessage,
         inbox_model=InboxMessage,
         streams=[StreamSpec("KNOWLEDGE", ["knowledge.>"])],
-        consumers=[
-            ConsumerSpec(
-                stream="SCHEDULING",
-                durable="knowledge-directory",
-                filter_subjects=SUBJECT_FILTERS,
-                handler=handle_directory_event,
-            ),
-            ConsumerSpec(
-                stream="REVIEWS",
-                durable="knowledge-reviews",
-                filter_subjects=REVIEW_SUBJECT_FILTERS,
-                handler=ReviewEventHandler(settings),
-            ),
-            ConsumerSpec(
-                stream="SCHEDULING",
-                durable="knowledge-schedule",
-                filter_subjects=PLAN_SUBJECT_FILTERS,
-                handler=handle_plan_event,
-            ),
-        ],
+        consumers=consumers(settings),
     )
     seeder = Seeder(runtime)
     return create_service_app(

@@ -12,6 +12,8 @@ groups (a total and its parts) it is a part of. Pure.
 
 from __future__ import annotations
 
+import functools
+
 from knowledge.review.cells import FINDING, OUTCOME_KIND, OUTCOME_THEME
 from knowledge.rollup.models import WHOLE
 from knowledge.theme.models import ancestors_of, parent_of
@@ -26,10 +28,11 @@ def depth(key: str) -> int:
     return -1 if key == WHOLE else key.count(".")
 
 
-def containers(family: str, key: str, kind: str) -> list[CellKind]:
+@functools.cache
+def containers(family: str, key: str, kind: str) -> tuple[CellKind, ...]:
     """Every cell of the same scope that contains (key, kind), nearest first."""
     if key == WHOLE or family not in TREE_FAMILIES | RATED_FAMILIES:
-        return []
+        return ()
     found: list[CellKind] = []
     broader = ancestors_of(key) if family in TREE_FAMILIES else []
     if family in RATED_FAMILIES and kind != WHOLE:
@@ -39,18 +42,19 @@ def containers(family: str, key: str, kind: str) -> list[CellKind]:
         if family in RATED_FAMILIES and kind != WHOLE:
             found.append((ancestor, WHOLE))
     found.append(WHOLE_CELL)
-    return found
+    return tuple(found)
 
 
-def group_totals(family: str, key: str, kind: str) -> list[tuple[str, CellKind]]:
+@functools.cache
+def group_totals(family: str, key: str, kind: str) -> tuple[tuple[str, CellKind], ...]:
     """The groups (key, kind) is a part of, within its scope: (what the parts are, the total).
     A cell can be the total of two groups (a theme of its sub-themes and of its ratings)."""
     if key == WHOLE:
-        return []
+        return ()
     totals: list[tuple[str, CellKind]] = []
     parent = parent_of(key) if family in TREE_FAMILIES else None
     if parent is not None:
         totals.append(("sub-themes", (parent, kind)))
     if family in RATED_FAMILIES and kind != WHOLE:
         totals.append(("ratings", (key, WHOLE)))
-    return totals
+    return tuple(totals)

@@ -13,15 +13,17 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.directory.repository import DEFAULT_THRESHOLD, DirectoryRepository
 from knowledge.disclosure import families
 from knowledge.disclosure.audience import LEVEL, Audience
-from knowledge.disclosure.suppression import CellRef, Group, Universe, hidden_cells
+from knowledge.disclosure.suppression import CellRef, Universe, hidden_cells
 from knowledge.review.models import IngestedReview
-from knowledge.rollup.models import InsightCell
+from knowledge.rollup.models import WHOLE, InsightCell
 from knowledge.rollup.repository import RollupRepository
 from knowledge.rollup.service import ALL, LA, PARTNERSHIP, TRUST, Scope, counted_in
 
@@ -54,41 +56,67 @@ def _ref(scope: Scope, key: str, kind: str) -> CellRef:
     return CellRef(scope.kind, scope.id, key, kind)
 
 
+def _cell_level(key: str, kind: str) -> int:
+    """Containers first: the whole, then by depth; a key's ``*`` before its ratings."""
+    return 2 * (families.depth(key) + 1) + (kind != WHOLE)
+
+
+def _padded(rows: list[list[int]]) -> npt.NDArray[np.int64]:
+    width = max((len(r) for r in rows), default=0)
+    out = np.full((len(rows), max(1, width)), -1, dtype=np.int64)
+    for i, row in enumerate(rows):
+        out[i, : len(row)] = row
+    return out
+
+
 def build(
     audience: Audience,
     family: str,
     unnamed: dict[CellRef, int],
     thresholds: dict[tuple[str, str], int],
 ) -> Universe:
-    present = sorted(unnamed)
-    containers: dict[CellRef, list[CellRef]] = {}
-    parts: dict[tuple[CellRef, str], list[CellRef]] = defaultdict(list)
-    for cell in present:
-        scope = Scope(cell.scope_kind, cell.scope_id)
-        local = families.containers(family, cell.key, cell.kind)
-        inside = [_ref(scope, key, kind) for key, kind in local]
-        for outer in audience.containers(scope):
-            inside += [_ref(outer, cell.key, cell.kind)]
-            inside += [_ref(outer, key, kind) for key, kind in local]
-        containers[cell] = inside
-        for what, (key, kind) in families.group_totals(family, cell.key, cell.kind):
-            parts[(_ref(scope, key, kind), what)].append(cell)
-    groups = [Group(total, tuple(p)) for (total, _), p in sorted(parts.items()) if total in unnamed]
-    for cell in present:
-        scope = Scope(cell.scope_kind, cell.scope_id)
-        below = audience.parts(scope)
-        if below:
-            groups.append(Group(cell, tuple(_ref(s, cell.key, cell.kind) for s in below)))
-    order = sorted(
-        present,
-        key=lambda c: (LEVEL[c.scope_kind], families.depth(c.key), c.kind != "*", c),
+    """The dense universe of the caller's scopes and every cell any of them has, with the
+    cells that contain them."""
+    scopes = [(s.kind, s.id) for s in audience.aggregated_scopes()]
+    scope_index = {scope: i for i, scope in enumerate(scopes)}
+    cells = sorted({(c.key, c.kind) for c in unnamed})
+    for key, kind in list(cells):
+        cells += families.containers(family, key, kind)
+    cells = sorted(set(cells), key=lambda kk: (_cell_level(*kk), kk))
+    cell_index = {cell: i for i, cell in enumerate(cells)}
+    m = np.zeros((len(scopes), len(cells)), dtype=np.int64)
+    for ref, count in unnamed.items():
+        m[scope_index[ref.scope], cell_index[(ref.key, ref.kind)]] = count
+    inner = _padded([[cell_index[x] for x in families.containers(family, *cell)] for cell in cells])
+    outer = _padded(
+        [
+            [scope_index[(o.kind, o.id)] for o in audience.containers(Scope(*scope))]
+            for scope in scopes
+        ]
     )
+    width = len(cells)
+    groups: dict[tuple[int, str], list[int]] = defaultdict(list)
+    present = [(scope_index[ref.scope], cell_index[(ref.key, ref.kind)]) for ref in unnamed]
+    parts_of = [[scope_index[(x.kind, x.id)] for x in audience.parts(Scope(*s))] for s in scopes]
+    for s, c in sorted(present):
+        for what, total in families.group_totals(family, *cells[c]):
+            groups[(s * width + cell_index[total], what)].append(s * width + c)
+        for p in parts_of[s]:
+            groups[(s * width + c, "parts")].append(p * width + c)
+    listed = [(total, parts) for (total, _), parts in sorted(groups.items())]
+    starts = np.cumsum([0] + [len(parts) for _, parts in listed], dtype=np.int64)
     return Universe(
-        unnamed=dict(unnamed),
-        thresholds=thresholds,
-        order=order,
-        containers=containers,
-        groups=groups,
+        scopes=scopes,
+        cells=cells,
+        m=m,
+        k=np.array([thresholds.get(s, DEFAULT_THRESHOLD) for s in scopes], dtype=np.int64),
+        inner=inner,
+        outer=outer,
+        scope_level=np.array([LEVEL[kind] for kind, _ in scopes], dtype=np.int64),
+        cell_level=np.array([_cell_level(*cell) for cell in cells], dtype=np.int64),
+        group_total=np.array([total for total, _ in listed], dtype=np.int64),
+        group_start=starts,
+        group_parts=np.array([p for _, parts in listed for p in parts], dtype=np.int64),
     )
 
 

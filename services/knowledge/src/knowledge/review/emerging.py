@@ -39,27 +39,32 @@ async def check(
     if agreement is None or not shares(agreement.partnership_visibility):
         return
     year, partnership = review.academic_year, review.partnership_id
+    keys = [(FINDING, key, AREA) for key in sorted(raised)] + [(FINDING, WHOLE, WHOLE)]
+    counts = await RollupRepository(session).counts(PARTNERSHIP, str(partnership), year, keys)
+    in_year = counts.get((FINDING, WHOLE, WHOLE), (0, 0))[0]
+    minimum = max(settings.emerging_theme_min_reviews, agreement.suppression_threshold)
+
+    def crossed(key: str) -> bool:
+        raising = counts.get((FINDING, key, AREA), (0, 0))[0]
+        return raising >= minimum and raising / max(1, in_year) > settings.emerging_theme_share
+
+    candidates = [key for key in sorted(raised) if crossed(key)]
+    if not candidates:
+        return
     done = set(
         await session.scalars(
             select(EmergingTheme.theme_code).where(
                 EmergingTheme.partnership_id == partnership,
                 EmergingTheme.academic_year == year,
-                EmergingTheme.theme_code.in_(sorted(raised)),
+                EmergingTheme.theme_code.in_(candidates),
             )
         )
     )
-    candidates = sorted(raised - done)
-    if not candidates:
-        return
-    keys = [(FINDING, key, AREA) for key in candidates] + [(FINDING, WHOLE, WHOLE)]
-    counts = await RollupRepository(session).counts(PARTNERSHIP, str(partnership), year, keys)
-    in_year = counts.get((FINDING, WHOLE, WHOLE), (0, 0))[0]
-    minimum = max(settings.emerging_theme_min_reviews, agreement.suppression_threshold)
     named = names(agreement.partnership_visibility)
     for key in candidates:
-        raising = counts.get((FINDING, key, AREA), (0, 0))[0]
-        if raising < minimum or in_year == 0 or raising / in_year <= settings.emerging_theme_share:
+        if key in done:
             continue
+        raising = counts[(FINDING, key, AREA)][0]
         detected_at = utcnow()
         session.add(
             EmergingTheme(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Protocol
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.logging import get_logger
@@ -23,12 +23,14 @@ from contracts.reviews import (
 )
 from contracts.schedule import ReviewPlanPayload
 from knowledge.config import KnowledgeSettings
+from knowledge.db import table
 from knowledge.directory.repository import DirectoryRepository, names
 from knowledge.review import emerging
 from knowledge.review.cells import (
     FINDING,
     OUTCOME_FAMILIES,
     PROCESS,
+    Cells,
     FindingShape,
     ProcessFacts,
     RatedShape,
@@ -67,11 +69,12 @@ class _Ref(Protocol):
     def academic_year(self) -> str: ...
 
 
-async def _review_for(session: AsyncSession, ref: _Ref) -> IngestedReview:
-    """The review's record, created on its first event and counted where its agreement allows."""
+async def _review_for(session: AsyncSession, ref: _Ref) -> tuple[IngestedReview, bool]:
+    """The review's record, created on its first event and counted where its agreement allows
+    (and whether it was created just now: it has nothing stored yet)."""
     review = await session.get(IngestedReview, ref.review_id)
     if review is not None:
-        return review
+        return review, False
     directory = DirectoryRepository(session)
     school = await directory.school(ref.urn)
     review = IngestedReview(
@@ -94,9 +97,8 @@ async def _review_for(session: AsyncSession, ref: _Ref) -> IngestedReview:
     )
     agreement = await directory.agreement(ref.partnership_id)
     review.counted_trust, review.counted_la = desired_counting(review, agreement)
-    session.add(review)
-    await session.flush()
-    return review
+    session.add(review)  # flushed with what the event sets, before the first row that needs it
+    return review, True
 
 
 async def _text_allowed(session: AsyncSession, ref: _Ref, shared: bool) -> bool:
@@ -108,7 +110,7 @@ async def _text_allowed(session: AsyncSession, ref: _Ref, shared: bool) -> bool:
     return agreement is not None and names(agreement.partnership_visibility)
 
 
-async def _refresh_process(session: AsyncSession, review: IngestedReview) -> None:
+def _process(review: IngestedReview) -> Cells:
     facts = ProcessFacts(
         first_review_day=review.first_review_day,
         report_published_at=review.report_published_at,
@@ -118,7 +120,7 @@ async def _refresh_process(session: AsyncSession, review: IngestedReview) -> Non
         workshop_date=review.workshop_date,
         progress_on_time=review.progress_on_time,
     )
-    await rollups.replace_cells(session, review, {PROCESS}, process_cells(facts))
+    return process_cells(facts)
 
 
 def _document(
@@ -140,19 +142,32 @@ def _document(
 async def apply_report(
     session: AsyncSession, payload: ReportPublishedPayload, settings: KnowledgeSettings
 ) -> None:
-    review = await _review_for(session, payload)
+    review, created = await _review_for(session, payload)
     if payload.report_version < review.report_version:
         log.info("report_version_ignored", review_id=str(review.review_id))
         return
     keep_text = await _text_allowed(session, payload, payload.text_shared)
-    await session.execute(delete(FindingTheme).where(FindingTheme.review_id == review.review_id))
-    await session.execute(
-        delete(IngestedFinding).where(IngestedFinding.review_id == review.review_id)
-    )
+    had_text = review.text_shared
+    if review.report_version > 0:  # a later (or the same) version replaces the findings
+        await session.execute(
+            delete(FindingTheme).where(FindingTheme.review_id == review.review_id)
+        )
+        await session.execute(
+            delete(IngestedFinding).where(IngestedFinding.review_id == review.review_id)
+        )
     findings = payload.findings
+    review.report_version = payload.report_version
+    review.first_review_day = min(payload.review_days)
+    review.report_published_at = payload.published_at
+    review.evidence_items = payload.evidence_items
+    review.text_shared = keep_text
+    review.findings_count = len(findings)
+    review.triangulated_count = sum(1 for f in findings if f.triangulated)
+    review.evidence_sum = sum(f.evidence_count for f in findings)
+    await session.flush()
     if findings:
         await session.execute(
-            insert(IngestedFinding),
+            insert(table(IngestedFinding)),
             [
                 {
                     "finding_id": f.finding_id,
@@ -168,7 +183,7 @@ async def apply_report(
             ],
         )
         await session.execute(
-            insert(FindingTheme),
+            insert(table(FindingTheme)),
             [
                 {
                     "finding_id": f.finding_id,
@@ -180,31 +195,26 @@ async def apply_report(
                 for code in sorted(set(f.theme_codes))
             ],
         )
-    review.report_version = payload.report_version
-    review.first_review_day = min(payload.review_days)
-    review.report_published_at = payload.published_at
-    review.evidence_items = payload.evidence_items
-    review.text_shared = keep_text
-    review.findings_count = len(findings)
-    review.triangulated_count = sum(1 for f in findings if f.triangulated)
-    review.evidence_sum = sum(f.evidence_count for f in findings)
     shapes = [
         FindingShape(f.kind.value, f.theme_codes, f.evidence_count, f.triangulated)
         for f in findings
     ]
-    change = await rollups.replace_cells(session, review, {FINDING}, finding_cells(shapes))
-    await _refresh_process(session, review)
+    cells = {**finding_cells(shapes), **_process(review)}
+    change = await rollups.replace_cells(
+        session, review, {FINDING, PROCESS}, cells, known_empty=created
+    )
     documents = [
         _document(review, f.finding_id, "finding", f.kind.value, f.theme_codes, f.text)
         for f in findings
         if keep_text and f.text
     ]
-    await SearchRepository(session).replace(review.review_id, "finding", documents)
+    if documents or had_text:
+        await SearchRepository(session).replace(review.review_id, "finding", documents)
     await emerging.check(session, review, change, settings)
 
 
 async def apply_action_plan(session: AsyncSession, payload: ActionPlanAgreedPayload) -> None:
-    review = await _review_for(session, payload)
+    review, created = await _review_for(session, payload)
     if review.plan_agreed_at is not None and payload.agreed_at < review.plan_agreed_at:
         return
     keep_text = await _text_allowed(session, payload, payload.text_shared)
@@ -214,11 +224,14 @@ async def apply_action_plan(session: AsyncSession, payload: ActionPlanAgreedPayl
         )
     )
     ratings = {row.action_id: row.rating for row in stored}
+    review.plan_agreed_at = payload.agreed_at
+    review.workshop_date = payload.workshop_date
+    await session.flush()
     await session.execute(
         delete(IngestedAction).where(IngestedAction.review_id == review.review_id)
     )
     await session.execute(
-        insert(IngestedAction),
+        insert(table(IngestedAction)),
         [
             {
                 "action_id": a.action_id,
@@ -233,9 +246,7 @@ async def apply_action_plan(session: AsyncSession, payload: ActionPlanAgreedPayl
             for a in payload.actions
         ],
     )
-    review.plan_agreed_at = payload.agreed_at
-    review.workshop_date = payload.workshop_date
-    await _refresh_process(session, review)
+    await rollups.replace_cells(session, review, {PROCESS}, _process(review), known_empty=created)
     documents = [
         _document(review, a.action_id, "action", a.kind.value, a.theme_codes, a.text)
         for a in payload.actions
@@ -245,38 +256,40 @@ async def apply_action_plan(session: AsyncSession, payload: ActionPlanAgreedPayl
 
 
 async def apply_progress(session: AsyncSession, payload: ProgressReviewedPayload) -> None:
-    review = await _review_for(session, payload)
+    review, created = await _review_for(session, payload)
     if (
         review.progress_reviewed_on is not None
         and payload.reviewed_on < review.progress_reviewed_on
     ):
         return
-    for rated in payload.ratings:
-        await session.execute(
-            update(IngestedAction)
-            .where(
-                IngestedAction.action_id == rated.action_id,
-                IngestedAction.review_id == review.review_id,
-            )
-            .values(rating=rated.rating.value)
+    actions = table(IngestedAction)
+    await session.execute(
+        update(actions)
+        .where(
+            actions.c.action_id == bindparam("b_action"), actions.c.review_id == review.review_id
         )
+        .values(rating=bindparam("b_rating")),
+        [{"b_action": r.action_id, "b_rating": r.rating.value} for r in payload.ratings],
+    )
     review.progress_reviewed_on = payload.reviewed_on
     review.progress_due = payload.due_date
     review.progress_on_time = payload.on_time
     shapes = [RatedShape(r.kind.value, r.theme_codes, r.rating.value) for r in payload.ratings]
-    await rollups.replace_cells(session, review, OUTCOME_FAMILIES, outcome_cells(shapes))
-    await _refresh_process(session, review)
+    cells = {**outcome_cells(shapes), **_process(review)}
+    await rollups.replace_cells(
+        session, review, OUTCOME_FAMILIES | {PROCESS}, cells, known_empty=created
+    )
 
 
 async def apply_closed(session: AsyncSession, payload: ReviewClosedPayload) -> None:
-    review = await _review_for(session, payload)
+    review, _ = await _review_for(session, payload)
     if payload.version > review.closed_version:
         review.closed_version = payload.version
         review.closed_at = payload.closed_at
 
 
 async def apply_transition(session: AsyncSession, payload: ReviewTransitionedPayload) -> None:
-    review = await _review_for(session, payload)
+    review, _ = await _review_for(session, payload)
     if payload.version > review.state_version:
         review.state_version = payload.version
         review.state = payload.to_state.value

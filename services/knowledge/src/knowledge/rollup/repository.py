@@ -4,14 +4,16 @@ report touches a few hundred rows and the ingest has to keep up with the stream.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, select, tuple_, update
+from sqlalchemy import and_, bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from knowledge.db import table
 from knowledge.review.cells import Cells, Counts
 from knowledge.rollup.models import InsightCell, ReviewCell, RollupGeneration
 
@@ -19,10 +21,32 @@ COUNT_COLUMNS = ("reviews", "schools", "items", "triangulated", "evidence", "day
 INSIGHT_KEY = ("scope_kind", "scope_id", "academic_year", "family", "key", "kind")
 
 
-def _dialect_insert(session: AsyncSession, model: type[Any]) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(model)
-    return sqlite.insert(model)
+def _dialect_insert(dialect: str, model: type[Any]) -> Any:
+    """INSERT .. ON CONFLICT of the dialect, on the table (Core: no per-row ORM work)."""
+    if dialect == "postgresql":
+        return postgresql.insert(table(model))
+    return sqlite.insert(table(model))
+
+
+@functools.cache
+def _add_counts(dialect: str) -> Any:
+    """Built once per dialect: statements are immutable, and building this one is not free."""
+    statement = _dialect_insert(dialect, InsightCell)
+    return statement.on_conflict_do_update(
+        index_elements=list(INSIGHT_KEY),
+        set_={c: statement.table.c[c] + statement.excluded[c] for c in COUNT_COLUMNS},
+    )
+
+
+@functools.cache
+def _bump(dialect: str) -> Any:
+    statement = _dialect_insert(dialect, RollupGeneration).values(
+        academic_year=bindparam("year"), generation=1
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["academic_year"],
+        set_={"generation": statement.table.c.generation + 1},
+    )
 
 
 class RollupRepository:
@@ -52,16 +76,17 @@ class RollupRepository:
         return found
 
     async def replace_review_cells(
-        self, review_id: uuid.UUID, families: Collection[str], cells: Cells
+        self, review_id: uuid.UUID, families: Collection[str], cells: Cells, *, replace: bool
     ) -> None:
-        await self.session.execute(
-            delete(ReviewCell).where(
-                ReviewCell.review_id == review_id, ReviewCell.family.in_(families)
+        if replace:
+            await self.session.execute(
+                delete(ReviewCell).where(
+                    ReviewCell.review_id == review_id, ReviewCell.family.in_(families)
+                )
             )
-        )
         if cells:
             await self.session.execute(
-                insert(ReviewCell),
+                insert(table(ReviewCell)),
                 [
                     {
                         "review_id": review_id,
@@ -82,12 +107,8 @@ class RollupRepository:
         have distinct keys (one statement may not touch a row twice on PostgreSQL)."""
         if not rows:
             return
-        statement = _dialect_insert(self.session, InsightCell)
-        statement = statement.on_conflict_do_update(
-            index_elements=list(INSIGHT_KEY),
-            set_={c: getattr(InsightCell, c) + statement.excluded[c] for c in COUNT_COLUMNS},
-        )
-        await self.session.execute(statement, list(rows))
+        dialect = self.session.get_bind().dialect.name
+        await self.session.execute(_add_counts(dialect), list(rows))
 
     async def drop_empty(self, scopes: Iterable[tuple[str, str]], year: str) -> None:
         """Cells no review counts in any more (after a republished report or a stricter
@@ -104,15 +125,9 @@ class RollupRepository:
         )
 
     async def bump(self, years: Iterable[str]) -> None:
+        dialect = self.session.get_bind().dialect.name
         for year in sorted(set(years)):
-            statement = _dialect_insert(self.session, RollupGeneration).values(
-                academic_year=year, generation=1
-            )
-            statement = statement.on_conflict_do_update(
-                index_elements=["academic_year"],
-                set_={"generation": RollupGeneration.generation + 1},
-            )
-            await self.session.execute(statement)
+            await self.session.execute(_bump(dialect), {"year": year})
 
     async def bump_all(self) -> None:
         await self.session.execute(

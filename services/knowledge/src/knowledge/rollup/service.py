@@ -138,15 +138,26 @@ async def _apply(
 
 
 async def replace_cells(
-    session: AsyncSession, review: IngestedReview, families: Collection[str], cells: Cells
+    session: AsyncSession,
+    review: IngestedReview,
+    families: Collection[str],
+    cells: Cells,
+    *,
+    known_empty: bool = False,
 ) -> Change:
     """Make ``cells`` the review's cells of ``families`` and move the rollups by the difference.
-    Re-applying the same cells changes nothing (the handlers' idempotence rests on this)."""
+    Re-applying the same cells changes nothing (the handlers' idempotence rests on this).
+    ``known_empty``: the review was created in this transaction (nothing to read or replace)."""
     repository = RollupRepository(session)
-    old = (await repository.cells_of([review.review_id], families))[review.review_id]
+    await session.flush()  # the review's row, which the cells point at
+    old: Cells = {}
+    if not known_empty:
+        old = (await repository.cells_of([review.review_id], families))[review.review_id]
     if _same(old, cells):
         return Change()
-    await repository.replace_review_cells(review.review_id, families, cells)
+    await repository.replace_review_cells(
+        review.review_id, families, cells, replace=not known_empty
+    )
     scopes = counted_scopes(review)
     siblings = await _siblings(session, review, families)
     await _apply(session, review, _deltas(review, scopes, old, cells, siblings), scopes)

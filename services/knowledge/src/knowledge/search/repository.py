@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from knowledge import db
 from knowledge.search.models import SearchDocument
 
 
@@ -42,7 +43,7 @@ class SearchRepository:
             )
         )
         if documents:
-            await self.session.execute(insert(SearchDocument), list(documents))
+            await self.session.execute(insert(db.table(SearchDocument)), list(documents))
 
     async def forget_partnership(self, partnership_id: uuid.UUID) -> None:
         await self.session.execute(
