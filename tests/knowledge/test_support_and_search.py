@@ -212,3 +212,56 @@ async def test_brokering_search_suggestions_and_process(kit: Kit) -> None:
     assert [r["reports"] for r in rows] == ["8", "", "", ""]
     assert [r["workshops"] for r in rows] == ["", "", "0", "0"]  # Q and R held none
     assert all(r["days_to_workshop"] == "" for r in rows)
+
+
+def _walk(node: Any) -> Any:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield key, value
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+async def test_a_council_never_gets_a_name_words_or_a_small_figure_on_any_route(kit: Kit) -> None:
+    """Every route of the security table, and each insight route for every scope the council
+    can name, answered to a council's token: no URN, no school name, no finding's or action's
+    words, no figure about 1..4 schools (the agreements' threshold is 5)."""
+    from tests.knowledge.test_security import ROUTES
+
+    reviews = await _county(kit)
+    council = kit.token(la=[LA])
+    library = await kit.get("/v1/evidence-library", council)
+    source_id = library.json()["data"][0]["id"]
+    calls = []
+    for route in ROUTES:
+        path = route.path.format(
+            code="maths", source_id=source_id, urn=A, review_id=reviews[A].review_id
+        )
+        calls.append((route.method, path, route.body))
+    for scope in (f"partnership&id={p}" for p in (P, Q, R)):
+        for what in ("themes?year=2026-27&", "trends?", "outcomes?year=2026-27&", "process?"):
+            calls.append(("GET", f"/v1/insights/{what}scope={scope}", None))
+    calls.append(("GET", "/v1/insights/search?q=phonics+number+train", None))
+    urns = {A, B, X, Y, X2, Z, V, W}
+    words = ("Phonics teaching", "Number facts", "Early reading", "Train Year 1")
+    answered = 0
+    for method, path, body in calls:
+        response = await kit.client.request(method, path, json=body, headers=council)
+        assert response.status_code < 500, (path, response.text)
+        answered += response.status_code == 200
+        text = response.text
+        assert not any(w in text for w in words), path
+        assert "School 2" not in text, path
+        if response.status_code != 200:
+            continue  # a problem document echoes the request (its path), nothing else
+        if not response.headers["content-type"].startswith("application/json"):
+            assert not any(str(u) in text for u in urns), path  # the CSV
+            continue
+        for key, value in _walk(response.json()):
+            assert not (isinstance(value, int) and value in urns), (path, key)
+            if key in ("value", "schools") and isinstance(value, int):
+                assert value == 0 or value >= 5, (path, key, value)
+            assert key != "urns" or value is None, path
+    assert answered >= 15
