@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from bench import gias, solver
+from bench import gias, knowledge, solver
 
-BENCHMARKS: dict[str, Callable[[], object]] = {"gias": gias.main, "solver": solver.main}
+BENCHMARKS: dict[str, Callable[[], object]] = {
+    "gias": gias.main,
+    "solver": solver.main,
+    "knowledge": knowledge.main,
+}
 
 
 def main() -> None:

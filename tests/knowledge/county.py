@@ -112,7 +112,7 @@ def counties(draw: st.DrawFn) -> County:
         for i in range(n_partnerships)
     ]
     schools = []
-    for i in range(draw(st.integers(3, 28))):
+    for i in range(draw(st.integers(8, 28))):
         first = draw(st.integers(0, n_partnerships - 1))
         second = draw(st.integers(0, n_partnerships - 1))
         memberships = sorted({first, second}) if draw(st.booleans()) else [first]

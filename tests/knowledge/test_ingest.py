@@ -5,11 +5,13 @@ text and the review from the scopes it no longer allows; an emerging theme emitt
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 
 from contracts import reviews
+from knowledge.review.models import IngestedReview
 from knowledge.rollup.models import InsightCell
 from knowledge.search.models import SearchDocument
 from tests.knowledge.conftest import knowledge_events, stream_size
@@ -145,3 +147,96 @@ async def test_reports_roll_up_by_theme_and_scope_and_follow_the_agreement(
     assert _themes(back)[("maths", "strength")]["suppressed"] is True
     assert await _count(kit, SearchDocument) == 0
     assert await stream_size(nats_server) == 4
+
+
+async def test_plans_ninety_day_reviews_and_the_lifecycle(kit: Kit) -> None:
+    """Action plans and 90-day reviews roll up as outcomes per action kind and theme (a later
+    90-day review replaces an earlier one, an older one is ignored); the lifecycle and the
+    close are kept by version."""
+    schools = await _setup(kit)
+    sent = [await kit.report(r, [finding("area_for_development", "maths.number")]) for r in schools]
+    for i, review in enumerate(schools[:6]):
+        action = {
+            "action_id": uid(500 + i),
+            "kind": "coaching_mentoring",
+            "theme_codes": ["maths.number"],
+        }
+        sent.append(await kit.review_event(reviews.ACTION_PLAN_AGREED, review.plan([action])))
+        rating = {**action, "rating": "on_track" if i < 5 else "off_track"}
+        sent.append(await kit.review_event(reviews.PROGRESS_REVIEWED, review.progress([rating])))
+    await kit.applied(*sent)
+    lead = kit.token(partnerships=[str(P)])
+    outcomes = await kit.get(
+        "/v1/insights/outcomes", lead, scope="partnership", id=str(P), year=YEAR
+    )
+    assert outcomes.status_code == 200, outcomes.text
+    (coaching,) = outcomes.json()["data"]
+    assert coaching["key"] == "coaching_mentoring"
+    assert coaching["rated"] == {"value": 6, "suppressed": False}
+    assert coaching["actions"] == {"on_track": 5, "at_risk": 0, "off_track": 1, "done": 0}
+    by_theme = await kit.get(
+        "/v1/insights/outcomes", lead, scope="partnership", id=str(P), year=YEAR, by="theme"
+    )
+    assert {row["key"] for row in by_theme.json()["data"]} == {"maths", "maths.number"}
+    council = await kit.get(
+        "/v1/insights/outcomes", kit.token(la=[LA]), scope="la", id=LA, year=YEAR
+    )
+    (seen,) = council.json()["data"]
+    assert seen["rated"] == {"value": 6, "suppressed": False}  # all 6 with a 90-day review
+    # 1 off track is too few, and 5 on track leaves that 1 apart: both hidden.
+    assert seen["ratings"]["off_track"]["suppressed"]
+    assert seen["ratings"]["on_track"]["suppressed"]
+
+    sixth = schools[5]
+    later = sixth.progress(
+        [
+            {
+                "action_id": uid(505),
+                "kind": "coaching_mentoring",
+                "theme_codes": ["maths.number"],
+                "rating": "done",
+            }
+        ],
+        on_time=False,
+    )
+    earlier = later.model_copy(
+        update={"reviewed_on": later.reviewed_on.replace(year=2026), "ratings": later.ratings}
+    )
+    await kit.applied(await kit.review_event(reviews.PROGRESS_REVIEWED, later))
+    await kit.applied(await kit.review_event(reviews.PROGRESS_REVIEWED, earlier))
+    outcomes = await kit.get(
+        "/v1/insights/outcomes", lead, scope="partnership", id=str(P), year=YEAR
+    )
+    assert outcomes.json()["data"][0]["actions"] == {
+        "on_track": 5,
+        "at_risk": 0,
+        "off_track": 0,
+        "done": 1,
+    }
+    measures = await kit.get(
+        "/v1/insights/process", lead, scope="partnership", id=str(P), year=YEAR
+    )
+    assert measures.json()["data"][0]["on_time_share"] == round(5 / 6, 4)
+
+    ref = sixth.ref()
+    moved = reviews.ReviewTransitionedPayload.model_validate(
+        {
+            **ref,
+            "from_state": "progress_review",
+            "to_state": "closed",
+            "by_person_id": None,
+            "version": 9,
+            "occurred_at": datetime.now(UTC),
+        }
+    )
+    stale = moved.model_copy(update={"to_state": reviews.ReviewState.WORKSHOP, "version": 5})
+    closed = reviews.ReviewClosedPayload.model_validate(
+        {**ref, "version": 9, "closed_at": datetime.now(UTC)}
+    )
+    for payload in (moved, stale):
+        await kit.applied(await kit.review_event(reviews.REVIEW_TRANSITIONED, payload))
+    await kit.applied(await kit.review_event(reviews.REVIEW_CLOSED, closed))
+    async with kit.db.session() as session:
+        stored = await session.get(IngestedReview, sixth.review_id)
+        assert stored is not None
+        assert (stored.state, stored.state_version, stored.closed_version) == ("closed", 9, 9)
