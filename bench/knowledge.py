@@ -287,13 +287,18 @@ async def run(backends: list[str]) -> dict[str, Any]:
                 database = _sqlite(folder)
             async with database as url:
                 results[backend] = await _backend(url, folder)
+        _write(results)  # each backend's figures as soon as they are in
     results["machine"]["load_average_at_end"] = list(os.getloadavg())
     return results
 
 
-def main(backends: list[str] | None = None) -> dict[str, Any]:
-    results = asyncio.run(run(backends or ["sqlite", "postgresql"]))
+def _write(results: dict[str, Any]) -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+
+
+def main(backends: list[str] | None = None) -> dict[str, Any]:
+    results = asyncio.run(run(backends or ["sqlite", "postgresql"]))
+    _write(results)
     print(json.dumps(results, indent=2))
     return results

@@ -158,11 +158,16 @@ def _complementary(u: Universe, hidden: Bools) -> None:
                 flat[u.group_total[g]] = True
 
 
-def hidden_cells(u: Universe) -> set[CellRef]:
-    """The cells to suppress; every other cell (including those with no schools) is shown."""
+def hidden_mask(u: Universe) -> Bools:
+    """``hidden[s, c]``: the cells to suppress; every other cell (including those with no
+    schools) is shown."""
     hidden = _nesting(u)
     _complementary(u, hidden)
-    return {u.ref(int(i)) for i in np.flatnonzero(hidden.ravel())}
+    return hidden
+
+
+def hidden_cells(u: Universe) -> set[CellRef]:
+    return {u.ref(int(i)) for i in np.flatnonzero(hidden_mask(u).ravel())}
 
 
 def check(u: Universe, hidden: set[CellRef]) -> list[str]:

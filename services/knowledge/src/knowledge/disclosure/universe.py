@@ -12,24 +12,33 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import or_, select, tuple_
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from knowledge.db import table
 from knowledge.directory.repository import DEFAULT_THRESHOLD, DirectoryRepository
 from knowledge.disclosure import families
 from knowledge.disclosure.audience import LEVEL, Audience
-from knowledge.disclosure.suppression import CellRef, Universe, hidden_cells
+from knowledge.disclosure.suppression import CellRef, Universe, hidden_mask
 from knowledge.review.models import IngestedReview
 from knowledge.rollup.models import WHOLE, InsightCell
 from knowledge.rollup.repository import RollupRepository
 from knowledge.rollup.service import ALL, LA, PARTNERSHIP, TRUST, Scope, counted_in
 
+ROW_COLUMNS = (
+    "scope_kind",
+    "scope_id",
+    "key",
+    "kind",
+    *("reviews", "schools", "items", "triangulated", "evidence", "days"),
+)
 
-@dataclass(frozen=True)
-class Figures:
+
+class Figures(NamedTuple):
     reviews: int
     schools: int
     items: int
@@ -40,16 +49,31 @@ class Figures:
 
 @dataclass
 class Decided:
-    """The caller's aggregate cells of one family and year, and which of them are hidden."""
+    """The caller's aggregate cells of one family and year, and which of them are hidden, as
+    arrays (``counts[s, c]`` are the six ``Figures``): a few objects however large the county,
+    so that many of them can be kept (``disclosure.cache``) without slowing the collector.
+    Shared by the answers that reuse it: read, never changed."""
 
-    figures: dict[CellRef, Figures]
-    unnamed: dict[CellRef, int]
-    hidden: set[CellRef]
+    scope_index: dict[tuple[str, str], int]
+    cells: list[tuple[str, str]]
+    counts: npt.NDArray[np.int64]  # (scopes, cells, 6)
+    present: npt.NDArray[np.bool_]  # (scopes, cells): has a rollup row
+    hidden: npt.NDArray[np.bool_]  # (scopes, cells)
     thresholds: dict[tuple[str, str], int]
-    universe: Universe
 
     def threshold(self, scope: Scope) -> int:
         return self.thresholds.get((scope.kind, scope.id), DEFAULT_THRESHOLD)
+
+    def cells_of(self, scope: Scope) -> list[tuple[tuple[str, str], Figures | None]]:
+        """(key and kind, figures or None when hidden) of the scope's cells with a row."""
+        s = self.scope_index.get((scope.kind, scope.id))
+        if s is None:
+            return []
+        found: list[tuple[tuple[str, str], Figures | None]] = []
+        for c in np.flatnonzero(self.present[s]):
+            shown = None if self.hidden[s, c] else Figures(*(int(v) for v in self.counts[s, c]))
+            found.append((self.cells[c], shown))
+        return found
 
 
 def _ref(scope: Scope, key: str, kind: str) -> CellRef:
@@ -69,24 +93,28 @@ def _padded(rows: list[list[int]]) -> npt.NDArray[np.int64]:
     return out
 
 
-def build(
+def _layout(
+    audience: Audience, family: str, keys: set[tuple[str, str]]
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The universe's scopes, and its cells: those with a row in any scope, and every cell
+    containing one; containers first."""
+    scopes = [(s.kind, s.id) for s in audience.aggregated_scopes()]
+    cells = set(keys)
+    for key, kind in keys:
+        cells.update(families.containers(family, key, kind))
+    return scopes, sorted(cells, key=lambda kk: (_cell_level(*kk), kk))
+
+
+def _universe(
     audience: Audience,
     family: str,
-    unnamed: dict[CellRef, int],
+    scopes: list[tuple[str, str]],
+    cells: list[tuple[str, str]],
+    m: npt.NDArray[np.int64],
     thresholds: dict[tuple[str, str], int],
 ) -> Universe:
-    """The dense universe of the caller's scopes and every cell any of them has, with the
-    cells that contain them."""
-    scopes = [(s.kind, s.id) for s in audience.aggregated_scopes()]
     scope_index = {scope: i for i, scope in enumerate(scopes)}
-    cells = sorted({(c.key, c.kind) for c in unnamed})
-    for key, kind in list(cells):
-        cells += families.containers(family, key, kind)
-    cells = sorted(set(cells), key=lambda kk: (_cell_level(*kk), kk))
     cell_index = {cell: i for i, cell in enumerate(cells)}
-    m = np.zeros((len(scopes), len(cells)), dtype=np.int64)
-    for ref, count in unnamed.items():
-        m[scope_index[ref.scope], cell_index[(ref.key, ref.kind)]] = count
     inner = _padded([[cell_index[x] for x in families.containers(family, *cell)] for cell in cells])
     outer = _padded(
         [
@@ -94,17 +122,7 @@ def build(
             for scope in scopes
         ]
     )
-    width = len(cells)
-    groups: dict[tuple[int, str], list[int]] = defaultdict(list)
-    present = [(scope_index[ref.scope], cell_index[(ref.key, ref.kind)]) for ref in unnamed]
-    parts_of = [[scope_index[(x.kind, x.id)] for x in audience.parts(Scope(*s))] for s in scopes]
-    for s, c in sorted(present):
-        for what, total in families.group_totals(family, *cells[c]):
-            groups[(s * width + cell_index[total], what)].append(s * width + c)
-        for p in parts_of[s]:
-            groups[(s * width + c, "parts")].append(p * width + c)
-    listed = [(total, parts) for (total, _), parts in sorted(groups.items())]
-    starts = np.cumsum([0] + [len(parts) for _, parts in listed], dtype=np.int64)
+    totals, parts, sizes = _groups(audience, family, scopes, cells, cell_index)
     return Universe(
         scopes=scopes,
         cells=cells,
@@ -114,10 +132,64 @@ def build(
         outer=outer,
         scope_level=np.array([LEVEL[kind] for kind, _ in scopes], dtype=np.int64),
         cell_level=np.array([_cell_level(*cell) for cell in cells], dtype=np.int64),
-        group_total=np.array([total for total, _ in listed], dtype=np.int64),
-        group_start=starts,
-        group_parts=np.array([p for _, parts in listed for p in parts], dtype=np.int64),
+        group_total=totals,
+        group_start=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+        group_parts=parts,
     )
+
+
+def build(
+    audience: Audience,
+    family: str,
+    unnamed: dict[CellRef, int],
+    thresholds: dict[tuple[str, str], int],
+) -> Universe:
+    """The dense universe of the caller's scopes from its cells' unnamed schools."""
+    scopes, cells = _layout(audience, family, {(c.key, c.kind) for c in unnamed})
+    scope_index = {scope: i for i, scope in enumerate(scopes)}
+    cell_index = {cell: i for i, cell in enumerate(cells)}
+    m = np.zeros((len(scopes), len(cells)), dtype=np.int64)
+    for ref, count in unnamed.items():
+        m[scope_index[ref.scope], cell_index[(ref.key, ref.kind)]] = count
+    return _universe(audience, family, scopes, cells, m, thresholds)
+
+
+Ints = npt.NDArray[np.int64]
+
+
+def _groups(
+    audience: Audience,
+    family: str,
+    scopes: list[tuple[str, str]],
+    cells: list[tuple[str, str]],
+    cell_index: dict[tuple[str, str], int],
+) -> tuple[Ints, Ints, Ints]:
+    """Every group as flat indexes (scope * cells + cell): (totals, parts, parts per group).
+    A family's groups are the same in every scope (a theme and its sub-themes), so they are
+    laid out once and repeated; an LA's (or the nation's) parts are its partnerships' (LAs')
+    same cells. Groups of an empty total hold trivially."""
+    width, count = len(cells), len(scopes)
+    local: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for c, cell in enumerate(cells):
+        for what, total in families.group_totals(family, *cell):
+            local[(cell_index[total], what)].append(c)
+    laid_out = sorted(local.items())
+    offsets = np.arange(count, dtype=np.int64)[:, None] * width
+    local_totals = np.array([t for (t, _), _ in laid_out], dtype=np.int64)
+    local_parts = np.array([c for _, members in laid_out for c in members], dtype=np.int64)
+    local_sizes = np.array([len(members) for _, members in laid_out], dtype=np.int64)
+    totals = [(offsets + local_totals[None, :]).ravel()]
+    parts = [(offsets + local_parts[None, :]).ravel()]
+    sizes = [np.tile(local_sizes, count)]
+    every_cell = np.arange(width, dtype=np.int64)
+    index = {scope: i for i, scope in enumerate(scopes)}
+    for s, scope in enumerate(scopes):
+        below = [index[(x.kind, x.id)] for x in audience.parts(Scope(*scope))]
+        if below:
+            totals.append(s * width + every_cell)
+            parts.append((every_cell[:, None] + np.array(below)[None, :] * width).ravel())
+            sizes.append(np.full(width, len(below), dtype=np.int64))
+    return np.concatenate(totals), np.concatenate(parts), np.concatenate(sizes)
 
 
 async def _thresholds(
@@ -201,33 +273,45 @@ async def _named_exclusions(
 
 
 async def decide(session: AsyncSession, audience: Audience, family: str, year: str) -> Decided:
-    scopes = audience.aggregated_scopes()
-    figures: dict[CellRef, Figures] = {}
-    if scopes:
-        rows = await session.execute(
-            select(
-                InsightCell.scope_kind,
-                InsightCell.scope_id,
-                InsightCell.key,
-                InsightCell.kind,
-                InsightCell.reviews,
-                InsightCell.schools,
-                InsightCell.items,
-                InsightCell.triangulated,
-                InsightCell.evidence,
-                InsightCell.days,
-            ).where(
-                InsightCell.academic_year == year,
-                InsightCell.family == family,
-                tuple_(InsightCell.scope_kind, InsightCell.scope_id).in_(
-                    [(s.kind, s.id) for s in scopes]
-                ),
+    aggregated = audience.aggregated_scopes()
+    rows: list[Any] = []
+    if aggregated:
+        # Core columns (no ORM row processing), one index range per scope (a tuple IN list
+        # would scan the table on SQLite).
+        cells_table = table(InsightCell).c
+        by_kind: dict[str, list[str]] = defaultdict(list)
+        for scope in aggregated:
+            by_kind[scope.kind].append(scope.id)
+        rows = list(
+            await session.execute(
+                select(*(cells_table[name] for name in ROW_COLUMNS)).where(
+                    cells_table["academic_year"] == year,
+                    cells_table["family"] == family,
+                    or_(
+                        *[
+                            and_(
+                                cells_table["scope_kind"] == kind,
+                                cells_table["scope_id"].in_(ids),
+                            )
+                            for kind, ids in sorted(by_kind.items())
+                        ]
+                    ),
+                )
             )
         )
-        for scope_kind, scope_id, key, kind, *counts in rows:
-            figures[CellRef(scope_kind, scope_id, key, kind)] = Figures(*counts)
-    thresholds = await _thresholds(session, scopes, year)
-    excluded = await _named_exclusions(session, audience, scopes, family, year)
-    unnamed = {cell: f.schools - excluded.get(cell, 0) for cell, f in figures.items()}
-    universe = build(audience, family, unnamed, thresholds)
-    return Decided(figures, unnamed, hidden_cells(universe), thresholds, universe)
+    thresholds = await _thresholds(session, aggregated, year)
+    excluded = await _named_exclusions(session, audience, aggregated, family, year)
+    scopes, cells = _layout(audience, family, {(row[2], row[3]) for row in rows})
+    scope_index = {scope: i for i, scope in enumerate(scopes)}
+    cell_index = {cell: i for i, cell in enumerate(cells)}
+    counts = np.zeros((len(scopes), len(cells), 6), dtype=np.int64)
+    present = np.zeros((len(scopes), len(cells)), dtype=bool)
+    for scope_kind, scope_id, key, kind, *values in rows:
+        s, c = scope_index[(scope_kind, scope_id)], cell_index[(key, kind)]
+        counts[s, c], present[s, c] = values, True
+    m = counts[:, :, 1].copy()  # schools
+    for ref, named in excluded.items():
+        if ref.scope in scope_index and (ref.key, ref.kind) in cell_index:
+            m[scope_index[ref.scope], cell_index[(ref.key, ref.kind)]] -= named
+    universe = _universe(audience, family, scopes, cells, m, thresholds)
+    return Decided(scope_index, cells, counts, present, hidden_mask(universe), thresholds)

@@ -159,14 +159,7 @@ async def cells_for(
 
 def scope_cells(decided: Decided, scope: Scope) -> dict[tuple[str, str], CellView]:
     """One scope's cells out of the caller's decided universe."""
-    found: dict[tuple[str, str], CellView] = {}
-    for cell, f in decided.figures.items():
-        if cell.scope != (scope.kind, scope.id):
-            continue
-        if cell in decided.hidden:
-            found[(cell.key, cell.kind)] = CellView(suppressed=True)
-        else:
-            found[(cell.key, cell.kind)] = CellView(
-                False, f.reviews, f.schools, f.items, f.triangulated, f.evidence, f.days
-            )
-    return found
+    return {
+        cell: CellView(suppressed=True) if f is None else CellView(False, *f)
+        for cell, f in decided.cells_of(scope)
+    }
