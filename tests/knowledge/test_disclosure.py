@@ -500,7 +500,7 @@ async def _run(url: str, county: gen.County) -> None:
         await database.dispose()
 
 
-@settings(max_examples=15, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 @given(county=gen.counties())
 def test_no_caller_can_single_out_a_school(database_file: str, county: gen.County) -> None:
     asyncio.run(_run(database_file, county))
