@@ -2,13 +2,15 @@
 the relay, JetStream and a consumer, while the relay dies between a publish and marking it
 sent, the consumer dies between its commit and its ack, and the broker is killed and
 restarted (and, on PostgreSQL, every database connection is dropped). Every event must be
-applied exactly once, in order per key."""
+applied exactly once, in order per key; with one transaction per message and with batches of
+consecutive deliveries in one transaction."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any, NoReturn
 
+import pytest
 from nats.aio.msg import Msg
 from nats.js.errors import NotFoundError
 from sqlalchemy import text
@@ -78,8 +80,13 @@ async def drop_connections(database: Database) -> None:
         )
 
 
+@pytest.mark.parametrize("transaction_batch", [1, 16], ids=["one-per-transaction", "batches"])
 async def test_every_event_is_applied_once_in_order_through_crashes_and_a_broker_restart(
-    messaging_db: Database, broker: Broker, nats_server: NatsServer, background: Background
+    messaging_db: Database,
+    broker: Broker,
+    nats_server: NatsServer,
+    background: Background,
+    transaction_batch: int,
 ) -> None:
     js = broker.js
     events = interleaved(keys=20, per_key=50)
@@ -91,6 +98,7 @@ async def test_every_event_is_applied_once_in_order_through_crashes_and_a_broker
         "handler": record,
         "ack_wait": 1.0,  # so that unacked messages come back quickly
         "fetch_wait": 0.2,
+        "transaction_batch": transaction_batch,
     }
     first_relay = background.start(
         RelayDyingAfterPublish(

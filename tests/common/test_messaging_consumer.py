@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from nats.js.client import JetStreamContext
 from nats.js.errors import NotFoundError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -89,13 +90,15 @@ def failing_on(poison: CloudEvent) -> Any:
     return handler
 
 
+@pytest.mark.parametrize("batch", [1, 16], ids=["one-per-transaction", "batches"])
 async def test_poison_event_is_dead_lettered_and_its_key_flows_again(
-    messaging_db: Database, broker: Broker, background: Background
+    messaging_db: Database, broker: Broker, background: Background, batch: int
 ) -> None:
     events = interleaved(keys=2, per_key=10)
     poison = next(e for e in events if e.data == {"key": "k00", "seq": 3})
     await publish(broker.js, events)
-    background.start(runner(messaging_db, broker.js, handler=failing_on(poison)).run(), "runner")
+    consumer = runner(messaging_db, broker.js, handler=failing_on(poison), transaction_batch=batch)
+    background.start(consumer.run(), "runner")
 
     await eventually(lambda: _applied_count(messaging_db, 19), what="all but the poison applied")
     assert_exactly_once_in_order(await applied(messaging_db), [e for e in events if e != poison])
@@ -118,13 +121,20 @@ async def test_poison_event_is_dead_lettered_and_its_key_flows_again(
     await eventually(lambda: settled(broker.js), what="every message acked")
 
 
+@pytest.mark.parametrize("batch", [1, 16], ids=["one-per-transaction", "batches"])
 async def test_a_failing_event_holds_back_only_its_own_key(
-    messaging_db: Database, broker: Broker, background: Background
+    messaging_db: Database, broker: Broker, background: Background, batch: int
 ) -> None:
     events = interleaved(keys=2, per_key=10)
     poison = next(e for e in events if e.data == {"key": "k00", "seq": 3})
     await publish(broker.js, events)
-    consumer = runner(messaging_db, broker.js, handler=failing_on(poison), backoff=[60.0])
+    consumer = runner(
+        messaging_db,
+        broker.js,
+        handler=failing_on(poison),
+        backoff=[60.0],
+        transaction_batch=batch,
+    )
     background.start(consumer.run(), "runner")
 
     async def k01_done_k00_waiting() -> bool:
@@ -175,8 +185,9 @@ async def _applied_count(database: Database, expected: int) -> bool:
     return await count(database, Applied) == expected
 
 
+@pytest.mark.parametrize("batch", [1, 16], ids=["one-per-transaction", "batches"])
 async def test_duplicates_inside_and_beyond_the_window_are_applied_once(
-    messaging_db: Database, broker: Broker, background: Background
+    messaging_db: Database, broker: Broker, background: Background, batch: int
 ) -> None:
     js = broker.js
     await ensure_stream(js, "SHORT", ["short.>"], duplicate_window=0.2)
@@ -187,7 +198,9 @@ async def test_duplicates_inside_and_beyond_the_window_are_applied_once(
     await publish(js, [beyond], stream="SHORT")  # stored again: only the inbox can tell
     assert (await js.stream_info("SHORT")).state.messages == 3
 
-    consumer = runner(messaging_db, js, stream="SHORT", filter_subjects=["short.>"])
+    consumer = runner(
+        messaging_db, js, stream="SHORT", filter_subjects=["short.>"], transaction_batch=batch
+    )
     background.start(consumer.run(), "runner")
     await eventually(lambda: settled(js, "SHORT"), what="all delivered and acked")
     assert_exactly_once_in_order(await applied(messaging_db), [inside, beyond])

@@ -12,10 +12,13 @@ import httpx
 import nats
 import pytest
 
+from common.db import create_database
+from common.messaging import ensure_stream
 from common.testing.apps import migrate, running_app
 from common.testing.nats import NatsServer
 from knowledge.config import KnowledgeSettings
 from knowledge.main import create_app
+from tests.knowledge.kit import Kit
 from tests.support import TokenFactory, alembic_ini, bearer
 
 
@@ -80,4 +83,25 @@ async def stream_size(server: NatsServer) -> int:
         info = await nc.jetstream().stream_info("KNOWLEDGE")
         return int(info.state.messages)
     finally:
+        await nc.close()
+
+
+@pytest.fixture
+async def kit(
+    start_app: StartApp,
+    knowledge_settings: KnowledgeSettings,
+    nats_server: NatsServer,
+    dev_key_path: Path,
+) -> AsyncIterator[Kit]:
+    """The service with the producers' streams in place and a way to publish on them."""
+    nc = await nats.connect(nats_server.url)
+    js = nc.jetstream()
+    await ensure_stream(js, "SCHEDULING", ["scheduling.>"])
+    await ensure_stream(js, "REVIEWS", ["reviews.>"])
+    db = create_database(knowledge_settings.database_url)
+    try:
+        async with start_app() as client:
+            yield Kit(client=client, js=js, db=db, key_path=dev_key_path)
+    finally:
+        await db.dispose()
         await nc.close()

@@ -1,19 +1,28 @@
 """Every route: 401 without a token, 403 without the scope (editing needs knowledge:admin,
-knowledge:read is not enough). Themes and the library are global, so there is no tenancy 404.
+knowledge:read is not enough). Themes and the library are global; the insights, search and
+brokering routes address a tenant's scope: another tenant's is a 404 and changes nothing.
 
-The route table below must name every /v1 route the app serves.
+The route table below must name every /v1 route the app serves. Each check walks the whole
+table in one running service (one start per database, not one per route).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 
+from common.db import create_database
+from contracts import directory
+from knowledge.config import KnowledgeSettings
+from knowledge.directory import service as directory_service
 from knowledge.library.service import load_default_sources
 from knowledge.main import create_app
+from knowledge.review import service as review_service
+from tests.knowledge.kit import Review, finding, uid
 from tests.support import TokenFactory, assert_problem, bearer
 
 SOURCE = {**load_default_sources()[0], "title": "Changed"}
@@ -25,6 +34,15 @@ class Route:
     path: str
     scope: str
     body: Any = None
+    tenancy: dict[str, list[str]] | None = None  # the caller's claims where the route is tenanted
+
+
+LA = {"la": ["881"]}
+P = uid(1, "0dd1")
+URN = 100001
+REVIEW = Review(uid(2, "0dd1"), P, URN)
+SCHOOL = {"schools": [str(URN)]}
+ROUND = {"partnership_id": str(P), "academic_year": "2026-27"}
 
 
 ROUTES = [
@@ -39,6 +57,23 @@ ROUTES = [
     Route("GET", "/v1/evidence-library/suggestions?themes=maths", "knowledge:read"),
     Route("GET", "/v1/evidence-library/{source_id}", "knowledge:read"),
     Route("PUT", "/v1/evidence-library/{source_id}", "knowledge:admin", SOURCE),
+    Route("GET", "/v1/insights/themes?scope=la&id=881&year=2026-27", "knowledge:read", tenancy=LA),
+    Route("GET", "/v1/insights/trends?scope=la&id=881", "knowledge:read", tenancy=LA),
+    Route(
+        "GET", "/v1/insights/outcomes?scope=la&id=881&year=2026-27", "knowledge:read", tenancy=LA
+    ),
+    Route("GET", "/v1/insights/process?scope=la&id=881&format=csv", "knowledge:read", tenancy=LA),
+    Route("GET", "/v1/insights/search?q=phonics", "knowledge:read"),
+    Route("GET", "/v1/insights/support/schools/{urn}", "knowledge:read", tenancy=SCHOOL),
+    Route(
+        "POST", "/v1/insights/support/rounds", "knowledge:read", ROUND, {"partnerships": [str(P)]}
+    ),
+    Route(
+        "GET",
+        "/v1/evidence-library/reviews/{review_id}/suggestions",
+        "knowledge:read",
+        tenancy=SCHOOL,
+    ),
 ]
 
 
@@ -67,45 +102,81 @@ async def _snapshot(client: httpx.AsyncClient, issue_token: TokenFactory) -> Any
 async def _call(
     client: httpx.AsyncClient, route: Route, source_id: str, headers: dict[str, str]
 ) -> httpx.Response:
-    path = route.path.format(code="maths", source_id=source_id)
+    path = route.path.format(code="maths", source_id=source_id, urn=URN, review_id=REVIEW.review_id)
     return await client.request(
         route.method, path, json=route.body, headers={**headers, "If-Match": '"1"'}
     )
 
 
-@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
-async def test_without_a_token_is_401(
-    client: httpx.AsyncClient, route: Route, issue_token: TokenFactory
-) -> None:
-    source_id = await _source_id(client, issue_token)
-    before = await _snapshot(client, issue_token)
-    response = await _call(client, route, source_id, {})
-    assert_problem(response, 401)
-    assert response.headers["www-authenticate"].startswith("Bearer")
-    assert_problem(await _call(client, route, source_id, bearer("not-a-jwt")), 401)
-    assert await _snapshot(client, issue_token) == before
-
-
-@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
-async def test_without_the_scope_is_403(
-    client: httpx.AsyncClient, route: Route, issue_token: TokenFactory
-) -> None:
-    source_id = await _source_id(client, issue_token)
-    before = await _snapshot(client, issue_token)
-    others = {"knowledge:read", "knowledge:admin", "directory:write", "reviews:write"}
+def _other_scopes(route: Route) -> set[str]:
     if route.scope == "knowledge:admin":
-        others = {"knowledge:read", "directory:write", "reviews:write"}
-    else:
-        others.discard(route.scope)
-    token = issue_token(*others, la=["881"])
-    assert_problem(await _call(client, route, source_id, bearer(token)), 403)
-    assert await _snapshot(client, issue_token) == before
+        return {"knowledge:read", "directory:write", "reviews:write"}
+    return {"knowledge:read", "knowledge:admin", "directory:write", "reviews:write"} - {route.scope}
 
 
-@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
-async def test_with_the_scope_it_answers(
-    client: httpx.AsyncClient, route: Route, issue_token: TokenFactory
+@pytest.fixture
+async def tenants(client: httpx.AsyncClient, knowledge_settings: KnowledgeSettings) -> None:
+    """A partnership that names its schools, a member school and its review (written through
+    the handlers' service functions), so that tenanted routes have an object to find."""
+    database = create_database(knowledge_settings.database_url)
+    try:
+        async with database.session() as session:
+            now = datetime.now(UTC)
+            await directory_service.apply_partnership(
+                session,
+                directory.PartnershipPayload(
+                    id=P, name="P", kind="la_cluster", la_code="881", version=1, updated_at=now
+                ),
+            )
+            agreement = {"partnership_id": P, "la_code": "881", "partnership_visibility": "named"}
+            await directory_service.apply_agreement(
+                session,
+                directory.AgreementPayload.model_validate(
+                    {
+                        **agreement,
+                        "trust_visibility": "none",
+                        "local_authority_visibility": "aggregated",
+                        "suppression_threshold": 5,
+                        "version": 1,
+                        "updated_at": now,
+                    }
+                ),
+            )
+            membership = directory.MembershipPayload(
+                partnership_id=P, urn=URN, la_code="881", occurred_at=now
+            )
+            await directory_service.apply_membership(session, membership, joined=True)
+            report = REVIEW.report([finding("area_for_development", "maths")])
+            await review_service.apply_report(session, report, knowledge_settings)
+            await session.commit()
+    finally:
+        await database.dispose()
+
+
+async def test_refused_without_a_token_the_scope_or_the_tenancy(
+    client: httpx.AsyncClient, issue_token: TokenFactory, tenants: None
 ) -> None:
     source_id = await _source_id(client, issue_token)
-    response = await _call(client, route, source_id, bearer(issue_token(route.scope)))
-    assert response.status_code in (200, 201), response.text
+    before = await _snapshot(client, issue_token)
+    for route in ROUTES:
+        response = await _call(client, route, source_id, {})
+        assert_problem(response, 401)
+        assert response.headers["www-authenticate"].startswith("Bearer"), route
+        assert_problem(await _call(client, route, source_id, bearer("not-a-jwt")), 401)
+        token = issue_token(*_other_scopes(route), la=["881"])
+        assert_problem(await _call(client, route, source_id, bearer(token)), 403)
+        if route.tenancy:
+            for other in ({"la": ["882"]}, {"trusts": ["881"]}, {"schools": ["100881"]}, {}):
+                token = issue_token(route.scope, **other)
+                assert_problem(await _call(client, route, source_id, bearer(token)), 404)
+        assert await _snapshot(client, issue_token) == before, route
+
+
+async def test_with_the_scope_it_answers(
+    client: httpx.AsyncClient, issue_token: TokenFactory, tenants: None
+) -> None:
+    source_id = await _source_id(client, issue_token)
+    for route in ROUTES:
+        token = issue_token(route.scope, **(route.tenancy or {}))
+        response = await _call(client, route, source_id, bearer(token))
+        assert response.status_code in (200, 201), (route, response.text)

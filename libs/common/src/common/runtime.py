@@ -57,6 +57,7 @@ class ConsumerSpec:
     handler: EventHandler
     max_deliver: int = 8
     backoff: Sequence[float] = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+    transaction_batch: int = 1  # >1: apply consecutive deliveries in one transaction
 
 
 @dataclass
@@ -112,6 +113,7 @@ class ServiceRuntime:
                     handler=spec.handler,
                     max_deliver=spec.max_deliver,
                     backoff=list(spec.backoff),
+                    transaction_batch=spec.transaction_batch,
                 )
                 self._runners.append(runner)
                 self._tasks.append(asyncio.create_task(runner.run(), name=spec.durable))

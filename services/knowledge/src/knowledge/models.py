@@ -8,6 +8,15 @@ from knowledge.directory.models import (
     DirectorySchool,
 )
 from knowledge.library.models import Source, SourceTheme
+from knowledge.review.models import (
+    FindingTheme,
+    IngestedAction,
+    IngestedFinding,
+    IngestedReview,
+    ReviewPeople,
+)
+from knowledge.rollup.models import EmergingTheme, InsightCell, ReviewCell, RollupGeneration
+from knowledge.search.models import SearchDocument
 from knowledge.theme.models import ExpertiseMapping, TaxonomyVersion, Theme
 
 __all__ = [
@@ -16,10 +25,20 @@ __all__ = [
     "DirectoryMembership",
     "DirectoryPartnership",
     "DirectorySchool",
+    "EmergingTheme",
     "ExpertiseMapping",
+    "FindingTheme",
     "IdempotencyRecord",
     "InboxMessage",
+    "IngestedAction",
+    "IngestedFinding",
+    "IngestedReview",
+    "InsightCell",
     "OutboxMessage",
+    "ReviewCell",
+    "ReviewPeople",
+    "RollupGeneration",
+    "SearchDocument",
     "Source",
     "SourceTheme",
     "TaxonomyVersion",

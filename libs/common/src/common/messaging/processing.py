@@ -8,6 +8,10 @@ of the inbox (see :mod:`common.messaging.inbox`):
   earlier event of the same partition key is parked, so this one waits behind it;
 - dead: unparseable, or failed ``max_attempts`` times: published to the dead-letter stream.
 
+:meth:`InboxProcessor.receive_batch` applies several consecutive deliveries in one transaction
+(a consumer that opts in with ``transaction_batch``); when any of them would not simply be
+applied, it commits nothing and they go through :meth:`InboxProcessor.receive` one by one.
+
 Parked events are retried by :meth:`InboxProcessor.retry_parked`, oldest first, and only the
 oldest parked event of a key is tried, so a key's order holds while other keys flow.
 """
@@ -110,6 +114,57 @@ class InboxProcessor:
         except Exception as exc:  # the handler's failure is recorded below
             error = f"{type(exc).__name__}: {exc}"
         return await self._first_failure(event, delivery, error)
+
+    async def receive_batch(self, deliveries: Sequence[Delivery]) -> list[Outcome] | None:
+        """Apply consecutive deliveries in one transaction (one commit for the lot, then the
+        caller acks them all), or commit nothing and return None when they must go one at a
+        time instead: a malformed message, a parked partition key, or a failing handler (the
+        whole batch is rolled back, so the one-at-a-time pass records exactly what happened).
+        Duplicates in the batch are skipped as in :meth:`receive`."""
+        try:
+            events = [CloudEvent.from_bytes(d.payload) for d in deliveries]
+        except MalformedEvent:
+            return None
+        model = self._model
+        try:
+            async with self._database.session() as session, session.begin():
+                ids = [event.id for event in events]
+                seen = set(
+                    await session.scalars(
+                        select(model.event_id).where(
+                            model.consumer == self._consumer, model.event_id.in_(ids)
+                        )
+                    )
+                )
+                keys = sorted({e.partitionkey for e in events if e.partitionkey is not None})
+                if keys:
+                    parked = await session.scalar(
+                        select(model.event_id)
+                        .where(
+                            model.consumer == self._consumer,
+                            model.status == InboxStatus.PARKED,
+                            model.partition_key.in_(keys),
+                        )
+                        .limit(1)
+                    )
+                    if parked is not None:
+                        return None  # nothing written: the commit on the way out is empty
+                outcomes: list[Outcome] = []
+                for delivery, event in zip(deliveries, events, strict=True):
+                    if event.id in seen:
+                        outcomes.append(Outcome.DUPLICATE)
+                        continue
+                    seen.add(event.id)
+                    session.add(self._row(event, delivery, InboxStatus.APPLIED, None))
+                    await session.flush()
+                    await self._call_handler(session, event)
+                    outcomes.append(Outcome.APPLIED)
+        except Exception as exc:  # rolled back: the messages go one at a time
+            log.info(
+                "batch_rolled_back", size=len(deliveries), error=f"{type(exc).__name__}: {exc}"
+            )
+            return None
+        return outcomes
 
     async def retry_parked(self, limit: int = RETRY_BATCH) -> float | None:
         """Retry the due parked events, each key's oldest first. Returns the seconds until the

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Integer, String, Uuid
+from sqlalchemy import Boolean, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from knowledge.db import Base
@@ -53,4 +53,5 @@ class DirectoryAgreement(Base):
     trust_visibility: Mapped[str] = mapped_column(String(20))
     local_authority_visibility: Mapped[str] = mapped_column(String(20))
     suppression_threshold: Mapped[int]
+    named_for_support: Mapped[bool] = mapped_column(Boolean, default=False)
     source_version: Mapped[int]

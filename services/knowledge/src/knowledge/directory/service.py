@@ -1,5 +1,7 @@
 """Apply directory events to the local read model. Called by the handlers inside the consumer's
-transaction (the consumer commits together with its inbox row)."""
+transaction (the consumer commits together with its inbox row). A changed agreement, or a school
+that changed trust, also moves the reviews' counts and drops text the agreement no longer
+allows (``knowledge.review.visibility``), in the same transaction."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from knowledge.directory.models import (
     DirectoryPartnership,
     DirectorySchool,
 )
+from knowledge.review import visibility
 
 
 async def apply_school(session: AsyncSession, school: SchoolPayload) -> None:
@@ -33,7 +36,12 @@ async def apply_school(session: AsyncSession, school: SchoolPayload) -> None:
         "northing": school.northing,
         "source_version": school.version,
     }
-    await upsert_if_newer(session, DirectorySchool, school.urn, values)
+    before = await session.get(DirectorySchool, school.urn)
+    trust_before = before.trust_uid if before is not None else None
+    if await upsert_if_newer(session, DirectorySchool, school.urn, values) and (
+        trust_before != school.trust_uid
+    ):
+        await visibility.reconcile_school(session, school.urn, school.trust_uid)
 
 
 async def apply_partnership(session: AsyncSession, partnership: PartnershipPayload) -> None:
@@ -69,6 +77,9 @@ async def apply_agreement(session: AsyncSession, agreement: AgreementPayload) ->
         "trust_visibility": agreement.trust_visibility.value,
         "local_authority_visibility": agreement.local_authority_visibility.value,
         "suppression_threshold": agreement.suppression_threshold,
+        "named_for_support": agreement.named_for_support,
         "source_version": agreement.version,
     }
-    await upsert_if_newer(session, DirectoryAgreement, agreement.partnership_id, values)
+    if await upsert_if_newer(session, DirectoryAgreement, agreement.partnership_id, values):
+        await session.flush()
+        await visibility.reconcile_partnership(session, agreement.partnership_id)

@@ -99,6 +99,31 @@ async def suggest_sources(
 
 
 @router.get(
+    "/reviews/{review_id}/suggestions",
+    name="suggest_sources_for_review",
+    summary="Suggest sources for a review's areas for development",
+    description=(
+        "For the Improvement Champion preparing the workshop: the review's areas for "
+        "development (their theme codes, from the published report) and sources ranked for "
+        "them as in `/suggestions`. For the review's school, its Improvement Champion, "
+        "assistant and lead reviewer (`person_id`), and the lead and members of a partnership "
+        "that names its schools; else 404."
+    ),
+    response_model=Suggestions,
+)
+async def suggest_sources_for_review(
+    review_id: Annotated[UUID, Path(description="Review id")],
+    session: SessionDep,
+    principal: KnowledgeReader,
+    limit: Annotated[int, Query(ge=1, le=50, description="At most this many")] = 10,
+) -> Suggestions:
+    themes, suggestions = await service.suggest_for_review(
+        session, principal, review_id, limit=limit
+    )
+    return Suggestions(themes=themes, data=suggestions)
+
+
+@router.get(
     "/{source_id}", name="get_source", summary="Get a research source", response_model=SourceOut
 )
 async def get_source(

@@ -9,18 +9,23 @@ from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.auth import Principal
 from common.clock import utcnow
 from common.http.etag import check_version, etag_for
 from common.http.idempotency import IdempotencyStore, IdempotentRequest, StoredResponse
 from common.http.pagination import PageParams, paginate
 from common.http.problems import ProblemError, conflict, not_found, validation_failed
 from common.logging import get_logger
+from contracts.reviews import FindingKind
 from knowledge.db import IdempotencyRecord
+from knowledge.disclosure.audience import audience_of
 from knowledge.library.models import Source, SourceTheme
 from knowledge.library.repository import SourceRepository
 from knowledge.library.schemas import SourceIn, SourceOut, Suggestion, ThemeMatch
+from knowledge.review.models import FindingTheme, IngestedReview, ReviewPeople
 from knowledge.theme.models import ancestors_of, is_descendant
 from knowledge.theme.repository import ThemeRepository
 
@@ -29,6 +34,7 @@ log = get_logger(__name__)
 IDEMPOTENCY_KEYS = IdempotencyStore(IdempotencyRecord)
 DEFAULT_SOURCES = "default_sources.json"
 SCORES = {"exact": 3, "descendant": 2, "ancestor": 1}
+AREA = FindingKind.AREA_FOR_DEVELOPMENT.value
 
 
 def load_default_sources() -> list[dict[str, Any]]:
@@ -178,3 +184,34 @@ async def suggest(session: AsyncSession, themes: Sequence[str], *, limit: int) -
         ranked.append((-score, -exact, source.title, suggestion))
     ranked.sort(key=lambda item: item[:3])
     return [item[3] for item in ranked[:limit]]
+
+
+async def suggest_for_review(
+    session: AsyncSession, principal: Principal, review_id: uuid.UUID, *, limit: int
+) -> tuple[list[str], list[Suggestion]]:
+    """Sources for a review's areas for development (their theme codes as coded), for the
+    Improvement Champion preparing the workshop. The review is visible to its school, to the
+    lead and members of a partnership that names its schools, and to the review's Improvement
+    Champion, assistant and lead reviewer (``person_id``, from the schedule); else 404."""
+    review = await session.get(IngestedReview, review_id)
+    if review is None or not await _may_prepare(session, principal, review):
+        raise not_found(f"No review {review_id} visible to this client.")
+    areas = await session.scalars(
+        select(FindingTheme.theme_code)
+        .where(FindingTheme.review_id == review_id, FindingTheme.kind == AREA)
+        .distinct()
+    )
+    known = await ThemeRepository(session).existing_codes(sorted(set(areas)))
+    themes = sorted(known)
+    return themes, (await suggest(session, themes, limit=limit) if themes else [])
+
+
+async def _may_prepare(session: AsyncSession, principal: Principal, review: IngestedReview) -> bool:
+    audience = await audience_of(session, principal)
+    if review.urn in audience.own_urns or review.partnership_id in audience.named_partnerships:
+        return True
+    people = await session.get(ReviewPeople, review.review_id)
+    if people is None or principal.person_id is None:
+        return False
+    team = {people.improvement_champion, people.assistant, people.lead_reviewer}
+    return principal.person_id in {str(p) for p in team if p is not None}

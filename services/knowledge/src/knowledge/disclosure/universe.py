@@ -1,0 +1,317 @@
+"""Everything a caller can be shown in aggregate for one family and year, read from the
+rollups in one consistent read, with the suppression decided over all of it at once.
+
+Deciding over the caller's whole universe (every scope it may ask about, every cell) and not
+per answer is what makes two queries of the same caller safe together: a figure is shown or
+hidden the same way whichever answer it appears in.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from knowledge.db import table
+from knowledge.directory.repository import DEFAULT_THRESHOLD, DirectoryRepository
+from knowledge.disclosure import families
+from knowledge.disclosure.audience import LEVEL, Audience
+from knowledge.disclosure.suppression import CellRef, Universe, hidden_mask
+from knowledge.review.models import IngestedReview
+from knowledge.rollup.models import WHOLE, InsightCell
+from knowledge.rollup.repository import RollupRepository
+from knowledge.rollup.service import ALL, LA, PARTNERSHIP, TRUST, Scope, counted_in
+
+ROW_COLUMNS = (
+    "scope_kind",
+    "scope_id",
+    "key",
+    "kind",
+    *("reviews", "schools", "items", "triangulated", "evidence", "days"),
+)
+
+
+class Figures(NamedTuple):
+    reviews: int
+    schools: int
+    items: int
+    triangulated: int
+    evidence: int
+    days: int
+
+
+@dataclass
+class Decided:
+    """The caller's aggregate cells of one family and year, and which of them are hidden, as
+    arrays (``counts[s, c]`` are the six ``Figures``): a few objects however large the county,
+    so that many of them can be kept (``disclosure.cache``) without slowing the collector.
+    Shared by the answers that reuse it: read, never changed."""
+
+    scope_index: dict[tuple[str, str], int]
+    cells: list[tuple[str, str]]
+    counts: npt.NDArray[np.int64]  # (scopes, cells, 6)
+    present: npt.NDArray[np.bool_]  # (scopes, cells): has a rollup row
+    hidden: npt.NDArray[np.bool_]  # (scopes, cells)
+    thresholds: dict[tuple[str, str], int]
+
+    def threshold(self, scope: Scope) -> int:
+        return self.thresholds.get((scope.kind, scope.id), DEFAULT_THRESHOLD)
+
+    def cells_of(self, scope: Scope) -> list[tuple[tuple[str, str], Figures | None]]:
+        """(key and kind, figures or None when hidden) of the scope's cells with a row."""
+        s = self.scope_index.get((scope.kind, scope.id))
+        if s is None:
+            return []
+        found: list[tuple[tuple[str, str], Figures | None]] = []
+        for c in np.flatnonzero(self.present[s]):
+            shown = None if self.hidden[s, c] else Figures(*(int(v) for v in self.counts[s, c]))
+            found.append((self.cells[c], shown))
+        return found
+
+
+def _ref(scope: Scope, key: str, kind: str) -> CellRef:
+    return CellRef(scope.kind, scope.id, key, kind)
+
+
+def _cell_level(key: str, kind: str) -> int:
+    """Containers first: the whole, then by depth; a key's ``*`` before its ratings."""
+    return 2 * (families.depth(key) + 1) + (kind != WHOLE)
+
+
+def _padded(rows: list[list[int]]) -> npt.NDArray[np.int64]:
+    width = max((len(r) for r in rows), default=0)
+    out = np.full((len(rows), max(1, width)), -1, dtype=np.int64)
+    for i, row in enumerate(rows):
+        out[i, : len(row)] = row
+    return out
+
+
+def _layout(
+    audience: Audience, family: str, keys: set[tuple[str, str]]
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The universe's scopes, and its cells: those with a row in any scope, and every cell
+    containing one; containers first."""
+    scopes = [(s.kind, s.id) for s in audience.aggregated_scopes()]
+    cells = set(keys)
+    for key, kind in keys:
+        cells.update(families.containers(family, key, kind))
+    return scopes, sorted(cells, key=lambda kk: (_cell_level(*kk), kk))
+
+
+def _universe(
+    audience: Audience,
+    family: str,
+    scopes: list[tuple[str, str]],
+    cells: list[tuple[str, str]],
+    m: npt.NDArray[np.int64],
+    thresholds: dict[tuple[str, str], int],
+) -> Universe:
+    scope_index = {scope: i for i, scope in enumerate(scopes)}
+    cell_index = {cell: i for i, cell in enumerate(cells)}
+    inner = _padded([[cell_index[x] for x in families.containers(family, *cell)] for cell in cells])
+    outer = _padded(
+        [
+            [scope_index[(o.kind, o.id)] for o in audience.containers(Scope(*scope))]
+            for scope in scopes
+        ]
+    )
+    totals, parts, sizes = _groups(audience, family, scopes, cells, cell_index)
+    return Universe(
+        scopes=scopes,
+        cells=cells,
+        m=m,
+        k=np.array([thresholds.get(s, DEFAULT_THRESHOLD) for s in scopes], dtype=np.int64),
+        inner=inner,
+        outer=outer,
+        scope_level=np.array([LEVEL[kind] for kind, _ in scopes], dtype=np.int64),
+        cell_level=np.array([_cell_level(*cell) for cell in cells], dtype=np.int64),
+        group_total=totals,
+        group_start=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+        group_parts=parts,
+    )
+
+
+def build(
+    audience: Audience,
+    family: str,
+    unnamed: dict[CellRef, int],
+    thresholds: dict[tuple[str, str], int],
+) -> Universe:
+    """The dense universe of the caller's scopes from its cells' unnamed schools."""
+    scopes, cells = _layout(audience, family, {(c.key, c.kind) for c in unnamed})
+    scope_index = {scope: i for i, scope in enumerate(scopes)}
+    cell_index = {cell: i for i, cell in enumerate(cells)}
+    m = np.zeros((len(scopes), len(cells)), dtype=np.int64)
+    for ref, count in unnamed.items():
+        m[scope_index[ref.scope], cell_index[(ref.key, ref.kind)]] = count
+    return _universe(audience, family, scopes, cells, m, thresholds)
+
+
+Ints = npt.NDArray[np.int64]
+
+
+def _groups(
+    audience: Audience,
+    family: str,
+    scopes: list[tuple[str, str]],
+    cells: list[tuple[str, str]],
+    cell_index: dict[tuple[str, str], int],
+) -> tuple[Ints, Ints, Ints]:
+    """Every group as flat indexes (scope * cells + cell): (totals, parts, parts per group).
+    A family's groups are the same in every scope (a theme and its sub-themes), so they are
+    laid out once and repeated; an LA's (or the nation's) parts are its partnerships' (LAs')
+    same cells. Groups of an empty total hold trivially."""
+    width, count = len(cells), len(scopes)
+    local: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for c, cell in enumerate(cells):
+        for what, total in families.group_totals(family, *cell):
+            local[(cell_index[total], what)].append(c)
+    laid_out = sorted(local.items())
+    offsets = np.arange(count, dtype=np.int64)[:, None] * width
+    local_totals = np.array([t for (t, _), _ in laid_out], dtype=np.int64)
+    local_parts = np.array([c for _, members in laid_out for c in members], dtype=np.int64)
+    local_sizes = np.array([len(members) for _, members in laid_out], dtype=np.int64)
+    totals = [(offsets + local_totals[None, :]).ravel()]
+    parts = [(offsets + local_parts[None, :]).ravel()]
+    sizes = [np.tile(local_sizes, count)]
+    every_cell = np.arange(width, dtype=np.int64)
+    index = {scope: i for i, scope in enumerate(scopes)}
+    for s, scope in enumerate(scopes):
+        below = [index[(x.kind, x.id)] for x in audience.parts(Scope(*scope))]
+        if below:
+            totals.append(s * width + every_cell)
+            parts.append((every_cell[:, None] + np.array(below)[None, :] * width).ravel())
+            sizes.append(np.full(width, len(below), dtype=np.int64))
+    return np.concatenate(totals), np.concatenate(parts), np.concatenate(sizes)
+
+
+async def _thresholds(
+    session: AsyncSession, scopes: Sequence[Scope], year: str
+) -> dict[tuple[str, str], int]:
+    """Each scope's threshold: the strictest agreement among the partnerships counted in it."""
+    rows = (
+        await session.execute(
+            select(
+                IngestedReview.partnership_id,
+                IngestedReview.la_code,
+                IngestedReview.counted_trust,
+                IngestedReview.counted_la,
+            )
+            .where(IngestedReview.academic_year == year)
+            .distinct()
+        )
+    ).all()
+    agreements = await DirectoryRepository(session).agreements({row[0] for row in rows})
+
+    def threshold_of(partnership_id: uuid.UUID) -> int:
+        agreement = agreements.get(partnership_id)
+        return agreement.suppression_threshold if agreement else DEFAULT_THRESHOLD
+
+    found: dict[tuple[str, str], int] = {}
+    for scope in scopes:
+        if scope.kind == PARTNERSHIP:
+            members = [uuid.UUID(scope.id)]
+        else:
+            members = [
+                p
+                for p, la, trust, counted_la in rows
+                if (scope.kind == TRUST and trust == scope.id)
+                or (scope.kind == LA and counted_la and la == scope.id)
+                or (scope.kind == ALL and counted_la)
+            ]
+        found[(scope.kind, scope.id)] = max(
+            [threshold_of(p) for p in members], default=DEFAULT_THRESHOLD
+        )
+    return found
+
+
+async def _named_exclusions(
+    session: AsyncSession, audience: Audience, scopes: Sequence[Scope], family: str, year: str
+) -> dict[CellRef, int]:
+    """Per aggregate cell, the schools the caller already sees by name there (every review of
+    the school counted in that cell is one the caller is shown by name)."""
+    named = []
+    if audience.own_urns:
+        named.append(IngestedReview.urn.in_(sorted(audience.own_urns)))
+    if audience.named_partnerships:
+        named.append(IngestedReview.partnership_id.in_(sorted(audience.named_partnerships)))
+    if not named or not scopes:
+        return {}
+    named_reviews = (
+        await session.scalars(
+            select(IngestedReview).where(IngestedReview.academic_year == year, or_(*named))
+        )
+    ).all()
+    urns = {r.urn for r in named_reviews}
+    if not urns:
+        return {}
+    reviews = (
+        await session.scalars(
+            select(IngestedReview).where(
+                IngestedReview.academic_year == year, IngestedReview.urn.in_(sorted(urns))
+            )
+        )
+    ).all()
+    seen = {r.review_id for r in named_reviews}
+    cells = await RollupRepository(session).cells_of([r.review_id for r in reviews], [family])
+    excluded: dict[CellRef, int] = defaultdict(int)
+    for scope in scopes:
+        for urn in urns:
+            mine = [r for r in reviews if r.urn == urn and counted_in(r, scope)]
+            shown = {c for r in mine if r.review_id in seen for c in cells[r.review_id]}
+            unshown = {c for r in mine if r.review_id not in seen for c in cells[r.review_id]}
+            for _, key, kind in shown - unshown:
+                excluded[_ref(scope, key, kind)] += 1
+    return excluded
+
+
+async def decide(session: AsyncSession, audience: Audience, family: str, year: str) -> Decided:
+    aggregated = audience.aggregated_scopes()
+    rows: list[Any] = []
+    if aggregated:
+        # Core columns (no ORM row processing), one index range per scope (a tuple IN list
+        # would scan the table on SQLite).
+        cells_table = table(InsightCell).c
+        by_kind: dict[str, list[str]] = defaultdict(list)
+        for scope in aggregated:
+            by_kind[scope.kind].append(scope.id)
+        rows = list(
+            await session.execute(
+                select(*(cells_table[name] for name in ROW_COLUMNS)).where(
+                    cells_table["academic_year"] == year,
+                    cells_table["family"] == family,
+                    or_(
+                        *[
+                            and_(
+                                cells_table["scope_kind"] == kind,
+                                cells_table["scope_id"].in_(ids),
+                            )
+                            for kind, ids in sorted(by_kind.items())
+                        ]
+                    ),
+                )
+            )
+        )
+    thresholds = await _thresholds(session, aggregated, year)
+    excluded = await _named_exclusions(session, audience, aggregated, family, year)
+    scopes, cells = _layout(audience, family, {(row[2], row[3]) for row in rows})
+    scope_index = {scope: i for i, scope in enumerate(scopes)}
+    cell_index = {cell: i for i, cell in enumerate(cells)}
+    counts = np.zeros((len(scopes), len(cells), 6), dtype=np.int64)
+    present = np.zeros((len(scopes), len(cells)), dtype=bool)
+    for scope_kind, scope_id, key, kind, *values in rows:
+        s, c = scope_index[(scope_kind, scope_id)], cell_index[(key, kind)]
+        counts[s, c], present[s, c] = values, True
+    m = counts[:, :, 1].copy()  # schools
+    for ref, named in excluded.items():
+        if ref.scope in scope_index and (ref.key, ref.kind) in cell_index:
+            m[scope_index[ref.scope], cell_index[(ref.key, ref.kind)]] -= named
+    universe = _universe(audience, family, scopes, cells, m, thresholds)
+    return Decided(scope_index, cells, counts, present, hidden_mask(universe), thresholds)
