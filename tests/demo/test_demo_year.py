@@ -18,15 +18,17 @@ from common.testing.nats import NatsServer
 from common.testing.plugin import DatabaseFactory
 from demo.county.generate import CountySize
 from demo.runner import DemoConfig, run_demo
-from demo.walk.plan import STALLS
+from demo.walk.plan import STALLS, stage_index
 from tests.live_services import live_services
 from tests.support import TokenFactory, bearer
 
 SEED = 4  # a small county whose year can be scheduled (seed 7 has a school with no eligible lead)
 SMALL = CountySize(partnerships=2, min_schools=5, max_schools=5, target_schools=None)
+YEAR = "2025-26"
 HEADINGS = (
     "What the Partnership Lead of", "The year's calendar", "Meetings", "Overdue milestones",
-    "What a county officer", "Where the reviews are",
+    "What a county officer", "Where the reviews are", f"The themes of {YEAR}'s reviews",
+    "Process measures", "Actions at the 90-day review",
 )  # fmt: skip
 
 
@@ -68,6 +70,8 @@ async def test_the_year_is_scheduled_walked_and_shown_and_a_second_run_changes_n
             part_way = [r for r in states.values() if r["state"] in STALLS]
             assert len(part_way) == 1
             assert {r["state"] for r in states.values()} <= {"planned", "closed", *STALLS}
+        async with httpx.AsyncClient(base_url=urls["knowledge"]) as knowledge:
+            await _knowledge_counts_them(knowledge, issue_token, list(states.values()))
 
         second_lines: list[str] = []
         second = await run_demo(config, say=second_lines.append)
@@ -108,6 +112,31 @@ async def _reached_closed_with_its_records(
         "finding_created", "report_drafted", "report_acknowledged", "report_published",
         "workshop_recorded", "action_plan_set", "action_plan_agreed", "progress_reviewed",
     }  # fmt: skip
+
+
+async def _knowledge_counts_them(
+    api: httpx.AsyncClient, issue_token: TokenFactory, reviews: list[dict[str, Any]]
+) -> None:
+    """The reports and 90-day reviews reached the knowledge service through the events: each
+    partnership that names its schools sees them counted, by name."""
+    published = stage_index("report_published")
+    named = 0
+    for partnership in {r["partnership_id"] for r in reviews}:
+        mine = [r for r in reviews if r["partnership_id"] == partnership]
+        lead = issue_token("knowledge:read", partnerships=[partnership])
+        query = {"scope": "partnership", "id": partnership, "year": YEAR}
+        themes = (await api.get("/v1/insights/themes", params=query, headers=bearer(lead))).json()
+        if themes["view"] != "named":
+            continue
+        named += 1
+        assert themes["reviewed_schools"]["value"] == sum(
+            1 for r in mine if stage_index(r["state"]) >= published
+        )
+        assert {t["kind"] for t in themes["themes"]} == {"strength", "area_for_development"}
+        measures = await api.get("/v1/insights/process", params=query, headers=bearer(lead))
+        row = measures.json()["data"][0]
+        assert row["progress_reviews"]["value"] == sum(1 for r in mine if r["state"] == "closed")
+    assert named >= 1
 
 
 async def _all(api: httpx.AsyncClient, path: str, token: str, **params: str) -> list[Any]:

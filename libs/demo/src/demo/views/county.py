@@ -13,7 +13,7 @@ from typing import Any
 
 from demo.context import DemoContext
 from demo.views import labels
-from demo.views.lifecycle import MILESTONE_LABELS, follow, read_feed
+from demo.views.lifecycle import MILESTONE_LABELS, overdue, read_feed, stages
 from demo.views.table import table
 from demo.walk.plan import MAIN_LINE, stage_index
 
@@ -32,7 +32,7 @@ async def county_view(ctx: DemoContext, today: date) -> list[str]:
     )
     names = {p["id"]: p["name"] for p in partnerships}
     planned = [r for r in planned if r["partnership_id"] in names and r["academic_year"] == year]
-    tracked = follow(events)
+    states = stages(events)
     terms = calendar["terms"] if calendar else []
     lines = [f"What a county officer of {county.la_name} sees (the council's own token):"]
 
@@ -41,12 +41,10 @@ async def county_view(ctx: DemoContext, today: date) -> list[str]:
         by_term.setdefault(labels.half_term_of(review["days"][0], terms), []).append(review)
 
     def state(review: dict[str, Any]) -> str:
-        held = tracked.get(review["id"])
-        return held.state if held else "planned"
+        return states.get(review["id"], "planned")
 
     def late(review: dict[str, Any]) -> list[str]:
-        held = tracked.get(review["id"])
-        return held.overdue(today) if held else []
+        return overdue(review["milestones"], state(review), today)
 
     published = stage_index("report_published")
     lines += table(
@@ -64,21 +62,24 @@ async def county_view(ctx: DemoContext, today: date) -> list[str]:
             for term, rows in by_term.items()
         ],
     )
-    stages = Counter(state(r) for r in planned)
+    at = Counter(state(r) for r in planned)
     lines += table(
         f"Where the reviews are (from {len(events):,} review events, GET /v1/events)",
         ["stage", "reviews"],
-        [[labels.stage(s), stages[s]] for s in (*MAIN_LINE, "postponed", "cancelled") if stages[s]],
+        [[labels.stage(s), at[s]] for s in (*MAIN_LINE, "postponed", "cancelled") if at[s]],
     )
-    overdue: dict[str, Counter[str]] = {}
+    by_partnership: dict[str, Counter[str]] = {}
     for review in planned:
         for milestone in late(review):
-            overdue.setdefault(review["partnership_id"], Counter())[milestone] += 1
-    worst = sorted(overdue.items(), key=lambda item: (-sum(item[1].values()), names[item[0]]))
+            by_partnership.setdefault(review["partnership_id"], Counter())[milestone] += 1
+    worst = sorted(
+        by_partnership.items(), key=lambda item: (-sum(item[1].values()), names[item[0]])
+    )
     columns = list(MILESTONE_LABELS)
+    late_reviews = sum(1 for r in planned if late(r))
     lines += table(
-        f"Overdue milestones: {sum(1 for r in planned if late(r)):,} reviews in {len(overdue)} "
-        f"partnerships; the {min(TOP_PARTNERSHIPS, len(worst))} with the most",
+        f"Overdue milestones: {late_reviews:,} reviews in {len(by_partnership)} partnerships; "
+        f"the {min(TOP_PARTNERSHIPS, len(worst))} with the most",
         ["partnership", *(MILESTONE_LABELS[c] for c in columns)],
         [[names[pid], *(counts[c] for c in columns)] for pid, counts in worst[:TOP_PARTNERSHIPS]],
     )

@@ -81,9 +81,14 @@ async def themes(
         return [f"  Themes ({scope}): not visible to this token"]
     named = found["view"] == "named"
     reviewed = count(found["reviewed_schools"])
+    threshold = (
+        ""
+        if found["threshold"] is None
+        else f", figures of fewer than {found['threshold']} schools suppressed"
+    )
     lines = [
-        f"  The themes of {year}'s reviews (GET /v1/insights/themes, {found['view']} view, "
-        f"{reviewed} schools reviewed, threshold {found['threshold']})"
+        f"  The themes of {year}'s reviews (GET /v1/insights/themes, {found['view']}; schools "
+        f"reviewed: {reviewed}{threshold})"
     ]
     for kind, title in KINDS.items():
         figures = [f for f in found["themes"] if f["kind"] == kind]
@@ -117,8 +122,8 @@ async def outcomes(
         for f in found["data"]
     ]  # fmt: skip
     return table(
-        f"Actions at the 90-day review, by kind (schools; "
-        f"{count(found['progress_reviewed_schools'])} schools reviewed at 90 days)",
+        f"Actions at the 90-day review, by kind (schools; schools reviewed at 90 days: "
+        f"{count(found['progress_reviewed_schools'])})",
         ["action kind", "rated", "done", "on track", "at risk", "off track"],
         rows,
     )
@@ -136,7 +141,7 @@ async def process(
     for row in found["data"][:rows_at_most]:
         rows.append(
             [
-                row["scope"]["name"] or row["scope"]["id"] or row["scope"]["kind"],
+                _scope_name(row["scope"]),
                 count(row["reports"]),
                 row["days_to_report"],
                 row["evidence_per_finding"],
@@ -155,6 +160,13 @@ async def process(
         rows,
         limit=34,
     )  # fmt: skip
+
+
+def _scope_name(scope: dict[str, Any]) -> str:
+    if scope["name"]:
+        return str(scope["name"])
+    kind = {"la": "LA", "all": "England"}.get(scope["kind"], scope["kind"])
+    return f"{kind} {scope['id'] or ''}".strip()
 
 
 async def pairings(
@@ -182,9 +194,17 @@ async def pairings(
         ]
         for p in found["pairings"]
     ]
-    unmet = f"; {len(found['unmet'])} needs with no helper free" if found["unmet"] else ""
+    unmet = found["unmet"]
+    if not rows:
+        none = sum(1 for u in unmet if u["candidates"] == 0)
+        return [
+            f"  Support pairings (POST /v1/insights/support/rounds): none proposed; of "
+            f"{len(unmet)} areas for development, {none} have no school with the matching "
+            "triangulated strength that the lead may name"
+        ]
     return table(
-        f"Support pairings (POST /v1/insights/support/rounds): {len(rows)} proposed{unmet}",
+        f"Support pairings (POST /v1/insights/support/rounds): {len(rows)} proposed, "
+        f"{len(unmet)} areas for development without a helper",
         ["school to support", "area for development", "supported by", "same partnership", "km"],
         rows,
         limit=34,

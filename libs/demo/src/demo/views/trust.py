@@ -10,7 +10,7 @@ from datetime import date
 
 from demo.context import DemoContext
 from demo.views import labels
-from demo.views.lifecycle import follow, read_feed
+from demo.views.lifecycle import overdue, read_feed, stages
 from demo.views.table import table
 
 
@@ -25,24 +25,23 @@ async def trust_view(ctx: DemoContext, uid: str, name: str, today: date) -> list
     )
     names = {s["urn"]: s["name"] for s in schools}
     partnership_names = {p["id"]: p["name"] for p in partnerships}
-    tracked = follow(events)
+    states = stages(events)
     mine = sorted(
         (r for r in planned if r["academic_year"] == year and r["urn"] in names),
         key=lambda r: (r["days"][0], r["urn"]),
     )
     rows = []
     for review in mine:
-        held = tracked.get(review["id"])
-        late = held.overdue(today) if held else []
+        state = states.get(review["id"], "planned")
+        late = overdue(review["milestones"], state, today)
+        since = f"{len(late)} since {labels.day(review['milestones'][late[0]])}" if late else ""
         rows.append(
             [
                 labels.days([str(d) for d in review["days"]]),
                 names[review["urn"]],
                 partnership_names.get(review["partnership_id"], "?"),
-                labels.stage(held.state) if held else "planned",
-                f"{len(late)} since {labels.day(held.milestones[late[0]])}"
-                if held and late
-                else "",
+                labels.stage(state),
+                since,
             ]
         )
     lines = [f"What {name} sees (the trust's own token):"]
