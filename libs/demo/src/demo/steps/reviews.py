@@ -35,6 +35,22 @@ async def planned_reviews(ctx: DemoContext) -> list[dict[str, Any]]:
     return [row for row in rows if row["cycle_id"] in cycles]
 
 
+def needs_elsewhere(planned: list[dict[str, Any]], seed: int) -> dict[str, frozenset[str]]:
+    """Per review: the themes the other schools of its partnership need to develop (from the
+    whole published schedule, so a review's content does not depend on the sample)."""
+    needs: dict[str, list[tuple[str, set[str]]]] = defaultdict(list)
+    for review in planned:
+        plain = Walk(review, 0, "planned", False, False, False, False)
+        own = {f.theme for f in review_content(plain, seed, 1).developments()}
+        needs[review["partnership_id"]].append((review["id"], own))
+    wanted: dict[str, frozenset[str]] = {}
+    for members in needs.values():
+        for review_id, own in members:
+            others = set().union(*(themes for other, themes in members if other != review_id))
+            wanted[review_id] = frozenset(others - own)
+    return wanted
+
+
 class Reviews:
     name = "reviews"
     title = "the year's reviews through their stages, each step by the person whose part it is"
@@ -50,8 +66,12 @@ class Reviews:
         heads, focus_map, library = await asyncio.gather(
             self._heads(ctx), self._focus_map(ctx), self._library(ctx)
         )
+        wanted = needs_elsewhere(planned, ctx.county.seed)
         contents = {
-            w.review_id: review_content(w, ctx.county.seed, len(w.review["team"])) for w in walks
+            w.review_id: review_content(
+                w, ctx.county.seed, len(w.review["team"]), wanted[w.review_id]
+            )
+            for w in walks
         }
         members: dict[str, set[int]] = defaultdict(set)
         for review in planned:

@@ -81,7 +81,12 @@ def _note(rng: random.Random, template: str) -> str:
     return template.format(n=n, m=m)
 
 
-def review_content(walk: Walk, seed: int, team_size: int) -> ReviewContent:
+def review_content(
+    walk: Walk, seed: int, team_size: int, wanted: frozenset[str] = frozenset()
+) -> ReviewContent:
+    """``wanted``: themes that other schools of the partnership need to develop; a strength
+    found on this review is one of them where its area has one, so that brokering finds the
+    partnership's schools able to support each other, as in a real partnership."""
     review = walk.review
     rng = review_rng(seed, review, "content")
     areas = [area(code) for code in review["focus"]] or [area("curriculum")]
@@ -96,8 +101,6 @@ def review_content(walk: Walk, seed: int, team_size: int) -> ReviewContent:
             n = len(evidence)
             item_id = uuid.uuid5(EVIDENCE_NAMESPACE, f"{seed}:{walk.review_id}:{n}")
             evidence.append(Item(str(item_id), n % team_size, q, kind, _note(rng, template)))
-        theme = next((t for t in where.themes if t not in used_themes), where.themes[0])
-        used_themes.add(theme)
         # The focus is what the school must develop; the second question's finding is a
         # strength, the third goes either way.
         if q == 0:
@@ -106,6 +109,10 @@ def review_content(walk: Walk, seed: int, team_size: int) -> ReviewContent:
             kind = "strength"
         else:
             kind = rng.choice(("strength", "area_for_development"))
+        free = [t for t in where.themes if t not in used_themes] or [where.themes[0]]
+        helpful = [t for t in free if t in wanted] if kind == "strength" else []
+        theme = (helpful or free)[0]
+        used_themes.add(theme)
         items = tuple(range(first, first + 3))
         if walk.untriangulated and q == len(asked) - 1:
             items = (first,)  # one kind of evidence only: published with an override

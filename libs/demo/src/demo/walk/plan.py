@@ -7,7 +7,7 @@ its earliest reviews, the one whose focus adds most themes not yet in the sample
 review goes depends on its dates and today's: a review whose day is still ahead has at most
 started its self-review; one whose workshop has been held can be closed (its 90-day review brought
 forward to the day the demo runs when it is not due yet, since a 90-day review cannot be
-dated in the future). One review in four stalls before that, at a stage where real reviews
+dated in the future). About one review in four stalls before that, at a stage where real reviews
 stall (the self-review late, the head not yet back with the report, the workshop not held),
 so its milestones go overdue, as some do in a real year.
 """
@@ -35,9 +35,12 @@ MAIN_LINE = (
 )
 # Where a review stalls in a real year, and the milestone that then goes overdue.
 STALLS = ("self_review", "report_drafted", "report_published", "workshop", "action_plan_agreed")
-STALL_EVERY = 4  # one review in four
-UNTRIANGULATED_EVERY = 6  # one review in six publishes a finding on one kind of evidence
-CHALLENGED_EVERY = 3  # a reviewer challenges the focus on one review in three
+# Each review draws its own (from the seed and its school), so that no partnership gets all
+# of one kind and a review is the same whatever the sample's size.
+STALL_SHARE = 1 / 4
+UNTRIANGULATED_SHARE = 1 / 6  # a finding on one kind of evidence, published with an override
+CHALLENGED_SHARE = 1 / 3  # a reviewer challenges the focus
+LATE_RETURN_SHARE = 1 / 5  # the IC comes back after the 90-day review's due date
 LOOK_AHEAD = 3  # a partnership offers one of its three earliest reviews each round
 SELF_REVIEW_WEEKS = 6  # schools start their self-review this long before it is due
 RETURN_AFTER_DAYS = 28  # the IC's 90-day review, at the earliest, this long after the workshop
@@ -58,6 +61,7 @@ class Walk:
     stalled: bool  # it stops short of what its dates allow
     untriangulated: bool  # one finding rests on one kind of evidence
     challenged: bool
+    late_return: bool  # the 90-day review after its due date (when that has passed)
 
     @property
     def review_id(self) -> str:
@@ -117,21 +121,23 @@ def reachable(review: dict[str, Any], today: date) -> str:
 def plan_walks(sample: list[dict[str, Any]], today: date, seed: int) -> list[Walk]:
     walks = []
     for position, review in enumerate(sample):
+        # Synthetic, deterministic on purpose: not for security.
+        rng = random.Random(f"{seed}:walk:{review['academic_year']}:{review['urn']}")  # noqa: S311
+        stall, lone, challenge, late = (rng.random() for _ in range(4))
         furthest = reachable(review, today)
         target, stalled = furthest, False
-        if position % STALL_EVERY == STALL_EVERY - 1:
-            earlier = [s for s in STALLS if stage_index(s) < stage_index(furthest)]
-            if earlier:
-                rng = random.Random(f"{seed}:stall:{review['urn']}")  # noqa: S311 - synthetic
-                target, stalled = rng.choice(earlier), True
+        earlier = [s for s in STALLS if stage_index(s) < stage_index(furthest)]
+        if stall < STALL_SHARE and earlier:
+            target, stalled = rng.choice(earlier), True
         walks.append(
             Walk(
                 review=review,
                 position=position,
                 target=target,
                 stalled=stalled,
-                untriangulated=position % UNTRIANGULATED_EVERY == 0,
-                challenged=position % CHALLENGED_EVERY == 1,
+                untriangulated=lone < UNTRIANGULATED_SHARE,
+                challenged=challenge < CHALLENGED_SHARE,
+                late_return=late < LATE_RETURN_SHARE,
             )
         )
     return walks

@@ -327,7 +327,7 @@ class ReviewWalker:
         due = date.fromisoformat(milestones["progress_review_due"])
         workshop = date.fromisoformat(milestones["workshop_on"])
         on = min(due, self.setting.today)
-        if self.walk.position % 5 == 2 and due + timedelta(days=9) <= self.setting.today:
+        if self.walk.late_return and due + timedelta(days=9) <= self.setting.today:
             on = due + timedelta(days=9)  # some ICs come back late
         on = max(on, workshop + timedelta(days=1))
         rng = review_rng(self.setting.seed, self.walk.review, "ratings")
