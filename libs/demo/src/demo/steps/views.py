@@ -94,6 +94,6 @@ class Views:
             token, la = ctx.tokens.county(), ctx.county.la_code
             lines += await insights.themes(knowledge, token, "la", la, year, themes)
             lines += await insights.outcomes(knowledge, token, "la", la, year)
-            lines += await insights.process(knowledge, token, "la", la, year)
+            lines += await insights.process(knowledge, token, "la", la, year, parts=3)
         for line in lines:
             ctx.say(line)

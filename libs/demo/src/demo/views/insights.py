@@ -10,10 +10,9 @@ from typing import Any
 
 from demo.api.client import ServiceClient
 from demo.views import labels
-from demo.views.table import Cell, table
+from demo.views.table import SUPPRESSED, Cell, table
 
 TOP = 6  # themes shown per kind
-SUPPRESSED = "suppressed"
 KINDS = {"strength": "Strengths", "area_for_development": "Areas for development"}
 
 
@@ -129,37 +128,51 @@ async def outcomes(
     )
 
 
+MEASURES: tuple[tuple[str, str], ...] = (
+    ("reports", "reports published"),
+    ("days_to_report", "days, review to report"),
+    ("findings_per_review", "findings per review"),
+    ("evidence_per_finding", "evidence per finding"),
+    ("triangulated_share", "triangulated"),
+    ("workshops", "workshops"),
+    ("days_to_workshop", "days, review to workshop"),
+    ("progress_reviews", "90-day reviews"),
+    ("on_time_share", "90-day reviews on time"),
+)
+
+
+def _measure(row: dict[str, Any], key: str) -> Cell:
+    value = row[key]
+    if isinstance(value, dict):
+        return count(value)
+    if key.endswith("_share"):
+        return share(value)
+    return None if value is None else round(value, 1)
+
+
 async def process(
-    api: ServiceClient, token: str, scope: str, scope_id: str, year: str, rows_at_most: int = 6
+    api: ServiceClient, token: str, scope: str, scope_id: str, year: str, parts: int = 0
 ) -> list[str]:
+    """The scope's measures and those of up to ``parts`` of its parts (a council's
+    partnerships: those with the most reports shown), a column each."""
     found = await api.get(
         "/v1/insights/process", token=token, params={"scope": scope, "id": scope_id, "year": year}
     )
-    if found is None:
+    if found is None or not found["data"]:
         return []
-    rows = []
-    for row in found["data"][:rows_at_most]:
-        rows.append(
-            [
-                _scope_name(row["scope"]),
-                count(row["reports"]),
-                row["days_to_report"],
-                row["evidence_per_finding"],
-                share(row["triangulated_share"]),
-                count(row["workshops"]),
-                row["days_to_workshop"],
-                count(row["progress_reviews"]),
-                share(row["on_time_share"]),
-            ]
-        )
-    more = len(found["data"]) - rows_at_most
+    whole, rest = found["data"][0], found["data"][1:]
+    shown = sorted(
+        (r for r in rest if not r["reports"]["suppressed"]), key=lambda r: -r["reports"]["value"]
+    )[:parts]
+    columns = [whole, *shown]
+    hidden = sum(1 for r in rest if r["reports"]["suppressed"])
+    note = f"; {len(rest)} partnerships, {hidden} of them suppressed" if rest else ""
     return table(
-        "Process measures (GET /v1/insights/process)" + (f"; {more} more rows" if more > 0 else ""),
-        ["scope", "reports", "days to report", "evidence/finding", "triangulated",
-         "workshops", "days to workshop", "90-day reviews", "on time"],
-        rows,
-        limit=34,
-    )  # fmt: skip
+        f"Process measures (GET /v1/insights/process){note}",
+        ["measure", *(_scope_name(c["scope"]) for c in columns)],
+        [[label, *(_measure(c, key) for c in columns)] for key, label in MEASURES],
+        limit=26,
+    )
 
 
 def _scope_name(scope: dict[str, Any]) -> str:

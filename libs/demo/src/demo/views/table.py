@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 MAX_CELL = 38
 Cell = str | int | float | None
+# A figure withheld so that no school can be singled out: it stands in a column of numbers.
+SUPPRESSED = "suppressed"
 
 
 def _text(value: Cell, limit: int) -> str:
@@ -17,6 +19,13 @@ def _text(value: Cell, limit: int) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _figure(value: Cell) -> bool:
+    """A number, a percentage or a suppressed figure: right-aligned."""
+    if isinstance(value, int | float) or value == SUPPRESSED:
+        return True
+    return isinstance(value, str) and value.endswith("%") and value[:-1].isdigit()
 
 
 def table(
@@ -32,8 +41,11 @@ def table(
     if not rows:
         return [f"{pad}{heading}: none"]
     cells = [[_text(v, limit) for v in row] for row in rows]
-    numeric = [all(isinstance(row[i], int | float) or row[i] is None for row in rows)
-               for i in range(len(columns))]  # fmt: skip
+    numeric = [
+        all(_figure(row[i]) or row[i] is None for row in rows) and any(_figure(r[i]) for r in rows)
+        for i in range(len(columns))
+    ]
+    columns = [_text(c, limit) for c in columns]
     widths = [max(len(columns[i]), *(len(r[i]) for r in cells)) for i in range(len(columns))]
 
     def line(values: Sequence[str]) -> str:
