@@ -16,7 +16,7 @@ from knowledge.review.models import (
     ReviewPeople,
 )
 from knowledge.rollup.models import EmergingTheme, InsightCell, ReviewCell, RollupGeneration
-from knowledge.search.models import SearchDocument
+from knowledge.search.models import SearchDocument, include_object
 from knowledge.theme.models import ExpertiseMapping, TaxonomyVersion, Theme
 
 __all__ = [
@@ -43,4 +43,5 @@ __all__ = [
     "SourceTheme",
     "TaxonomyVersion",
     "Theme",
+    "include_object",
 ]
