@@ -40,7 +40,7 @@ def test_urls_come_from_the_environment_and_sizes_from_the_options(
 
 def test_an_unknown_step_or_size_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown step"):
-        config_from(build_parser().parse_args(["--steps", "schedule"]))
+        config_from(build_parser().parse_args(["--steps", "timetable"]))
     with pytest.raises(ValueError, match="partnerships"):
         config_from(build_parser().parse_args(["--partnerships", "40"]))
 
@@ -67,3 +67,11 @@ def test_cf_demo_is_the_demo_command(capsys: pytest.CaptureFixture[str]) -> None
         cf_main(["demo", "--help"])
     assert exit_info.value.code == 0
     assert "usage: cf demo" in capsys.readouterr().out
+
+
+def test_every_review_is_walked_unless_a_sample_is_asked_for() -> None:
+    assert config_from(build_parser().parse_args([])).sample is None
+    config = config_from(build_parser().parse_args(["--sample", "40", "--timings"]))
+    assert (config.sample, config.timings) == (40, True)
+    with pytest.raises(ValueError, match="sample"):
+        config_from(build_parser().parse_args(["--sample", "-1"]))

@@ -45,7 +45,15 @@ def build_parser(prog: str = "cf-demo") -> argparse.ArgumentParser:
         help=f"the academic year planned, by its first year (default {DEFAULT_YEAR}: "
         f"{academic_year(DEFAULT_YEAR)}); Essex's pattern of term dates",
     )  # fmt: skip
+    parser.add_argument(
+        "--sample", type=int, default=None,
+        help="walk this many reviews through their stages (default: every one, as far as "
+        "its dates allow)",
+    )  # fmt: skip
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight")
+    parser.add_argument(
+        "--timings", action="store_true", help="print the routes that took the most time"
+    )
     parser.add_argument(
         "--steps", default="", help=f"comma-separated, of: {', '.join(s.name for s in STEPS)}"
     )
@@ -64,6 +72,8 @@ def config_from(args: argparse.Namespace) -> DemoConfig:
     unknown = only - {s.name for s in STEPS}
     if unknown:
         raise ValueError(f"unknown step(s): {', '.join(sorted(unknown))}")
+    if args.sample is not None and not 0 <= args.sample <= 100_000:
+        raise ValueError("--sample is a number of reviews, 0 or more")
     if not 2000 <= args.year <= 2098:
         raise ValueError("--year is the academic year's first year, 2000 to 2098")
     return DemoConfig(
@@ -73,6 +83,8 @@ def config_from(args: argparse.Namespace) -> DemoConfig:
         urls=urls,
         concurrency=args.concurrency,
         only=only,
+        timings=args.timings,
+        sample=args.sample,
     )
 
 

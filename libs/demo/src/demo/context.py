@@ -22,6 +22,7 @@ class DemoContext:
     services: Services
     tokens: Tokens
     say: Callable[[str], None] = print
+    sample: int | None = None  # reviews walked through their stages; None: all of them
     _cache: dict[str, Any] = field(default_factory=dict)
 
     async def each(

@@ -33,6 +33,8 @@ class DemoConfig:
     concurrency: int = 8
     key_path: Path | None = None  # default: AUTH_DEV_KEY_PATH, as the services read it
     only: frozenset[str] = frozenset()  # step names; empty: every step
+    timings: bool = False  # print the routes that took the most time
+    sample: int | None = None  # reviews walked through their stages; None: all of them
 
 
 @dataclass
@@ -66,22 +68,40 @@ async def run_demo(
     )
     reports = []
     try:
-        ctx = DemoContext(county=county, services=services, tokens=tokens, say=say)
+        ctx = DemoContext(
+            county=county, services=services, tokens=tokens, say=say, sample=config.sample
+        )
         for number, step in enumerate(chosen, start=1):
             say(f"[{number}/{len(chosen)}] {step.title}")
             report = StepReport(step.name)
             began = time.perf_counter()
-            await step.run(ctx, report)
-            report.seconds = time.perf_counter() - began
-            for line in report.lines():
-                say(line)
-            say(f"    ({report.seconds:.1f} s)")
+            try:
+                await step.run(ctx, report)
+            finally:  # what a failing step did and found (a job's explanations) is shown too
+                report.seconds = time.perf_counter() - began
+                for line in report.lines():
+                    say(line)
+                say(f"    ({report.seconds:.1f} s)")
             reports.append(report)
     finally:
         await services.aclose()
     result = DemoResult(reports, services.traffic, time.perf_counter() - started)
+    if config.timings:
+        for line in timing_lines(result.traffic):
+            say(line)
     say(closing_line(result))
     return result
+
+
+def timing_lines(traffic: Traffic) -> list[str]:
+    """Where the time went: the routes that took longest in all (requests overlap)."""
+    lines = ["Time by route (summed over requests in flight together):"]
+    for route, timed in traffic.slowest(10):
+        mean_ms = 1000 * timed.seconds / timed.requests
+        lines.append(
+            f"  {route:<58} {timed.requests:>6,} x {mean_ms:>7.1f} ms = {timed.seconds:>6.1f} s"
+        )
+    return lines
 
 
 def closing_line(result: DemoResult) -> str:

@@ -10,6 +10,8 @@ that are safe because every write the demo sends is safe to repeat (a PUT, a POS
 from __future__ import annotations
 
 import asyncio
+import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +37,27 @@ class ApiError(Exception):
     def problem_type(self) -> str:
         return str(self.problem.get("type", ""))
 
+    @property
+    def slug(self) -> str:
+        """The problem type's last part (``schedule-job-running``), what the demo reacts to."""
+        return self.problem_type.rsplit("/", 1)[-1]
+
+
+# Ids and URNs in a path, so that requests are timed by route: /v1/reviews/{id}/focus.
+_PATH_IDS = re.compile(
+    r"/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d+)(?=/|$)"
+)
+
+
+def route_of(method: str, path: str) -> str:
+    return f"{method} {_PATH_IDS.sub('/{id}', path.split('?', 1)[0])}"
+
+
+@dataclass
+class RouteTime:
+    requests: int = 0
+    seconds: float = 0.0  # answered, summed (requests overlap: more than the wall clock)
+
 
 @dataclass
 class Traffic:
@@ -44,6 +67,11 @@ class Traffic:
     writes: int = 0
     waits: int = 0  # 429s and retried failures
     by_status: dict[int, int] = field(default_factory=dict)
+    by_route: dict[str, RouteTime] = field(default_factory=dict)
+
+    def slowest(self, n: int = 8) -> list[tuple[str, RouteTime]]:
+        """The routes that took the most time in all."""
+        return sorted(self.by_route.items(), key=lambda item: -item[1].seconds)[:n]
 
 
 class ServiceClient:
@@ -83,17 +111,21 @@ class ServiceClient:
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         files: Mapping[str, tuple[str, bytes, str]] | None = None,
+        query: bool = False,
     ) -> httpx.Response:
         """Send, retrying what is safe to retry; raise :class:`ApiError` unless the status is
-        one of ``ok``."""
+        one of ``ok``. ``query``: a POST that changes nothing (a proposal computed from a
+        body), counted as a read."""
         all_headers = {**({"Authorization": f"Bearer {token}"} if token else {}), **(headers or {})}
         tries = waits = 0
         while True:
             try:
                 async with self._limit:
+                    began = time.perf_counter()
                     response = await self._http.request(
                         method, path, json=json, params=params, headers=all_headers, files=files
                     )
+                    self._time(method, path, time.perf_counter() - began)
             except httpx.TransportError:
                 tries += 1
                 if tries >= MAX_TRIES:
@@ -112,12 +144,17 @@ class ServiceClient:
                 await asyncio.sleep(0.5 * 2 ** (tries - 1))
                 continue
             break
-        self._count(method, response.status_code)
+        self._count("GET" if query else method, response.status_code)
         if response.status_code not in ok:
             raise ApiError(
                 method, f"{self.base_url}{path}", response.status_code, _problem(response)
             )
         return response
+
+    def _time(self, method: str, path: str, seconds: float) -> None:
+        timed = self._traffic.by_route.setdefault(route_of(method, path), RouteTime())
+        timed.requests += 1
+        timed.seconds += seconds
 
     def _count(self, method: str, status: int) -> None:
         if method == "GET":

@@ -9,7 +9,10 @@ Each actor does what it would do in a real county, with its own tenancy, and is 
   agreement and creates the year's cycle;
 - each school (``schools``) registers its own staff, their training, dates and conflicts, and
   makes its request in the cycle;
-- a trust (``trusts``) sets its academies' own term dates.
+- a trust (``trusts``) sets its academies' own term dates;
+- a person (``person_id``) does their part of a review: the head of the reviewed school (with
+  the school's ``schools`` claim as well), the lead reviewer, a reviewer, the Improvement
+  Champion. The reviews service decides their role from the review's team and that claim.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ class Tokens:
         trusts: Sequence[str] = (),
         partnerships: Sequence[str] = (),
         schools: Sequence[str] = (),
+        person_id: str | None = None,
     ) -> str:
         if subject not in self._minted:
             self._minted[subject] = issue_dev_token(
@@ -71,6 +75,7 @@ class Tokens:
                 trusts=trusts,
                 partnerships=partnerships,
                 schools=schools,
+                person_id=person_id,
                 ttl_seconds=TTL_SECONDS,
             )
         return self._minted[subject]
@@ -86,3 +91,9 @@ class Tokens:
 
     def trust(self, uid: str) -> str:
         return self._mint(f"cf-demo:trust:{uid}", trusts=[uid])
+
+    def person(self, person_id: str, *, school: int | None = None) -> str:
+        """A person's own token; ``school``: their school's claim too (a head acting for it)."""
+        schools = [str(school)] if school is not None else []
+        subject = f"cf-demo:person:{person_id}" + (f":{school}" if school is not None else "")
+        return self._mint(subject, schools=schools, person_id=person_id)

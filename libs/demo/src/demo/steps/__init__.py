@@ -1,9 +1,9 @@
 """The demo's steps, in order. Each is idempotent and reports what it did.
 
-The first half loads the county's directory and its year's plan; the second half will add,
-before the summary: generating and publishing the schedule through the scheduling job API,
-walking a sample of reviews through every stage, and what a Partnership Lead, a trust and a
-county officer then see.
+The first steps load the county's directory and its year's plan; then the year's schedule is
+generated and published through the scheduling job API, the year's reviews are walked through
+their stages as far as their dates allow, the county council's summary is read back, and the
+views show what a Partnership Lead, a trust and a county officer see.
 """
 
 from __future__ import annotations
@@ -16,7 +16,10 @@ from demo.steps.partnerships import Partnerships
 from demo.steps.people import People
 from demo.steps.person_details import PersonDetails
 from demo.steps.preflight import Preflight
+from demo.steps.reviews import Reviews
+from demo.steps.schedule import Schedule
 from demo.steps.summary import CountySummary
+from demo.steps.views import Views
 
 STEPS: tuple[Step, ...] = (
     Preflight(),
@@ -26,8 +29,10 @@ STEPS: tuple[Step, ...] = (
     People(),
     PersonDetails(),
     Cycles(),
-    # The second half goes here: the schedule, the sample reviews, the three views.
+    Schedule(),
+    Reviews(),
     CountySummary(),
+    Views(),
 )
 
 __all__ = ["STEPS", "Step"]

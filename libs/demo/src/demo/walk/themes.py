@@ -1,0 +1,366 @@
+"""What a finding says about each theme, as a strength or as an area for development, and the
+action a workshop plans for it (kind, what, owner, success criteria). Keyed by the knowledge
+taxonomy's codes, so that the same theme is a strength in one school and an area for
+development in another: what the knowledge service's brokering pairs up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ThemeWords:
+    strength: str
+    development: str
+    action_kind: str
+    action: str
+    owner_role: str
+    success: str
+
+
+def _w(*words: str) -> ThemeWords:
+    return ThemeWords(*words)
+
+
+THEMES: dict[str, ThemeWords] = {
+    "curriculum.reading.fluency": _w(
+        "Daily fluency practice is consistent, and pupils who were behind are catching up.",
+        "Pupils who are behind in fluency read too little aloud to an adult to catch up.",
+        "teaching_practice",
+        "Daily repeated reading for the Year 2 and 3 catch-up groups",
+        "English lead",
+        "Nine in ten of the group read 90 words a minute by the summer",
+    ),
+    "curriculum.reading.for_pleasure": _w(
+        "Older pupils read widely and talk with enthusiasm about the books they choose.",
+        "Older pupils rarely choose books beyond the class text.",
+        "curriculum",
+        "Weekly book talk and a reading spine for Years 5 and 6",
+        "English lead",
+        "Most Year 6 pupils name two books they chose this term",
+    ),
+    "curriculum.reading.phonics": _w(
+        "Phonics is taught with fidelity to the programme, and books match the sounds known.",
+        "Pupils in KS2 who still need phonics are not taught it systematically.",
+        "intervention",
+        "Phonics catch-up sessions for KS2 pupils below the expected stage",
+        "Phonics lead",
+        "Every pupil in the group passes the phonics check re-assessment",
+    ),
+    "curriculum.reading.comprehension": _w(
+        "Pupils explain what they have read using evidence from the text.",
+        "Comprehension questions are mostly retrieval; few ask pupils to infer or explain.",
+        "staff_training",
+        "Training on questioning for inference in guided reading",
+        "English lead",
+        "Half of the questions in sampled lessons ask pupils to infer",
+    ),
+    "writing.composition": _w(
+        "Pupils plan, draft and improve longer pieces with growing independence.",
+        "Pupils rarely write at length independently, and redrafting is often cut short.",
+        "teaching_practice",
+        "A protected weekly slot for extended writing and editing",
+        "English lead",
+        "Every book in Years 3 to 6 has a redrafted extended piece each half-term",
+    ),
+    "writing.spelling_grammar": _w(
+        "Spelling is taught systematically and pupils apply it in their own writing.",
+        "Spelling taught in lessons is not carried into pupils' independent writing.",
+        "assessment_monitoring",
+        "Termly spelling checks of independent writing, with reteaching",
+        "Year 4 teacher",
+        "Fewer than five errors in common words per page in sampled books",
+    ),
+    "writing.handwriting": _w(
+        "Handwriting is fluent and joined by the end of Year 4.",
+        "Letter formation is inconsistent in Years 2 and 3, and it slows pupils down.",
+        "teaching_practice",
+        "Short daily handwriting practice in Years 2 and 3",
+        "KS1 lead",
+        "Most pupils form every letter correctly by Easter",
+    ),
+    "maths.number": _w(
+        "Pupils recall number facts quickly, which frees them to tackle harder problems.",
+        "Too many pupils in Years 4 and 5 do not recall multiplication facts.",
+        "intervention",
+        "Daily fact practice with a weekly check in Years 4 and 5",
+        "Maths lead",
+        "Nine in ten Year 4 pupils score 20 or more in the multiplication check",
+    ),
+    "maths.reasoning": _w(
+        "Pupils explain and justify their methods using precise mathematical language.",
+        "Pupils are seldom asked to explain their reasoning, so misconceptions go unseen.",
+        "teaching_practice",
+        "A reasoning question with talk partners in every maths lesson",
+        "Maths lead",
+        "Pupils explain a method in full sentences in most lessons observed",
+    ),
+    "maths.representations": _w(
+        "Manipulatives and bar models are used well to build understanding.",
+        "Manipulatives are used in KS1 but dropped too early in KS2.",
+        "staff_training",
+        "Training on concrete and pictorial representations for KS2",
+        "Maths lead",
+        "Manipulatives in use in KS2 lessons at every learning walk",
+    ),
+    "send.classroom": _w(
+        "Teachers adapt lessons well, so pupils with SEND learn the same curriculum.",
+        "Adaptations for pupils with SEND are planned by support staff alone.",
+        "coaching_mentoring",
+        "SENCO coaching for teachers on planning adaptations",
+        "SENCO",
+        "Adaptations appear in the teacher's planning for every pupil on SEN support",
+    ),
+    "send.identification": _w(
+        "Needs are identified early and shared with every adult who works with the pupil.",
+        "Pupil passports are out of date for a number of pupils on SEN support.",
+        "policy_process",
+        "A half-termly review of every pupil passport with parents",
+        "SENCO",
+        "Every passport reviewed within the half-term",
+    ),
+    "send.interventions": _w(
+        "Interventions are well chosen and their impact is checked.",
+        "Intervention work is not linked to what pupils learn in class.",
+        "intervention",
+        "Interventions planned with the class teacher each week",
+        "SENCO",
+        "Teaching assistants see the class plan before each intervention",
+    ),
+    "send.coordination": _w(
+        "The SENCO's regular reviews with teachers keep provision sharp.",
+        "The SENCO has too little time to check the quality of provision.",
+        "leadership",
+        "Protected SENCO time for provision reviews each half-term",
+        "Headteacher",
+        "A provision review held with every class teacher each half-term",
+    ),
+    "disadvantaged.attainment": _w(
+        "Disadvantaged pupils achieve as well as their peers in reading and maths.",
+        "Disadvantaged pupils achieve less well than their peers, most of all in writing.",
+        "teaching_practice",
+        "Disadvantaged pupils first for feedback in every lesson",
+        "Deputy headteacher",
+        "The gap in writing at the expected standard halves this year",
+    ),
+    "disadvantaged.pupil_premium": _w(
+        "The pupil premium strategy is focused and its impact is checked termly.",
+        "The pupil premium strategy has many actions and few measures of their impact.",
+        "policy_process",
+        "A strategy with three priorities, each with a termly measure",
+        "Pupil premium lead",
+        "Governors receive a termly impact report on each priority",
+    ),
+    "disadvantaged.enrichment": _w(
+        "Disadvantaged pupils take a full part in clubs, trips and wider opportunities.",
+        "Fewer disadvantaged pupils attend clubs than their peers.",
+        "parent_community",
+        "Free places and earlier finishing times for after-school clubs",
+        "Enrichment lead",
+        "Disadvantaged pupils attend clubs as often as their peers",
+    ),
+    "attendance.persistent_absence": _w(
+        "Work with families has brought persistent absence down markedly.",
+        "Persistent absence remains high among pupils in Years 8 and 9.",
+        "intervention",
+        "Fortnightly attendance meetings with the families of absent pupils",
+        "Attendance officer",
+        "Persistent absence below one pupil in eight by the summer",
+    ),
+    "attendance.punctuality": _w(
+        "Pupils arrive on time and registration is prompt.",
+        "Late arrivals disrupt the start of the day in several classes.",
+        "policy_process",
+        "Gates staffed from 8.40 and a daily late-arrival follow-up",
+        "Attendance officer",
+        "Late arrivals halved within a term",
+    ),
+    "engagement.parents": _w(
+        "Parents are well informed and work with the school on their children's learning.",
+        "Some parents do not know how to support their children's learning at home.",
+        "parent_community",
+        "Termly curriculum workshops for parents, in person and online",
+        "Family liaison officer",
+        "Two thirds of families attend at least one workshop",
+    ),
+    "early_years.communication": _w(
+        "Adults model rich vocabulary, and children's talk develops quickly.",
+        "Children who are behind in language are not identified early enough.",
+        "assessment_monitoring",
+        "Language screening for every child in the first half-term",
+        "Early years lead",
+        "Every child screened by October, with support in place",
+    ),
+    "early_years.literacy": _w(
+        "Stories and rhymes are repeated so that children know them by heart.",
+        "Children hear too few stories repeated often enough to learn them.",
+        "curriculum",
+        "A core book spine for Reception, each book read four times",
+        "Early years lead",
+        "Children retell the core books in their own words",
+    ),
+    "early_years.maths": _w(
+        "Children use number confidently in play and in adult-led activities.",
+        "Early number is taught in adult-led time but little in continuous provision.",
+        "environment_resources",
+        "Number-rich resources in every area of continuous provision",
+        "Early years lead",
+        "Adults seen developing number in play at each learning walk",
+    ),
+    "early_years.transition": _w(
+        "Children move into Year 1 confidently, with routines carried over from Reception.",
+        "The move from Reception to Year 1 is abrupt for the children who need it most.",
+        "curriculum",
+        "Continuous provision in Year 1 until the spring half-term",
+        "KS1 lead",
+        "Year 1 teachers report settled classes by October",
+    ),
+    "curriculum.design": _w(
+        "The curriculum is well sequenced, so pupils build on what they learnt before.",
+        "Units in the foundation subjects do not build on what pupils learnt earlier.",
+        "curriculum",
+        "Re-sequence history and geography with links back to earlier units",
+        "Curriculum lead",
+        "Pupils recall earlier units when asked at pupil voice",
+    ),
+    "curriculum.foundation_subjects": _w(
+        "Foundation subjects are taught with depth, and pupils remember what they learnt.",
+        "Pupils remember little from earlier foundation-subject units.",
+        "teaching_practice",
+        "Low-stakes recall quizzes at the start of each lesson",
+        "Subject leaders",
+        "Most pupils recall three facts from each earlier unit",
+    ),
+    "leadership.middle": _w(
+        "Subject leaders know their subjects well and check what pupils remember.",
+        "Subject leaders have too little time to check their subjects.",
+        "leadership",
+        "A release session each half-term for every subject leader",
+        "Deputy headteacher",
+        "Each subject leader reports a book look and pupil voice termly",
+    ),
+    "behaviour.culture": _w(
+        "Routines are consistent and calm, so learning is rarely interrupted.",
+        "Routines are applied unevenly, and low-level disruption persists in some classes.",
+        "staff_training",
+        "Training for all adults, midday staff included, on the routines",
+        "Behaviour lead",
+        "Calm transitions in every corridor at each learning walk",
+    ),
+    "behaviour.relationships": _w(
+        "Pupils trust adults to deal fairly with unkindness.",
+        "Some pupils say adults do not always deal with unkindness fairly.",
+        "policy_process",
+        "A restorative conversation after every logged incident",
+        "Behaviour lead",
+        "Most pupils say unkindness is dealt with fairly in the survey",
+    ),
+    "behaviour.exclusions": _w(
+        "Suspensions have fallen as support for pupils at risk has improved.",
+        "Suspensions are high for a small group of pupils with repeated incidents.",
+        "intervention",
+        "A support plan for each pupil with repeated incidents",
+        "Pastoral lead",
+        "Repeat suspensions halved by the summer",
+    ),
+    "wellbeing.staff.workload": _w(
+        "Staff say their workload is reasonable; leaders removed tasks that did not help.",
+        "Staff say marking and data collection take time that does not help pupils.",
+        "policy_process",
+        "Replace written marking with whole-class feedback",
+        "Headteacher",
+        "Staff survey: most say marking expectations are reasonable",
+    ),
+    "wellbeing.pupils": _w(
+        "Pupils know whom to talk to when worried, and support is quick.",
+        "Some pupils could not name an adult they would talk to if worried.",
+        "intervention",
+        "A trusted adult named for every pupil, checked in each half-term",
+        "Mental health lead",
+        "Every pupil can name a trusted adult at pupil voice",
+    ),
+    "wellbeing.staff.community": _w(
+        "Staff describe a strong sense of community; support staff are part of it.",
+        "Support staff feel apart from the rest of the staff.",
+        "leadership",
+        "Support staff included in training days and staff meetings",
+        "Business manager",
+        "Support staff attend every training day",
+    ),
+    "wellbeing.organisation.control": _w(
+        "Staff have a real say in decisions that affect their work.",
+        "Staff feel decisions are made without them.",
+        "leadership",
+        "A staff forum consulted before each policy change",
+        "Headteacher",
+        "Staff survey: most say they are consulted",
+    ),
+    "eal": _w(
+        "New arrivals with little English are quickly taking part in lessons.",
+        "Teachers lack guidance for planning for pupils at the early stages of English.",
+        "staff_training",
+        "Training on planning for pupils new to English",
+        "EAL lead",
+        "Visual vocabulary and talk partners in every lesson observed",
+    ),
+    "curriculum.oracy": _w(
+        "Structured talk is used well across subjects to develop spoken language.",
+        "Pupils answer in single words; talk is rarely structured.",
+        "teaching_practice",
+        "Sentence stems and talk partners in every lesson",
+        "Oracy lead",
+        "Pupils answer in full sentences in most lessons observed",
+    ),
+    "sixth_form": _w(
+        "Sixth-form students use study periods well and progress is tracked closely.",
+        "Sixth-form study periods are not used productively by many students.",
+        "policy_process",
+        "Supervised study with weekly plans for Year 12",
+        "Head of sixth form",
+        "Most students on task in the study centre at each check",
+    ),
+    "teaching.homework": _w(
+        "Independent study tasks are well set and build on lessons.",
+        "Independent study tasks are not set consistently across departments.",
+        "policy_process",
+        "A common independent study expectation for every subject",
+        "Head of sixth form",
+        "Every department sets weekly independent study",
+    ),
+    "assessment.data": _w(
+        "Assessment information is used well to plan the next steps for each group.",
+        "Three data collections a year take time without changing what is taught.",
+        "assessment_monitoring",
+        "Two data collections a year, each with planned actions",
+        "Assessment lead",
+        "Each collection leads to recorded actions for every class",
+    ),
+    "assessment.formative": _w(
+        "Teachers check every pupil's understanding during lessons and adapt quickly.",
+        "Checks for understanding sample a few pupils, so gaps go unseen.",
+        "teaching_practice",
+        "Mini-whiteboards or hinge questions in every lesson",
+        "Assessment lead",
+        "Every pupil's answer checked in most lessons observed",
+    ),
+    "teaching.feedback": _w(
+        "Feedback is specific, and pupils act on it.",
+        "Pupils rarely respond to feedback, so it seldom changes their work.",
+        "teaching_practice",
+        "Time in each lesson for pupils to act on feedback",
+        "Deputy headteacher",
+        "Responses to feedback in most books sampled",
+    ),
+    "curriculum.personal_development": _w(
+        "The PSHE curriculum is well planned and pupils talk confidently about staying safe.",
+        "PSHE lessons are sometimes lost to other business.",
+        "curriculum",
+        "A protected PSHE lesson each week with a tracked programme",
+        "PSHE lead",
+        "Every planned PSHE lesson taught this term",
+    ),
+}
+
+
+def words(theme_code: str) -> ThemeWords:
+    return THEMES[theme_code]
