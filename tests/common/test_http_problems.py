@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -84,6 +85,23 @@ async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
             two.name = "c"
             await second.commit()
 
+    impatient = create_database(
+        f"sqlite+aiosqlite:///{tmp_path / 'p.db'}", sqlite_busy_timeout_ms=200
+    )
+
+    @db_router.post("/v1/while-locked")
+    async def while_locked() -> None:
+        # Another process holds SQLite's write lock longer than this writer waits for it.
+        holder = sqlite3.connect(tmp_path / "p.db", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            async with impatient.session() as session:
+                session.add(Gadget(id=20, name="locked-out"))
+                await session.commit()
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+
     @db_router.post("/v1/duplicate")
     async def duplicate() -> None:
         async with db.session() as session:
@@ -93,6 +111,7 @@ async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     app = make_app(tmp_path / "key.pem", [router, db_router], max_body_bytes=1000)
     async with client_for(app) as http:
         yield http
+    await impatient.dispose()
     await db.dispose()
 
 
@@ -186,3 +205,14 @@ async def test_integrity_error_is_409(client: httpx.AsyncClient) -> None:
     problem(response, 409)
     assert "UNIQUE" not in response.text
     assert "gadgets" not in response.text
+
+
+async def test_a_locked_database_is_503_with_retry_after_and_changes_nothing(
+    client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    response = await client.post("/v1/while-locked")
+    body = problem(response, 503)
+    assert body["type"].endswith("/database-busy")
+    assert response.headers["retry-after"] == "2"
+    with sqlite3.connect(tmp_path / "p.db") as check:
+        assert check.execute("SELECT count(*) FROM gadgets WHERE id = 20").fetchone() == (0,)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,15 +53,18 @@ class Database:
         await self.engine.dispose()
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    # WAL lets readers run beside the single writer; the busy timeout makes a writer wait for
-    # the lock instead of failing at once. foreign_keys is off by default in SQLite.
-    cursor = dbapi_conn.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
+    def apply(dbapi_conn: Any, _record: Any) -> None:
+        # WAL lets readers run beside the single writer; the busy timeout makes a writer wait
+        # for the lock instead of failing at once. foreign_keys is off by default in SQLite.
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return apply
 
 
 def _sqlite_begin_immediate(conn: Any) -> None:
@@ -70,17 +73,24 @@ def _sqlite_begin_immediate(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def create_database(url: str, *, echo: bool = False, pool_size: int = 10) -> Database:
-    """Build the engine for ``url``. Creates the parent folder of a SQLite file."""
+def create_database(
+    url: str,
+    *,
+    echo: bool = False,
+    pool_size: int = 10,
+    sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+) -> Database:
+    """Build the engine for ``url``. Creates the parent folder of a SQLite file. A SQLite
+    writer waits up to ``sqlite_busy_timeout_ms`` for the lock; then the request is a 503."""
     if make_url(url).get_backend_name() == "sqlite":
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(
-            url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+            url, echo=echo, connect_args={"timeout": sqlite_busy_timeout_ms / 1000}
         )
         sync_engine = engine.sync_engine
-        event.listen(sync_engine, "connect", _sqlite_pragmas)
+        event.listen(sync_engine, "connect", _sqlite_pragmas(sqlite_busy_timeout_ms))
 
         # Disable pysqlite's own transaction handling so that BEGIN IMMEDIATE is ours.
         @event.listens_for(sync_engine, "connect")

@@ -19,6 +19,8 @@ PROBLEM_DESCRIPTIONS: dict[int, str] = {
     428: "If-Match is required.",
     429: "Write rate limit exceeded; see Retry-After.",
     500: "Unexpected error; quote the request_id.",
+    503: "The database is busy (nothing was changed) or a dependency is not ready; see "
+    "Retry-After.",
 }
 _OPERATION_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 _WRITE_METHODS = {"put", "post", "delete", "patch"}
@@ -35,7 +37,7 @@ def _codes_for(path: str, method: str, operation: dict[str, Any]) -> set[int]:
     if "{" in path:
         codes.add(404)
     if method in _WRITE_METHODS:
-        codes |= {409, 413, 429}
+        codes |= {409, 413, 429, 503}
     if any(p.get("in") == "header" and p.get("name", "").lower() == "if-match" for p in parameters):
         codes |= {412, 428}
     return codes

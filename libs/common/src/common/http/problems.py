@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
@@ -221,6 +221,36 @@ async def _integrity(request: Request, exc: Exception) -> Response:
     return problem_response(conflict(detail), request.scope)
 
 
+#: Lock and serialization failures that a retry a moment later would not meet: SQLite's busy
+#: timeout running out, PostgreSQL's deadlock, serialization and lock-timeout errors.
+_TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+TRANSIENT_RETRY_AFTER_SECONDS = 2
+
+
+def is_transient_database_error(exc: BaseException) -> bool:
+    if not isinstance(exc, DBAPIError) or isinstance(exc, IntegrityError):
+        return False
+    original = exc.orig
+    if "database is locked" in str(original) or "database table is locked" in str(original):
+        return True
+    sqlstate = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    return sqlstate in _TRANSIENT_SQLSTATES
+
+
+async def _database_busy(request: Request, exc: Exception) -> Response:
+    if not is_transient_database_error(exc):
+        raise exc  # the middleware logs it and answers 500
+    _log.warning("database_busy", error=type(exc).__name__, message=str(getattr(exc, "orig", "")))
+    busy = ProblemError(
+        503,
+        "Service Unavailable",
+        "The database is busy with other writes; nothing was changed. Retry shortly.",
+        type_="database-busy",
+        headers={"Retry-After": str(TRANSIENT_RETRY_AFTER_SECONDS)},
+    )
+    return problem_response(busy, request.scope)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Register the handlers. Unexpected exceptions are turned into a 500 problem by
     :class:`common.http.middleware.RequestContextMiddleware`, which also logs them."""
@@ -229,3 +259,4 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StaleDataError, _stale_data)
     app.add_exception_handler(IntegrityError, _integrity)
+    app.add_exception_handler(DBAPIError, _database_busy)
