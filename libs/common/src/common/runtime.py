@@ -161,8 +161,13 @@ class ServiceRuntime:
         return run
 
 
+#: Requests that only read: their session cannot write (and on SQLite takes no write lock).
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 async def session_dependency(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request; services commit, anything uncommitted is rolled back."""
     database: Database = request.app.state.database
-    async with database.sessions() as session:
+    factory = database.read_sessions if request.method in READ_METHODS else database.sessions
+    async with factory() as session:
         yield session

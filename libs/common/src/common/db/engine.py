@@ -29,12 +29,18 @@ def is_postgres(url_or_engine: str | AsyncEngine) -> bool:
     return name == "postgresql"
 
 
+#: Execution option of the engine behind :attr:`Database.read_sessions`.
+READ_ONLY_OPTION = "cf_read_only"
+
+
 @dataclass(frozen=True)
 class Database:
-    """One service's engine and its session factory."""
+    """One service's engine and its session factories: ``sessions`` for use cases that may
+    write, ``read_sessions`` for reads (on SQLite they take no write lock and cannot write)."""
 
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    read_sessions: async_sessionmaker[AsyncSession]
 
     @property
     def is_postgres(self) -> bool:
@@ -67,9 +73,16 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
     return apply
 
 
-def _sqlite_begin_immediate(conn: Any) -> None:
+def _sqlite_begin(conn: Any) -> None:
+    if conn.get_execution_options().get(READ_ONLY_OPTION):
+        # A reader in WAL mode needs no lock: a deferred BEGIN lets it run beside the writer,
+        # and query_only turns a write slipped into a read into an error instead of a lock race.
+        conn.exec_driver_sql("PRAGMA query_only=1")
+        conn.exec_driver_sql("BEGIN")
+        return
     # Take the write lock at BEGIN, not at the first write: a deferred transaction that reads
     # then writes can fail with "database is locked" without waiting for the busy timeout.
+    conn.exec_driver_sql("PRAGMA query_only=0")
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -97,10 +110,12 @@ def create_database(
         def _no_implicit_begin(dbapi_conn: Any, _record: Any) -> None:
             dbapi_conn.isolation_level = None
 
-        event.listen(sync_engine, "begin", _sqlite_begin_immediate)
+        event.listen(sync_engine, "begin", _sqlite_begin)
     else:
         engine = create_async_engine(
             url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
         )
     sessions = async_sessionmaker(engine, expire_on_commit=False)
-    return Database(engine=engine, sessions=sessions)
+    reader = engine.execution_options(**{READ_ONLY_OPTION: True})
+    read_sessions = async_sessionmaker(reader, expire_on_commit=False)
+    return Database(engine=engine, sessions=sessions, read_sessions=read_sessions)
