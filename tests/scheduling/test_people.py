@@ -118,7 +118,12 @@ async def test_register_read_patch_and_list(
     since = await client.get(
         "/v1/people", params={"updated_since": got.json()["updated_at"]}, headers=council
     )
-    assert body["id"] not in [p["id"] for p in since.json()["data"]]
+    # Inclusive: the row changed at that instant comes again, then what changed later.
+    assert [p["id"] for p in since.json()["data"]] == [body["id"], other["id"]]
+    since = await client.get(
+        "/v1/people", params={"updated_since": other["updated_at"]}, headers=council
+    )
+    assert [p["id"] for p in since.json()["data"]] == [other["id"]]
 
 
 async def test_idempotent_registration(client: httpx.AsyncClient, directory: Directory) -> None:

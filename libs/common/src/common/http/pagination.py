@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy import ColumnElement, Select, TypeDecorator, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
@@ -180,3 +180,17 @@ async def paginate(
         return rows, None
     rows = rows[: params.limit]
     return rows, encode_cursor([getattr(rows[-1], a.key) for a in order_by])
+
+
+#: The ``updated_since`` query parameter of every list that integrators sync from. Inclusive, so
+#: that a row committed in the same instant as the newest one a client holds is never skipped:
+#: the boundary rows come again, and a client keeps the one with the higher ``version``.
+UpdatedSince = Annotated[
+    AwareDatetime | None,
+    Query(
+        description=(
+            "Only rows changed at or after this instant (ISO 8601 with a UTC offset; inclusive: "
+            "pass the newest `updated_at` you hold, and expect those rows again)"
+        )
+    ),
+]

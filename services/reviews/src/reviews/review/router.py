@@ -6,10 +6,9 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import AwareDatetime
 
 from common.http.etag import IfMatchVersion, set_etag
-from common.http.pagination import Page, Pagination
+from common.http.pagination import Page, Pagination, UpdatedSince
 from contracts.reviews import ReviewState
 from contracts.schedule import AcademicYear
 from reviews.deps import ReviewsReader, ReviewsWriter, SessionDep
@@ -40,9 +39,7 @@ async def list_reviews(
     state: Annotated[ReviewState | None, Query(description="Lifecycle state")] = None,
     academic_year: Annotated[AcademicYear | None, Query(description="e.g. 2026-27")] = None,
     overdue: Annotated[bool | None, Query(description="Only overdue (or not overdue)")] = None,
-    updated_since: Annotated[
-        AwareDatetime | None, Query(description="ISO 8601 with a UTC offset")
-    ] = None,
+    updated_since: UpdatedSince = None,
 ) -> Page[ReviewOut]:
     rows, next_cursor = await service.list_reviews(
         session,

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query, Response
-from pydantic import AwareDatetime
+from fastapi import APIRouter, Path, Response
 
 from common.http.etag import IfMatchVersion, set_etag
 from common.http.idempotency import IdempotencyKey
-from common.http.pagination import Page, Pagination
+from common.http.pagination import Page, Pagination, UpdatedSince
 from scheduling.deps import ScheduleReader, ScheduleWriter, SessionDep
 from scheduling.meeting import service
 from scheduling.meeting.schemas import GeneratedOut, MeetingIn, MeetingOut, MeetingPatch
@@ -33,7 +32,7 @@ async def list_meetings(
     session: SessionDep,
     principal: ScheduleReader,
     params: Pagination,
-    updated_since: Annotated[AwareDatetime | None, Query(description="Changed after")] = None,
+    updated_since: UpdatedSince = None,
 ) -> Page[MeetingOut]:
     rows, next_cursor = await service.list_meetings(
         session, principal, cycle_id, params, updated_since=updated_since

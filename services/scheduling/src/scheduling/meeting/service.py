@@ -75,7 +75,7 @@ async def list_meetings(
     await _cycle(session, principal, cycle_id, manage=False)
     statement = MeetingRepository(session).of_cycle(cycle_id)
     if updated_since is not None:
-        statement = statement.where(Meeting.updated_at > updated_since)
+        statement = statement.where(Meeting.updated_at >= updated_since)
     return await paginate(
         session, statement, order_by=(Meeting.updated_at, Meeting.id), params=params
     )

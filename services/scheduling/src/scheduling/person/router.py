@@ -6,12 +6,11 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import AwareDatetime
 
 from common.auth import Principal
 from common.http.etag import IfMatchVersion, set_etag
 from common.http.idempotency import IdempotencyKey
-from common.http.pagination import Page, Pagination
+from common.http.pagination import Page, Pagination, UpdatedSince
 from contracts.directory import Urn
 from scheduling.deps import DirectoryReader, DirectoryWriter, SessionDep
 from scheduling.expertise import Expertise
@@ -60,9 +59,7 @@ async def list_people(
     ] = None,
     role: Annotated[RoleKind | None, Query(description="Has this role")] = None,
     expertise: Annotated[Expertise | None, Query(description="Has this expertise")] = None,
-    updated_since: Annotated[
-        AwareDatetime | None, Query(description="ISO 8601 with a UTC offset")
-    ] = None,
+    updated_since: UpdatedSince = None,
 ) -> Page[PersonOut]:
     people, next_cursor = await service.list_people(
         session,

@@ -144,7 +144,7 @@ async def list_people(
     if expertise is not None:
         statement = statement.where(repository.with_expertise(expertise))
     if updated_since is not None:
-        statement = statement.where(Person.updated_at > updated_since)
+        statement = statement.where(Person.updated_at >= updated_since)
     return await paginate(
         session, statement, order_by=(Person.updated_at, Person.id), params=params
     )

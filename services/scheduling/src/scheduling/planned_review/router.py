@@ -7,10 +7,9 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import AwareDatetime
 
 from common.http.etag import IfMatchVersion, set_etag
-from common.http.pagination import Page, Pagination
+from common.http.pagination import Page, Pagination, UpdatedSince
 from scheduling.deps import ScheduleReader, ScheduleWriter, SessionDep
 from scheduling.planned_review import service
 from scheduling.planned_review.models import PlanStatus
@@ -50,7 +49,7 @@ async def list_reviews(
     urn: Annotated[int | None, Query(ge=100000, le=999999, description="Reviewed school")] = None,
     person: Annotated[UUID | None, Query(description="On the team or the IC")] = None,
     status: Annotated[PlanStatus | None, Query(description="planned or cancelled")] = None,
-    updated_since: Annotated[AwareDatetime | None, Query(description="Changed after")] = None,
+    updated_since: UpdatedSince = None,
 ) -> Page[PlannedReviewOut]:
     since: datetime | None = updated_since
     rows, next_cursor = await service.list_reviews(

@@ -88,7 +88,7 @@ async def list_reviews(
     if status is not None:
         statement = statement.where(PlannedReview.status == status)
     if updated_since is not None:
-        statement = statement.where(PlannedReview.updated_at > updated_since)
+        statement = statement.where(PlannedReview.updated_at >= updated_since)
     order = (PlannedReview.updated_at, PlannedReview.id)
     return await paginate(session, statement, order_by=order, params=params)
 

@@ -6,10 +6,9 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
-from pydantic import AwareDatetime
 
 from common.http.etag import OptionalIfMatchVersion, set_etag
-from common.http.pagination import Page, Pagination
+from common.http.pagination import Page, Pagination, UpdatedSince
 from contracts.directory import LaCode
 from scheduling.deps import DirectoryReader, DirectoryWriter, SessionDep, UrnPath
 from scheduling.school import service
@@ -68,9 +67,7 @@ async def list_schools(
     la: Annotated[LaCode | None, Query(description="LA code")] = None,
     trust: Annotated[str | None, Query(pattern=r"^\d{1,10}$", description="Group UID")] = None,
     partnership: Annotated[UUID | None, Query(description="Partnership id")] = None,
-    updated_since: Annotated[
-        AwareDatetime | None, Query(description="ISO 8601 with a UTC offset")
-    ] = None,
+    updated_since: UpdatedSince = None,
 ) -> Page[SchoolOut]:
     schools, next_cursor = await service.list_schools(
         session,
