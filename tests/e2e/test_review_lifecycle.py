@@ -34,7 +34,7 @@ from tests.reviews.walk import (
     stream_events,
 )
 from tests.scheduling.partnership_setup import Built, build_partnership, finished_job
-from tests.support import TokenFactory, bearer
+from tests.support import TokenFactory, assert_problem, bearer
 
 SCOPES = ("directory:read", "directory:write", "schedule:read", "schedule:write")
 RW = ("reviews:read", "reviews:write")
@@ -176,6 +176,10 @@ async def test_a_published_review_walked_to_closed_across_the_services(
         return terms is not None and terms.partnership_visibility == "named"
 
     await eventually(agreement_arrived, within=20)
+    council_reader = bearer(issue_token("reviews:read", la=["881"]))  # aggregates only
+    assert_problem(
+        await system.reviews.get(f"/v1/reviews/{review_id}", headers=council_reader), 404
+    )
 
     wrong = {**WRONG, "review_day": ("outsider", 404), "workshop": ("outsider", 404)}
     findings = await walk_every_stage(walker, review_id, wrong)
@@ -203,11 +207,14 @@ async def test_a_published_review_walked_to_closed_across_the_services(
     # The review's events on REVIEWS: each move once; the report, the plan, the 90-day review
     # and the closing once each.
     await outbox_drained(system.reviews_db)
-    mine = [
-        e
-        for _, e in await stream_events(nats_server, "REVIEWS", "reviews.>")
+    published = [
+        (subject, e)
+        for subject, e in await stream_events(nats_server, "REVIEWS", "reviews.>")
         if e["data"]["review_id"] == review_id
     ]
+    # Each on the review's tenancy path (<service>.<aggregate>.<event>.v1.<la>.<partnership>.<urn>).
+    assert {s.split(".", 4)[4] for s, _ in published} == {f"881.{pid}.{target['urn']}"}
+    mine = [e for _, e in published]
     assert Counter(_kind(e) for e in mine) == {
         "review.transitioned": len(WALK),
         "report.published": 1,
@@ -220,7 +227,7 @@ async def test_a_published_review_walked_to_closed_across_the_services(
     assert [(t["from_state"], t["to_state"]) for t in transitions] == list(pairwise(STAGES))
     [report] = [e["data"] for e in mine if _kind(e) == "report.published"]
     assert [f["finding_id"] for f in report["findings"]] == findings
-    assert report["text_shared"] is True
+    assert (report["text_shared"], report["untriangulated_override"]) == (True, False)
 
     # Knowledge consumed each of them once: its inbox holds them all, its figures count the
     # one finding, and the lead finds its words under the school's name.
