@@ -19,8 +19,9 @@ from common.testing.apps import eventually
 from common.testing.nats import NatsServer
 from knowledge.db import InboxMessage as KnowledgeInbox
 from knowledge.db import OutboxMessage as KnowledgeOutbox
+from knowledge.directory.models import DirectoryAgreement as KnowledgeAgreement
 from reviews.db import InboxMessage as ReviewsInbox
-from reviews.directory.models import DirectoryAgreement
+from reviews.directory.models import DirectoryAgreement as ReviewsAgreement
 from scheduling.db import OutboxMessage as SchedulingOutbox
 from tests.e2e.conftest import System
 from tests.reviews.full_walk import STRENGTH_TEXT, WRONG, walk_every_stage
@@ -169,11 +170,17 @@ async def test_a_published_review_walked_to_closed_across_the_services(
     assert record["improvement_champion"]["person_id"] == ids["ic"]
     assert record["triangulation_min_kinds"] == 3
 
-    # The agreement reaches reviews before the report is written, so the words are shared.
+    # The agreement reaches reviews and knowledge before the report is written: the words are
+    # shared by one and kept by the other only while their copy names the schools.
     async def agreement_arrived() -> bool:
         async with system.reviews_db.session() as session:
-            terms = await session.get(DirectoryAgreement, uuid.UUID(pid))
-        return terms is not None and terms.partnership_visibility == "named"
+            in_reviews = await session.get(ReviewsAgreement, uuid.UUID(pid))
+        async with system.knowledge_db.session() as session:
+            in_knowledge = await session.get(KnowledgeAgreement, uuid.UUID(pid))
+        return all(
+            terms is not None and terms.partnership_visibility == "named"
+            for terms in (in_reviews, in_knowledge)
+        )
 
     await eventually(agreement_arrived, within=20)
     council_reader = bearer(issue_token("reviews:read", la=["881"]))  # aggregates only
