@@ -17,10 +17,16 @@ def dev_key_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def issue_token(dev_key_path: Path) -> TokenFactory:
-    """``issue_token("directory:read", la=["881"])`` -> a bearer token the test apps accept."""
+    """``issue_token("directory:read", la=["881"])`` -> a bearer token the test apps accept
+    (``person_id=...``: a person's own token)."""
     key = load_or_create_dev_key(dev_key_path)
 
-    def issue(*scopes: str, subject: str = "test-client", **tenancy: list[str]) -> str:
+    def issue(
+        *scopes: str,
+        subject: str = "test-client",
+        person_id: str | None = None,
+        **tenancy: list[str],
+    ) -> str:
         return issue_dev_token(
             key,
             issuer=ISSUER,
@@ -31,6 +37,7 @@ def issue_token(dev_key_path: Path) -> TokenFactory:
             trusts=tenancy.get("trusts", ()),
             partnerships=tenancy.get("partnerships", ()),
             schools=tenancy.get("schools", ()),
+            person_id=person_id,
         )
 
     return issue

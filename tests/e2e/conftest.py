@@ -28,6 +28,7 @@ class System:
     scheduling: httpx.AsyncClient
     reviews: httpx.AsyncClient
     knowledge: httpx.AsyncClient
+    scheduling_db: Database
     reviews_db: Database
     knowledge_db: Database
 
@@ -59,8 +60,9 @@ async def system(
                 create_knowledge(KnowledgeSettings(database_url=urls["knowledge"], **common))
             )
         )
-        reviews_db = create_database(urls["reviews"])
-        knowledge_db = create_database(urls["knowledge"])
-        stack.push_async_callback(reviews_db.dispose)
-        stack.push_async_callback(knowledge_db.dispose)
-        yield System(scheduling, reviews, knowledge, reviews_db, knowledge_db)
+        dbs = {name: create_database(url) for name, url in urls.items()}
+        for db in dbs.values():
+            stack.push_async_callback(db.dispose)
+        yield System(
+            scheduling, reviews, knowledge, dbs["scheduling"], dbs["reviews"], dbs["knowledge"]
+        )
