@@ -214,7 +214,10 @@ class Schedule:
             report.count("planned reviews", Outcome.CREATED if made else Outcome.UNCHANGED, reviews)
             return None
 
-        refused = await ctx.each(schedules.items(), publish)
+        # One at a time: each publish is checked against what the LA has published so far and
+        # holds the database's write lock while it writes its year, so concurrent publishes
+        # only queue (and, on SQLite, time out into 503s and retries).
+        refused = [await publish(item) for item in schedules.items()]
         return [cycle_id for cycle_id in refused if cycle_id is not None]
 
     async def _meetings(self, ctx: DemoContext, report: StepReport, cycle: dict[str, Any]) -> None:
