@@ -27,6 +27,7 @@ from common.messaging import (
     ConsumerRunner,
     OutboxRelay,
     bind_outbox,
+    ensure_copying_stream,
     ensure_dead_letter_stream,
     ensure_stream,
 )
@@ -73,7 +74,7 @@ class ServiceRuntime:
     retention: Retention = field(default_factory=Retention)
     database: Database | None = None
     broker: Broker | None = None
-    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     _relay: OutboxRelay | None = None
     _runners: list[ConsumerRunner] = field(default_factory=list)
     _messaging_ready: bool = False
@@ -95,7 +96,13 @@ class ServiceRuntime:
         self.broker = await Broker.connect(self.settings.nats_url, name=self.settings.service_name)
         js = self.broker.js
         for stream in self.streams:
-            await ensure_stream(js, stream.name, list(stream.subjects), sources=stream.sources)
+            if not stream.sources:
+                await ensure_stream(js, stream.name, list(stream.subjects))
+        for stream in self.streams:
+            if stream.sources:
+                copying = ensure_copying_stream(js, stream.name, stream.sources)
+                task = asyncio.create_task(copying, name=stream.name)
+                self._tasks.append(task)
         await ensure_dead_letter_stream(js)
         self._relay = OutboxRelay(
             self.database, self.outbox_model, js, poll_interval=self.settings.outbox_poll_seconds

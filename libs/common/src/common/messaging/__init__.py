@@ -22,6 +22,7 @@ from common.messaging.processing import Handler
 from common.messaging.relay import OutboxRelay
 from common.messaging.streams import (
     DEAD_LETTER_STREAM,
+    ensure_copying_stream,
     ensure_dead_letter_stream,
     ensure_stream,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "bind_outbox",
     "connect",
     "dead_letter_subject",
+    "ensure_copying_stream",
     "ensure_dead_letter_stream",
     "ensure_stream",
     "outbox_model_for",

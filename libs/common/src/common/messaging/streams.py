@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from nats.js.api import (
@@ -13,7 +14,11 @@ from nats.js.api import (
     StreamSource,
 )
 from nats.js.client import JetStreamContext
-from nats.js.errors import BadRequestError
+from nats.js.errors import BadRequestError, NotFoundError
+
+from common.logging import get_logger
+
+log = get_logger(__name__)
 
 DEAD_LETTER_STREAM = "DEADLETTER"
 DEAD_LETTER_SUBJECTS = ["deadletter.>"]
@@ -60,3 +65,40 @@ async def ensure_stream(
 async def ensure_dead_letter_stream(js: JetStreamContext, *, replicas: int = 1) -> StreamInfo:
     """The shared stream that keeps messages a consumer gave up on (``deadletter.>``)."""
     return await ensure_stream(js, DEAD_LETTER_STREAM, DEAD_LETTER_SUBJECTS, replicas=replicas)
+
+
+#: How often a copying stream's creation looks again for a source stream not yet created.
+SOURCE_POLL_SECONDS = 0.2
+
+
+async def ensure_copying_stream(
+    js: JetStreamContext, name: str, sources: Sequence[StreamSource], *, replicas: int = 1
+) -> StreamInfo:
+    """``ensure_stream`` for a stream that copies ``sources``, once every one of them exists
+    (run it as a task: it waits). Created earlier, the server looks for a missing source only
+    every ten seconds or so, and the copy lags (and, between its sources, falls out of causal
+    order) that long; from sources that exist it copies within milliseconds."""
+    waiting_logged = False
+    while True:
+        try:
+            missing = [s.name for s in sources if not await _stream_exists(js, s.name)]
+            if not missing:
+                info = await ensure_stream(js, name, [], replicas=replicas, sources=sources)
+                log.info("stream_ready", stream=name)
+                return info
+            if not waiting_logged:
+                log.info("stream_waiting_for_sources", stream=name, missing=missing)
+                waiting_logged = True
+        except BadRequestError:  # a configuration the server refuses: waiting will not help
+            raise
+        except Exception as exc:  # NATS away for a moment: look again
+            log.warning("stream_retry", stream=name, error=repr(exc))
+        await asyncio.sleep(SOURCE_POLL_SECONDS)
+
+
+async def _stream_exists(js: JetStreamContext, name: str) -> bool:
+    try:
+        await js.stream_info(name)
+    except NotFoundError:
+        return False
+    return True

@@ -5,7 +5,8 @@ they are read from.
 events of the SCHEDULING stream into one sequence, so one cursor or ``Last-Event-ID`` covers
 the whole review lifecycle, and one durable consumer fans it out to webhooks. Order is kept
 within each source; between the two it is the order of arrival (a review's ``planned`` is on
-SCHEDULING before reviews acts on it, and is copied within milliseconds).
+SCHEDULING before reviews acts on it, and is copied within milliseconds: the stream is created
+only once both sources exist, ``common.messaging.ensure_copying_stream``).
 
 Two kinds of event, two audiences (see ``reviews.integration.service``):
 
