@@ -3,11 +3,13 @@ a token with every scope, so generated requests reach the handlers instead of st
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import nats
 import schemathesis
 from fastapi import FastAPI
 from schemathesis.checks import not_a_server_error
@@ -20,6 +22,7 @@ from schemathesis.specs.openapi.checks import (
 
 from common.auth import issue_dev_token, load_or_create_dev_key
 from common.db.migrations import upgrade
+from common.messaging import ensure_stream
 from common.testing.databases import sqlite_url
 from common.testing.nats import NatsServer
 from tests.support import AUDIENCE, ISSUER, alembic_ini
@@ -53,6 +56,7 @@ def service_schema(
     """Yield (schemathesis schema, auth headers) for ``service`` built by ``build(settings)``."""
     server = NatsServer.start(store_dir=folder / "nats")
     try:
+        asyncio.run(_the_other_services_streams(server.url))
         url = sqlite_url(folder, service)
         upgrade(alembic_ini(service), url)
         key_path = folder / "dev-key.pem"
@@ -75,3 +79,15 @@ def service_schema(
         yield schema, {"Authorization": f"Bearer {token}"}
     finally:
         server.stop()
+
+
+async def _the_other_services_streams(url: str) -> None:
+    """The streams the rest of the system creates at its start (each service owns its own),
+    so that a service fuzzed alone finds the streams it reads and copies, as it does when run."""
+    nc = await nats.connect(url)
+    try:
+        js = nc.jetstream()
+        for service in ("scheduling", "reviews", "knowledge"):
+            await ensure_stream(js, service.upper(), [f"{service}.>"])
+    finally:
+        await nc.close()
