@@ -515,7 +515,6 @@ async def _whole_la(
             )
         ).json()
         assert sorted(r["urn"] for r in draft["reviews"]) == built.urns
-
     # a queued job is cancelled at once (the one search slot is held meanwhile)
     async with runner._searching:
         queued = await client.post(
@@ -530,3 +529,20 @@ async def _whole_la(
     assert (await client.get(queued.headers["location"], headers=council)).json()[
         "status"
     ] == "cancelled"
+
+    lent = 0  # team members whose home school is in the other partnership
+    for built in (north, south):
+        got = await client.get(f"/v1/cycles/{built.cycle_id}/schedule", headers=council)
+        for review in got.json()["reviews"]:
+            lent += sum(m["home_urn"] not in built.urns for m in review["team"])
+    assert lent  # the seed's schedule shares reviewers, or this part tests nothing
+
+    # each draft publishes on its own, the other still a draft: a reviewer lent by the other
+    # partnership travels from a school whose cycle is not published yet
+    for built in (north, south):
+        got = await client.get(f"/v1/cycles/{built.cycle_id}/schedule", headers=council)
+        published = await client.post(
+            f"/v1/cycles/{built.cycle_id}/schedule/publish",
+            headers={**council, "If-Match": got.headers["etag"]},
+        )
+        assert published.status_code == 201, published.text

@@ -187,6 +187,7 @@ def _person(
         experienced=row.id in experienced or bool(trained),
         unavailable=frozenset(unavailable),
         name=row.name,
+        home_location=_location(ctx, home),
     )
     conflicts = [sm.Conflict(pid, urn, hard=True, reason="works there") for urn in homes[1:]]
     for c in row.conflicts:
@@ -266,6 +267,14 @@ def _assemble(
         fixed=tuple(fixed),
     )
     return built
+
+
+def _location(ctx: Context, urn: int | None) -> tuple[float, float] | None:
+    """Where a school is (easting, northing), if the directory knows."""
+    row = ctx.schools.get(urn) if urn is not None else None
+    if row is None or row.easting is None or row.northing is None:
+        return None
+    return float(row.easting), float(row.northing)
 
 
 def _check_school(ctx: Context, info: CycleInfo, urn: int, mode: str, built: Built) -> bool:

@@ -20,6 +20,7 @@ from scheduling.solver.model import (
     Problem,
     School,
     distance_km,
+    travel_km,
 )
 
 Slot = tuple[str, int, int]  # (half-term code, ISO year, ISO week): a week inside one half-term
@@ -250,13 +251,7 @@ def prepare(problem: Problem, shortlist: int = 12) -> Prepared:
             return True
 
         for p in members[s.partnership_id]:
-            home = by_urn.get(p.home_urn) if p.home_urn is not None else None
-            km = (
-                distance_km(home.easting, home.northing, s.easting, s.northing)
-                if home is not None
-                else None
-            )
-            consider(p, km)
+            consider(p, travel_km(p, s, by_urn))
         if pol.cross_partnership:
             taken = 0
             if s.mode == "virtual":

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from scheduling.solver.model import Problem, Schedule
+from scheduling.solver.model import Problem, Schedule, travel_km
 
 
 @dataclass(frozen=True)
@@ -143,12 +143,9 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
                 if role == "team" and ago <= pol.rotation_cycles:
                     v.append(Violation("rotation", a.urn, pid, f"{ago} cycles ago"))
             if a.mode != "virtual":
-                home = schools.get(p.home_urn) if p.home_urn is not None else None
-                km = (
-                    math.hypot(home.easting - s.easting, home.northing - s.northing) / 1000
-                    if home
-                    else math.inf
-                )
+                km = travel_km(p, s, schools)
+                if km is None:
+                    km = math.inf
                 if km > pol.max_distance_km:
                     v.append(Violation("distance", a.urn, pid, f"{km:.1f} km"))
             days = a.dates if role == "team" else (ms.workshop, ms.progress_review)

@@ -11,7 +11,6 @@ as constants: fixed intervals, counts taken off each limit, pairs, places given.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -27,6 +26,7 @@ from scheduling.solver.candidates import (
     travel_cost,
     week_of,
 )
+from scheduling.solver.model import travel_km
 from scheduling.solver.quality import spread_targets
 
 # A repair's cost of changing a review, far above any soft term so that only what must change
@@ -167,9 +167,8 @@ def build(
                     for d in starts
                 ):
                     m.add_bool_or([xv.Not(), ys[slot].Not()])
-            if s.mode != "virtual" and p.home_urn in by_urn:
-                home = by_urn[p.home_urn]
-                km = math.hypot(home.easting - s.easting, home.northing - s.northing) / 1000.0
+            km = travel_km(p, s, by_urn) if s.mode != "virtual" else None
+            if km is not None:
                 c = travel_cost(km, w.travel_per_10km)
                 if c:
                     obj.append(c * xv)

@@ -55,6 +55,9 @@ class Person:
     experienced: bool = True
     unavailable: frozenset[date] = frozenset()
     name: str = ""  # for explanations a Partnership Lead can act on; the id if empty
+    # Easting and northing of the home school, carried on the person because that school need
+    # not be in the problem (its cycle is another's draft, or not being solved).
+    home_location: tuple[float, float] | None = None
 
     @property
     def label(self) -> str:
@@ -236,6 +239,18 @@ class Problem:
 def distance_km(e1: float, n1: float, e2: float, n2: float) -> float:
     """Straight-line distance between two British National Grid points, in km."""
     return math.hypot(e1 - e2, n1 - n2) / 1000.0
+
+
+def travel_km(person: Person, school: School, by_urn: Mapping[int, School]) -> float | None:
+    """How far ``person`` travels to ``school`` (from their home school), in km; None when
+    they have no home school with a known location."""
+    home = person.home_location
+    if home is None and person.home_urn is not None and person.home_urn in by_urn:
+        known = by_urn[person.home_urn]
+        home = (known.easting, known.northing)
+    if home is None:
+        return None
+    return distance_km(home[0], home[1], school.easting, school.northing)
 
 
 # -- output -----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import math
 from collections import Counter, defaultdict
 
 from scheduling.solver.candidates import Prepared, soft_conflicts_used, travel_cost
-from scheduling.solver.model import Assignment, QualityReport, SoftBreak, distance_km
+from scheduling.solver.model import Assignment, QualityReport, SoftBreak, travel_km
 
 TERMS = (
     "expertise",
@@ -76,9 +76,8 @@ def evaluate(pre: Prepared, assignments: tuple[Assignment, ...]) -> QualityRepor
             add(part, "pairing", w.pairing, SoftBreak("pairing", a.urn, None, detail, part))
         if a.mode != "virtual":
             for p in team:
-                home = by_urn.get(p.home_urn) if p.home_urn is not None else None
-                if home is not None:
-                    km = distance_km(home.easting, home.northing, s.easting, s.northing)
+                km = travel_km(p, s, by_urn)
+                if km is not None:
                     add(part, "travel", travel_cost(km, w.travel_per_10km))
         for pid in (*a.team, a.ic):
             if (pid, a.urn) in waived:
