@@ -96,17 +96,23 @@ async def test_one_partnership_without_a_schedule_does_not_hold_back_the_others(
     )
     target = east.urns[0]
     await _no_champion_for(client, council, east, target)
+    # too few review places for its teams: said of the partnership, not of a school
+    thin = {"team": {"reviewers": 2}, "limits": {"max_reviews_per_person_per_year": 1}}
+    weald = await build_partnership(
+        client, council, urns=[123001, 123002, 123003], policy=thin, name="Weald"
+    )
 
     job = await _la_job(client, council, "881", north.academic_year, seed=2)
     assert job["status"] == "succeeded", job
     assert job["partial"] is True
     assert job["reason"] is None
-    assert job["unscheduled_cycles"] == [east.cycle_id]
+    assert job["unscheduled_cycles"] == sorted([east.cycle_id, weald.cycle_id])
     by_cycle = {c["cycle_id"]: c for c in job["cycles"]}
     assert {(c, by_cycle[c]["reviews"]) for c in by_cycle} == {
         (north.cycle_id, 4),
         (south.cycle_id, 3),
         (east.cycle_id, 0),
+        (weald.cycle_id, 0),
     }
     assert not by_cycle[north.cycle_id]["unscheduled"]
     assert by_cycle[north.cycle_id]["explanations"] == []
@@ -119,15 +125,21 @@ async def test_one_partnership_without_a_schedule_does_not_hold_back_the_others(
     assert why["cycle_id"] == east.cycle_id
     assert f"no eligible Improvement Champion for URN {target}" in why["message"]
     assert "hard conflict of interest" in why["message"]
-    assert why in job["explanations"]
-    assert all(e["cycle_id"] == east.cycle_id for e in job["explanations"])
-    assert_problem(await client.get(f"/v1/cycles/{east.cycle_id}/schedule", headers=council), 404)
+    [capacity] = by_cycle[weald.cycle_id]["explanations"]
+    assert by_cycle[weald.cycle_id]["unscheduled"] is True
+    assert (capacity["rule"], capacity["urn"]) == ("reviewer_capacity", None)
+    assert capacity["cycle_id"] == weald.cycle_id
+    assert job["explanations"] == [*left["explanations"], capacity]  # in the order found
+    for built in (east, weald):
+        path = f"/v1/cycles/{built.cycle_id}/schedule"
+        assert_problem(await client.get(path, headers=council), 404)
     first = await _drafts(client, council, north, south)
 
     # deterministic: the same seed leaves out the same cycle and gives the same drafts
     again = await _la_job(client, council, "881", north.academic_year, seed=2)
     assert again["status"] == "succeeded", again
-    assert again["unscheduled_cycles"] == [east.cycle_id]
+    assert again["unscheduled_cycles"] == job["unscheduled_cycles"]
+    assert again["explanations"] == job["explanations"]
     assert again["objective"] == job["objective"]
     assert await _drafts(client, council, north, south) == first
 
