@@ -200,7 +200,7 @@ def _blamed(
     by_partnership = ctx.by_partnership()
     out: dict[uuid.UUID, list[sm.Explanation]] = {}
     for e in found:
-        concerned = set()
+        concerned: set[uuid.UUID] = set()
         if e.urn is not None and e.urn in built.cycle_of:
             concerned.add(built.cycle_of[e.urn].cycle.id)
         named = by_partnership.get(e.partnership_id or "")
