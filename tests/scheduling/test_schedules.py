@@ -128,8 +128,11 @@ async def test_generate_publish_and_read(
             "reviews": 6,
             "objective": job["objective"],
             "skipped": None,
+            "unscheduled": False,
+            "explanations": [],
         }
     ]
+    assert (job["partial"], job["unscheduled_cycles"]) == (False, [])
 
     path = f"/v1/cycles/{built.cycle_id}/schedule"
     draft = await client.get(path, headers=council)

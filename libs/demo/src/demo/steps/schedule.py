@@ -2,9 +2,11 @@
 (``POST /v1/schedule-jobs``: every unpublished cycle solved together, reviewers shared where
 the policies allow), polls it to the end, and publishes each cycle's draft
 (``POST /v1/cycles/{id}/schedule/publish``); each lead then has the policy's meetings
-generated for its cycle. When the LA as a whole has no schedule, the job's explanations are
-printed and each cycle is solved on its own (``POST /v1/cycles/{id}/schedule-jobs``), so that
-the partnerships that can be scheduled are.
+generated for its cycle. A partnership whose data rule out a schedule does not hold the others
+back: the job still succeeds, with drafts for the others, and lists that partnership as
+unscheduled with its explanations, which are printed. Only when the job fails outright (no
+cycle could be scheduled) is each cycle solved on its own
+(``POST /v1/cycles/{id}/schedule-jobs``), so that any partnership that can be scheduled is.
 
 Read first: a cycle whose schedule is published is never solved again; when every unpublished
 cycle has a draft already (a run stopped between solving and publishing), the drafts are
@@ -92,16 +94,17 @@ class Schedule:
 
     async def _solve(self, ctx: DemoContext, report: StepReport, cycle_ids: list[str]) -> None:
         """One LA job over every unpublished cycle (the service chooses them; ``cycle_ids`` is
-        what we expect it to solve, and names the request). When the LA as a whole has no
-        schedule, each partnership is solved on its own, so that one partnership's problem
-        (named in the explanations) does not hold the others back."""
+        what we expect it to solve, and names the request). A partial success (some
+        partnerships unscheduled, explained) is the answer; only a job that failed outright is
+        followed by solving each partnership on its own."""
         year = ctx.county.academic_year
         body = {"la_code": ctx.county.la_code, "academic_year": year, "seed": ctx.county.seed}
         digest = hashlib.sha256(",".join(sorted(cycle_ids)).encode()).hexdigest()[:16]
         key = idempotency_key(ctx, "schedule-job", f"{year}:{digest}")
         job = await self._job(ctx, "/v1/schedule-jobs", body, key)
-        self._describe(report, f"LA {ctx.county.la_code}'s", job)
-        if job["status"] == "succeeded":
+        names = {pid: name for name, pid in (await ctx.partnership_ids()).items()}
+        self._describe(report, f"LA {ctx.county.la_code}'s", job, names)
+        if job["status"] == "succeeded":  # a partial one too: its unscheduled ones are named
             return
         if not job["explanations"]:
             raise ApiError(
@@ -109,7 +112,6 @@ class Schedule:
                 {"detail": f"the schedule job {job['status']}: {job['reason']}"},
             )  # fmt: skip
         report.note("so each partnership is solved on its own:")
-        names = {pid: name for name, pid in (await ctx.partnership_ids()).items()}
         cycles = await year_cycles(ctx)
 
         async def alone(cycle_id: str) -> None:
@@ -162,24 +164,33 @@ class Schedule:
                 raise ApiError("GET", location, 504, {"detail": "the schedule job did not finish"})
             await asyncio.sleep(POLL_SECONDS)
 
-    def _describe(self, report: StepReport, whose: str, job: dict[str, Any]) -> None:
+    def _describe(
+        self,
+        report: StepReport,
+        whose: str,
+        job: dict[str, Any],
+        names: dict[str, str] | None = None,
+    ) -> None:
+        """The job's outcome; for a partial one, each unscheduled partnership with its own
+        explanations (the job's list holds them all: printed only when it failed)."""
         placed = sum(c["reviews"] for c in job["cycles"])
         report.count("schedule jobs", Outcome.CREATED)
+        partial = " (partial)" if job.get("partial") else ""
         report.note(
-            f"{whose} schedule job {job['status']} ({job['solver_status']}, objective "
+            f"{whose} schedule job {job['status']}{partial} ({job['solver_status']}, objective "
             f"{job['objective']}) in {_duration(job)}: {placed:,} reviews in "
             f"{sum(1 for c in job['cycles'] if c['reviews'])} drafts"
         )
         for cycle in job["cycles"]:
-            if cycle.get("skipped"):
+            if cycle.get("unscheduled"):
+                name = (names or {}).get(cycle["partnership_id"], f"cycle {cycle['cycle_id']}")
+                report.note(f"  no schedule for {name} ({len(cycle['explanations'])}):")
+                _explain(report, cycle["explanations"])
+            elif cycle.get("skipped"):
                 report.note(f"  cycle {cycle['cycle_id']}: skipped: {cycle['skipped']}")
-        if job["explanations"]:
+        if job["explanations"] and job["status"] != "succeeded":
             report.note(f"  why there is no schedule ({len(job['explanations'])}):")
-            for explanation in job["explanations"]:
-                message = explanation["message"]
-                if len(message) > EXPLANATION_CHARS:
-                    message = message[: EXPLANATION_CHARS - 1] + "…"
-                report.note(f"  - [{explanation['rule']}] {message}")
+            _explain(report, job["explanations"])
 
     async def _publish(
         self,
@@ -232,6 +243,14 @@ class Schedule:
             return
         response = await api.request("POST", f"{path}/generation", token=token)
         report.count("meetings", Outcome.CREATED, len(response.json()["created"]))
+
+
+def _explain(report: StepReport, explanations: list[dict[str, Any]]) -> None:
+    for explanation in explanations:
+        message = explanation["message"]
+        if len(message) > EXPLANATION_CHARS:
+            message = message[: EXPLANATION_CHARS - 1] + "…"
+        report.note(f"  - [{explanation['rule']}] {message}")
 
 
 def _duration(job: dict[str, Any]) -> str:

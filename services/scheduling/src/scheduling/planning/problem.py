@@ -13,6 +13,7 @@ defaults are the solver's tuned defaults.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, cast
@@ -306,13 +307,18 @@ def _check_school(ctx: Context, info: CycleInfo, urn: int, mode: str, built: Bui
     return True
 
 
-def generation_problem(ctx: Context, free_cycles: set[uuid.UUID]) -> Built:
+def generation_problem(
+    ctx: Context, free_cycles: set[uuid.UUID], *, left_out: Collection[uuid.UUID] = ()
+) -> Built:
     """The job's cycles to place; every other cycle's schedule (draft or published) kept as
-    it is, its people's engagements counted."""
+    it is, its people's engagements counted. ``left_out``: cycles an LA job could not
+    schedule, not in the problem at all (an earlier draft of theirs may be what breaks)."""
     built = Built(sm.Problem((), (), sm.Calendar(())))
     schools: list[sm.School] = []
     fixed: list[sm.Assignment] = []
     for info in sorted(ctx.cycles.values(), key=lambda i: i.key):
+        if info.cycle.id in left_out:
+            continue
         if info.cycle.id in free_cycles:
             if not info.members:
                 built.issues.append(

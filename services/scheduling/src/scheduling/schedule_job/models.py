@@ -48,7 +48,8 @@ class ScheduleJob(TimestampMixin, Base):
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     reason: Mapped[str | None] = mapped_column(Text)
     # {"solver_status", "objective", "explanations": [...], "cycles": [...], "changes": [...],
-    #  "stats": {...}}
+    #  "stats": {...}, "partial", "unscheduled_cycles": [...]} (the last two: an LA job that
+    #  left cycles unscheduled; their `cycles` entries carry their explanations)
     outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

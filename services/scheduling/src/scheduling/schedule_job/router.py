@@ -43,7 +43,8 @@ def _started(request: Request, stored: StoredResponse) -> Response:
         "Solves the cycle's year (every member school reviewed once, every hard rule kept; "
         "other cycles of the LA's year kept as they are, their people's engagements counted). "
         "202 with `Location` of the job to poll; when it succeeds the draft is at "
-        "`GET /v1/cycles/{id}/schedule`; when no schedule exists the job explains why. "
+        "`GET /v1/cycles/{id}/schedule`; when no schedule exists the job fails and explains "
+        "why. "
         "The same `seed` and `deterministic_time` give the same schedule. 409 when the "
         "schedule is published or a job is already working on the cycle."
     ),
@@ -77,7 +78,12 @@ async def start_cycle_job(
     description=(
         "By a token of the LA: every cycle of the year whose schedule is not published, "
         "solved together so that reviewers are shared across partnerships where their "
-        "policies allow. 202 with `Location`; one draft per cycle when it succeeds."
+        "policies allow. 202 with `Location`; one draft per cycle when it succeeds. A cycle "
+        "whose data rule out a schedule (the explanations name its school or partnership) is "
+        "left out and the others are solved again: the job still succeeds, with `partial`, "
+        "the cycle `unscheduled` in `cycles` with its explanations and its id in "
+        "`unscheduled_cycles`. It fails only when no cycle can be scheduled, or an "
+        "explanation concerns no single cycle (a conflict core, the LA's term dates)."
     ),
     status_code=202,
     response_model=ScheduleJobOut,

@@ -12,6 +12,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -157,30 +158,107 @@ def _explained(ctx: planning.Context, why: str, explanations: Any, **extra: Any)
     )
 
 
-async def _generate(sessions: Sessions, job: ScheduleJob, settings: SolverSettings) -> _Outcome:
-    async with sessions() as session:
-        ctx = await planning.load(session, job.la_code, job.academic_year)
-    free = {
+# An LA job drops the cycles it cannot schedule and solves again: data issues, then each
+# school's prechecks, then each partnership's capacity, then the search; after these rounds
+# the job fails as a whole (a bound, not a search for the largest schedulable set).
+MAX_ROUNDS = 4
+# Explanations that name a partnership but no school and concern only that partnership's own
+# schools (a conflict core names partnerships too, but jointly with other rules: not these).
+_PARTNERSHIP_RULES = frozenset({"members", "lead_capacity", "reviewer_capacity", "weekly_capacity"})
+
+
+@dataclass
+class _Dropped:
+    """The cycles an LA job leaves unscheduled, each with the explanations that concern it,
+    and every explanation in the order found (an explanation can concern two cycles)."""
+
+    cycles: dict[uuid.UUID, list[sm.Explanation]] = field(default_factory=dict)
+    explanations: list[sm.Explanation] = field(default_factory=list)
+
+    def add(
+        self, blamed: dict[uuid.UUID, list[sm.Explanation]], found: list[sm.Explanation]
+    ) -> None:
+        for cycle_id, theirs in blamed.items():
+            self.cycles.setdefault(cycle_id, []).extend(theirs)
+        self.explanations.extend(found)
+
+
+def _free_cycles(ctx: planning.Context, job: ScheduleJob) -> set[uuid.UUID]:
+    return {
         info.cycle.id
         for info in ctx.cycles.values()
         if str(info.cycle.id) in job.cycle_ids
         and (info.schedule is None or info.schedule.status is ScheduleStatus.DRAFT)
     }
-    built = generation_problem(ctx, free)
-    if built.issues:
-        return _explained(ctx, "The data does not allow a schedule yet.", built.issues)
-    await _beat(sessions, job.id, 10)
+
+
+def _blamed(
+    ctx: planning.Context, built: Built, free: set[uuid.UUID], found: list[sm.Explanation]
+) -> dict[uuid.UUID, list[sm.Explanation]] | None:
+    """The free cycles each explanation concerns (the school's, and the partnership's it
+    names); None when one concerns none of them, as leaving cycles out cannot help then."""
+    by_partnership = ctx.by_partnership()
+    out: dict[uuid.UUID, list[sm.Explanation]] = {}
+    for e in found:
+        concerned: set[uuid.UUID] = set()
+        if e.urn is not None and e.urn in built.cycle_of:
+            concerned.add(built.cycle_of[e.urn].cycle.id)
+        named = by_partnership.get(e.partnership_id or "")
+        if named is not None and (e.urn is not None or e.rule in _PARTNERSHIP_RULES):
+            concerned.add(named.cycle.id)
+        concerned &= free
+        if not concerned:
+            return None
+        for cycle_id in sorted(concerned):
+            out.setdefault(cycle_id, []).append(e)
+    return out
+
+
+async def _generate(sessions: Sessions, job: ScheduleJob, settings: SolverSettings) -> _Outcome:
+    """Solve the job's cycles; an LA job leaves out the cycles whose data or prechecks rule
+    out a schedule and solves the others again, so one partnership does not hold back the
+    rest. A cycle's own job fails as a whole."""
+    async with sessions() as session:
+        ctx = await planning.load(session, job.la_code, job.academic_year)
+    free = _free_cycles(ctx, job)
+    dropped = _Dropped()
+    rounds = MAX_ROUNDS if job.whole_la else 1
+    for round_ in range(rounds):
+        left = free - dropped.cycles.keys()
+        built = generation_problem(ctx, left, left_out=dropped.cycles.keys())
+        extra: dict[str, Any] = {}
+        if built.issues:
+            why, found = "The data does not allow a schedule yet.", built.issues
+        else:
+            await _beat(sessions, job.id, 10)
+            problem = built.problem
+            result = await _in_thread(sessions, job, settings, partial(cpsat.solve, problem))
+            if result.status == "cancelled":
+                return _Outcome(JobStatus.CANCELLED, "Cancelled; nothing was written.")
+            if result.schedule is not None:
+                return await _drafted(sessions, job, ctx, built, result, dropped)
+            why, found = "No schedule exists: see the explanations.", list(result.explanations)
+            extra = {"solver_status": result.status}
+        blamed = _blamed(ctx, built, left, found) if job.whole_la else None
+        if blamed is None or blamed.keys() >= left or round_ == rounds - 1:
+            return _explained(ctx, why, [*dropped.explanations, *found], **extra)
+        log.info("schedule_job_cycles_left_out", job_id=str(job.id), cycles=len(blamed))
+        dropped.add(blamed, found)
+    raise AssertionError("unreachable: the last round returns")
+
+
+async def _drafted(
+    sessions: Sessions,
+    job: ScheduleJob,
+    ctx: planning.Context,
+    built: Built,
+    result: sm.SolveResult,
+    dropped: _Dropped,
+) -> _Outcome:
+    """Write the drafts found, if the independent checker accepts them, with the cycles left
+    unscheduled (and why) beside them."""
+    assert result.schedule is not None
     problem = built.problem
-    result = await _in_thread(sessions, job, settings, lambda o: cpsat.solve(problem, o))
-    if result.status == "cancelled":
-        return _Outcome(JobStatus.CANCELLED, "Cancelled; nothing was written.")
-    if result.schedule is None:
-        return _explained(
-            ctx,
-            "No schedule exists: see the explanations.",
-            result.explanations,
-            solver_status=result.status,
-        )
     broken = added_violations(
         problem, (), result.schedule.assignments, schools_before={a.urn for a in problem.fixed}
     )
@@ -193,16 +271,37 @@ async def _generate(sessions: Sessions, job: ScheduleJob, settings: SolverSettin
             {"violations": [violation_document(v, names) for v in broken]},
         )
     cycles = await _write_drafts(sessions, job, ctx, built, result)
+    unscheduled = [
+        _unscheduled_document(ctx, ctx.cycles[cycle_id], theirs)
+        for cycle_id, theirs in dropped.cycles.items()
+    ]
     return _Outcome(
         JobStatus.SUCCEEDED,
         None,
         {
             "solver_status": result.status,
             "objective": result.objective,
-            "cycles": cycles,
+            "cycles": sorted([*cycles, *unscheduled], key=lambda c: str(c["partnership_id"])),
             "stats": dict(result.stats),
+            "explanations": [explanation_document(e, ctx) for e in dropped.explanations],
+            "unscheduled_cycles": sorted(str(c) for c in dropped.cycles),
+            "partial": bool(dropped.cycles),
         },
     )
+
+
+def _unscheduled_document(
+    ctx: planning.Context, info: planning.CycleInfo, explanations: list[sm.Explanation]
+) -> dict[str, Any]:
+    return {
+        "cycle_id": str(info.cycle.id),
+        "partnership_id": info.key,
+        "reviews": 0,
+        "objective": None,
+        "skipped": "unscheduled",
+        "unscheduled": True,
+        "explanations": [explanation_document(e, ctx) for e in explanations],
+    }
 
 
 async def _write_drafts(

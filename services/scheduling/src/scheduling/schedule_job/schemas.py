@@ -71,7 +71,18 @@ class JobCycleOut(BaseModel):
     partnership_id: uuid.UUID
     reviews: int = Field(description="Reviews in the draft written (0 when skipped)")
     objective: int | None = Field(description="The draft's soft-objective penalty")
-    skipped: str | None = Field(None, description="Why no draft was written for it")
+    skipped: str | None = Field(
+        None,
+        description="Why no draft was written for it: `published` (it was published "
+        "meanwhile) or `unscheduled` (see `explanations`)",
+    )
+    unscheduled: bool = Field(
+        False,
+        description="An LA job found no schedule for this cycle; the others got their drafts",
+    )
+    explanations: list[ExplanationOut] = Field(
+        default=[], description="Why this cycle has no schedule (when `unscheduled`)"
+    )
 
 
 class ChangeOut(BaseModel):
@@ -101,6 +112,8 @@ class ScheduleJobOut(BaseModel):
                     "objective": 42,
                     "explanations": [],
                     "cycles": [],
+                    "partial": False,
+                    "unscheduled_cycles": [],
                     "changes": [],
                     "reason": None,
                     "created_at": "2027-06-01T09:00:00Z",
@@ -127,9 +140,21 @@ class ScheduleJobOut(BaseModel):
     )
     objective: int | None
     explanations: list[ExplanationOut] = Field(
-        description="Why no schedule (or repair) exists, naming the school, the person or the rule"
+        description="Why no schedule (or repair) exists, naming the school, the person or the "
+        "rule; for a partial LA job, every explanation of its unscheduled cycles"
     )
-    cycles: list[JobCycleOut] = Field(description="Generate: the drafts written per cycle")
+    cycles: list[JobCycleOut] = Field(
+        description="Generate: the draft written per cycle, or, for a cycle an LA job could "
+        "not schedule, `unscheduled` with its explanations"
+    )
+    partial: bool = Field(
+        False,
+        description="An LA job that wrote drafts for some cycles and left the "
+        "`unscheduled_cycles` without one (explained); it still `succeeded`",
+    )
+    unscheduled_cycles: list[uuid.UUID] = Field(
+        default=[], description="The cycles an LA job left without a draft"
+    )
     changes: list[ChangeOut] = Field(description="Repair: the reviews changed and published")
     reason: str | None = Field(description="Why the job failed or was cancelled")
     created_at: datetime
@@ -154,6 +179,8 @@ def job_out(job: Any) -> ScheduleJobOut:
         objective=outcome.get("objective"),
         explanations=[ExplanationOut(**e) for e in outcome.get("explanations", [])],
         cycles=[JobCycleOut(**c) for c in outcome.get("cycles", [])],
+        partial=outcome.get("partial", False),
+        unscheduled_cycles=[uuid.UUID(c) for c in outcome.get("unscheduled_cycles", [])],
         changes=[ChangeOut(**c) for c in outcome.get("changes", [])],
         reason=job.reason,
         created_at=job.created_at,
