@@ -8,8 +8,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal
 from common.http.problems import validation_failed
+from knowledge.disclosure import cache
 from knowledge.disclosure.audience import Audience
-from knowledge.disclosure.views import CellView, Target, cells_for, named_filter, resolve
+from knowledge.disclosure.views import (
+    CellView,
+    Target,
+    cells_for,
+    named_filter,
+    resolve,
+    scope_cells,
+)
 from knowledge.insight.repository import named_years, years_with_figures
 from knowledge.insight.schemas import (
     Count,
@@ -141,10 +149,17 @@ async def trends(
 ) -> ThemeTrends:
     audience, target = await resolve(session, principal, scope, scope_id)
     named = target.view == "named"
-    years = []
-    for year in await _years(session, audience, target, first, last):
-        cells, _ = await cells_for(session, audience, target, FINDING, year)
-        years.append(_year_themes(year, cells, named=named, theme=theme, kind=kind))
+    span = await _years(session, audience, target, first, last)
+    if named:
+        by_year = {
+            year: (await cells_for(session, audience, target, FINDING, year))[0] for year in span
+        }
+    else:  # every year's decision at once: one read for the years not cached
+        decided = await cache.decided_years(session, audience, FINDING, span)
+        by_year = {year: scope_cells(decided[year], target.scope) for year in span}
+    years = [
+        _year_themes(year, by_year[year], named=named, theme=theme, kind=kind) for year in span
+    ]
     return ThemeTrends(
         scope=scope_out(target),
         view=target.view,
