@@ -30,12 +30,12 @@ KIND_SEPARATOR = "\x1f"
 
 class ScopeCells(NamedTuple):
     """One scope's rows of one year: ``names[i]`` is ``key + KIND_SEPARATOR + kind`` of the
-    cell whose six counts are ``counts[i]``."""
+    cell whose counts are ``counts[i]``."""
 
     scope_kind: str
     scope_id: str
     names: list[str]
-    counts: npt.NDArray[np.int64]  # (cells, 6)
+    counts: npt.NDArray[np.int64]  # (cells, columns read)
 
 
 def cell_name(key: str, kind: str) -> str:
@@ -50,10 +50,16 @@ def _aggregate(dialect: str, value: Any) -> Any:
 
 
 async def read(
-    session: AsyncSession, scopes: Sequence[Scope], family: str, years: Sequence[str]
+    session: AsyncSession,
+    scopes: Sequence[Scope],
+    family: str,
+    years: Sequence[str],
+    columns: Sequence[str] = COUNT_COLUMNS,
 ) -> dict[str, list[ScopeCells]]:
     """Every rollup row of the scopes for the family and years, in one statement (one index
-    range per scope and year: a tuple IN list would scan the table on SQLite)."""
+    range per scope and year: a tuple IN list would scan the table on SQLite), with the
+    counts of ``columns`` (the decision needs only the schools: less for the database to
+    turn into text)."""
     found: dict[str, list[ScopeCells]] = {year: [] for year in years}
     if not scopes or not years:
         return found
@@ -63,8 +69,8 @@ async def read(
         by_kind[scope.kind].append(scope.id)
     dialect = session.get_bind().dialect.name
     cell: Any = c["key"] + literal(KIND_SEPARATOR) + c["kind"]
-    for name in COUNT_COLUMNS:
-        cell = cell + literal(KIND_SEPARATOR if name == COUNT_COLUMNS[0] else ",")
+    for i, name in enumerate(columns):
+        cell = cell + literal("," if i else KIND_SEPARATOR)
         cell = cell + cast(c[name], String)
     rows = await session.execute(
         select(c["academic_year"], c["scope_kind"], c["scope_id"], _aggregate(dialect, cell))
@@ -90,3 +96,7 @@ async def read(
         parsed = np.fromstring(",".join(numbers), dtype=np.int64, sep=",")
         found[year].append(ScopeCells(scope_kind, scope_id, names, parsed.reshape(len(names), -1)))
     return found
+
+
+def of_scope(rows: Sequence[ScopeCells], scope: Scope) -> ScopeCells | None:
+    return next((r for r in rows if (r.scope_kind, r.scope_id) == (scope.kind, scope.id)), None)

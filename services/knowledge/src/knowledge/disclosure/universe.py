@@ -49,30 +49,35 @@ class Figures(NamedTuple):
 
 @dataclass
 class Decided:
-    """The caller's aggregate cells of one family and year, and which of them are hidden, as
-    arrays (``counts[s, c]`` are the six ``Figures``): a few objects however large the county,
-    so that many of them can be kept (``disclosure.cache``) without slowing the collector.
-    Shared by the answers that reuse it: read, never changed."""
+    """Which of the caller's aggregate cells of one family and year are hidden, as an array
+    (scopes x cells): a few objects however large the county, so that many of them can be kept
+    (``disclosure.cache``) without slowing the collector. The figures themselves are read by
+    each answer, for its own scopes, in the same consistent read as the generation the
+    decision is cached under (so they are the figures it was decided on). Shared by the
+    answers that reuse it: read, never changed."""
 
     scope_index: dict[tuple[str, str], int]
-    cells: list[tuple[str, str]]
-    counts: npt.NDArray[np.int64]  # (scopes, cells, 6)
-    present: npt.NDArray[np.bool_]  # (scopes, cells): has a rollup row
+    cell_index: dict[str, int]  # by ``packed.cell_name``
     hidden: npt.NDArray[np.bool_]  # (scopes, cells)
     thresholds: dict[tuple[str, str], int]
 
     def threshold(self, scope: Scope) -> int:
         return self.thresholds.get((scope.kind, scope.id), DEFAULT_THRESHOLD)
 
-    def cells_of(self, scope: Scope) -> list[tuple[tuple[str, str], Figures | None]]:
-        """(key and kind, figures or None when hidden) of the scope's cells with a row."""
+    def cells_of(
+        self, scope: Scope, figures: ScopeCells | None
+    ) -> list[tuple[tuple[str, str], Figures | None]]:
+        """(key and kind, figures or None when hidden) of the scope's cells with a row, from
+        the scope's rows (``packed.read``). A cell the decision does not know is hidden."""
         s = self.scope_index.get((scope.kind, scope.id))
-        if s is None:
+        if s is None or figures is None:
             return []
         found: list[tuple[tuple[str, str], Figures | None]] = []
-        for c in np.flatnonzero(self.present[s]):
-            shown = None if self.hidden[s, c] else Figures(*(int(v) for v in self.counts[s, c]))
-            found.append((self.cells[c], shown))
+        for name, counts in zip(figures.names, figures.counts.tolist(), strict=True):
+            c = self.cell_index.get(name)
+            key, _, kind = name.partition(KIND_SEPARATOR)
+            shown = None if c is None or self.hidden[s, c] else Figures(*counts)
+            found.append(((key, kind), shown))
         return found
 
 
@@ -298,19 +303,16 @@ def _decided(
     scope_index = {scope: i for i, scope in enumerate(scopes)}
     cell_index = {cell: i for i, cell in enumerate(cells)}
     by_name = {cell_name(*cell): i for i, cell in enumerate(cells)}
-    counts = np.zeros((len(scopes), len(cells), 6), dtype=np.int64)
-    present = np.zeros((len(scopes), len(cells)), dtype=bool)
+    m = np.zeros((len(scopes), len(cells)), dtype=np.int64)
     for scope in rows:
         s = scope_index[(scope.scope_kind, scope.scope_id)]
         c = np.fromiter(map(by_name.__getitem__, scope.names), np.int64, len(scope.names))
-        counts[s, c] = scope.counts
-        present[s, c] = True
-    m = counts[:, :, 1].copy()  # schools
+        m[s, c] = scope.counts[:, 0]  # schools
     for ref, named in excluded.items():
         if ref.scope in scope_index and (ref.key, ref.kind) in cell_index:
             m[scope_index[ref.scope], cell_index[(ref.key, ref.kind)]] -= named
     universe = _universe(audience, family, scopes, cells, m, thresholds)
-    return Decided(scope_index, cells, counts, present, hidden_mask(universe), thresholds)
+    return Decided(scope_index, by_name, hidden_mask(universe), thresholds)
 
 
 async def decide_years(
@@ -319,7 +321,7 @@ async def decide_years(
     """``decide`` for several years: one read of the rows and one of the thresholds for all of
     them; each year is still decided on its own (its universe is its own)."""
     aggregated = audience.aggregated_scopes()
-    by_year = await packed.read(session, aggregated, family, years)
+    by_year = await packed.read(session, aggregated, family, years, columns=("schools",))
     thresholds = await thresholds_by_year(session, aggregated, years)
     found = {}
     for year in years:

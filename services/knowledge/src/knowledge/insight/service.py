@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal
 from common.http.problems import validation_failed
-from knowledge.disclosure import cache
+from knowledge.disclosure import cache, packed
 from knowledge.disclosure.audience import Audience
 from knowledge.disclosure.views import (
     CellView,
@@ -156,7 +156,8 @@ async def trends(
         }
     else:  # every year's decision at once: one read for the years not cached
         decided = await cache.decided_years(session, audience, FINDING, span)
-        by_year = {year: scope_cells(decided[year], target.scope) for year in span}
+        figures = await packed.read(session, [target.scope], FINDING, span)
+        by_year = {year: scope_cells(decided[year], target.scope, figures[year]) for year in span}
     years = [
         _year_themes(year, by_year[year], named=named, theme=theme, kind=kind) for year in span
     ]
