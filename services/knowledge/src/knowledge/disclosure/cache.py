@@ -13,47 +13,68 @@ from __future__ import annotations
 import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from knowledge.disclosure import packed
 from knowledge.disclosure.audience import Audience
+from knowledge.disclosure.packed import ScopeCells
 from knowledge.disclosure.universe import Decided, decide_years
 from knowledge.rollup.repository import RollupRepository
+from knowledge.rollup.service import Scope
 
 MAX_ENTRIES = 512
 
-_caches: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], Decided]] = (
+_caches: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], Any]] = (
     weakref.WeakKeyDictionary()
 )
 
 
-async def decided(session: AsyncSession, audience: Audience, family: str, year: str) -> Decided:
-    """``decide``, or its result from an earlier call at the same generation. The caller has
-    begun a consistent read (``insight.repository.consistent_read``)."""
-    return (await decided_years(session, audience, family, [year]))[year]
+class Answer(NamedTuple):
+    """One year of an answer: the caller's decision, and the rows of the scopes asked about."""
+
+    decided: Decided
+    figures: list[ScopeCells]
 
 
-async def decided_years(
-    session: AsyncSession, audience: Audience, family: str, years: Sequence[str]
-) -> dict[str, Decided]:
-    """``decided`` for several years (a trend): the generations in one read, and the years not
-    cached (after an ingest, normally the current one only) decided together."""
+def _hit(cache: OrderedDict[tuple[Any, ...], Any], key: tuple[Any, ...]) -> Any:
+    found = cache.get(key)
+    if found is not None:
+        cache.move_to_end(key)
+    return found
+
+
+async def answers(
+    session: AsyncSession,
+    audience: Audience,
+    family: str,
+    years: Sequence[str],
+    scopes: Sequence[Scope],
+) -> dict[str, Answer]:
+    """Per year, the caller's decision and the figures of ``scopes``, each from an earlier call
+    at the same generation when there was one. The generations are read once; the years not
+    cached (after an ingest, normally the current one only) are decided together and their
+    figures read together. Figures are the data, the same for every caller: shared. The
+    caller has begun a consistent read (``insight.repository.consistent_read``)."""
     generations = await RollupRepository(session).generations(years)
     cache = _caches.setdefault(session.get_bind(), OrderedDict())
-    keys = {year: (audience.key, family, year, generations.get(year, 0)) for year in years}
-    found: dict[str, Decided] = {}
-    for year, key in keys.items():
-        hit = cache.get(key)
-        if hit is not None:
-            cache.move_to_end(key)
-            found[year] = hit
-    missing = [year for year in years if year not in found]
-    if missing:
-        fresh = await decide_years(session, audience, family, missing)
-        for year, result in fresh.items():
-            cache[keys[year]] = result
-        found |= fresh
-        while len(cache) > MAX_ENTRIES:
-            cache.popitem(last=False)
-    return {year: found[year] for year in years}
+    scope_key = tuple((s.kind, s.id) for s in scopes)
+    decision_keys = {y: ("decided", audience.key, family, y, generations.get(y, 0)) for y in years}
+    figure_keys = {y: ("figures", scope_key, family, y, generations.get(y, 0)) for y in years}
+    decisions = {y: _hit(cache, key) for y, key in decision_keys.items()}
+    figures = {y: _hit(cache, key) for y, key in figure_keys.items()}
+    if undecided := [y for y in years if decisions[y] is None]:
+        for year, result in (await decide_years(session, audience, family, undecided)).items():
+            decisions[year] = cache[decision_keys[year]] = result
+    if unread := [y for y in years if figures[y] is None]:
+        for year, rows in (await packed.read(session, scopes, family, unread)).items():
+            figures[year] = cache[figure_keys[year]] = rows
+    while len(cache) > MAX_ENTRIES:
+        cache.popitem(last=False)
+    return {y: Answer(decisions[y], figures[y]) for y in years}
+
+
+async def decided(session: AsyncSession, audience: Audience, family: str, year: str) -> Decided:
+    """``decide``, or its result from an earlier call at the same generation."""
+    return (await answers(session, audience, family, [year], []))[year].decided

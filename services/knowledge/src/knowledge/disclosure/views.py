@@ -155,9 +155,9 @@ async def cells_for(
             for key, f in figures.items()
         }, None
     assert target.view == AGGREGATED
-    decided = await cache.decided(session, audience, family, year)
-    rows = await packed.read(session, [target.scope], family, [year])
-    return scope_cells(decided, target.scope, rows[year]), decided.threshold(target.scope)
+    answer = (await cache.answers(session, audience, family, [year], [target.scope]))[year]
+    cells = scope_cells(answer.decided, target.scope, answer.figures)
+    return cells, answer.decided.threshold(target.scope)
 
 
 def scope_cells(

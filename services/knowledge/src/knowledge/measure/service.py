@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal
 from knowledge.directory.repository import DirectoryRepository
-from knowledge.disclosure import cache, packed
+from knowledge.disclosure import cache
 from knowledge.disclosure.audience import AGGREGATED
 from knowledge.disclosure.views import (
     CellView,
@@ -112,11 +112,12 @@ async def process_measures(
         cells, _ = await cells_for(session, audience, target, PROCESS, academic_year)
         rows.append(_row(target, academic_year, cells))
         if parts:
-            decided = await cache.decided(session, audience, PROCESS, academic_year)
-            figures = (await packed.read(session, parts, PROCESS, [academic_year]))[academic_year]
+            answer = (await cache.answers(session, audience, PROCESS, [academic_year], parts))[
+                academic_year
+            ]
             for part in parts:
                 part_target = Target(part, AGGREGATED, names.get(part.id))
-                part_cells = scope_cells(decided, part, figures)
+                part_cells = scope_cells(answer.decided, part, answer.figures)
                 rows.append(_row(part_target, academic_year, part_cells))
     return ProcessMeasures(scope=scope_out(target), view=target.view, data=rows)
 
