@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import weakref
 from collections import OrderedDict
-from collections.abc import Sequence
-from typing import Any, NamedTuple
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple, TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +25,7 @@ from knowledge.rollup.repository import RollupRepository
 from knowledge.rollup.service import Scope
 
 MAX_ENTRIES = 512
+T = TypeVar("T")
 
 _caches: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], Any]] = (
     weakref.WeakKeyDictionary()
@@ -36,6 +37,7 @@ class Answer(NamedTuple):
 
     decided: Decided
     figures: list[ScopeCells]
+    generation: int
 
 
 def _hit(cache: OrderedDict[tuple[Any, ...], Any], key: tuple[Any, ...]) -> Any:
@@ -72,7 +74,19 @@ async def answers(
             figures[year] = cache[figure_keys[year]] = rows
     while len(cache) > MAX_ENTRIES:
         cache.popitem(last=False)
-    return {y: Answer(decisions[y], figures[y]) for y in years}
+    return {y: Answer(decisions[y], figures[y], generations.get(y, 0)) for y in years}
+
+
+def kept(session: AsyncSession, key: tuple[Any, ...], build: Callable[[], T]) -> T:
+    """A value built from answers only, kept beside them: its key names what they were keyed
+    by (the caller, the scopes, the year and its generation), so it is as fresh as they are."""
+    cache = _caches.setdefault(session.get_bind(), OrderedDict())
+    found = _hit(cache, key)
+    if found is None:
+        found = cache[key] = build()
+        while len(cache) > MAX_ENTRIES:
+            cache.popitem(last=False)
+    return cast(T, found)
 
 
 async def decided(session: AsyncSession, audience: Audience, family: str, year: str) -> Decided:

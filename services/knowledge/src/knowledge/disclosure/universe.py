@@ -19,7 +19,9 @@ import numpy.typing as npt
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge.directory.repository import DEFAULT_THRESHOLD, DirectoryRepository
+from knowledge.db import table
+from knowledge.directory.models import DirectoryAgreement
+from knowledge.directory.repository import DEFAULT_THRESHOLD
 from knowledge.disclosure import families, packed
 from knowledge.disclosure.audience import LEVEL, Audience
 from knowledge.disclosure.packed import KIND_SEPARATOR, ScopeCells, cell_name
@@ -215,11 +217,17 @@ async def thresholds_by_year(
             .distinct()
         )
     ).all()
-    agreements = await DirectoryRepository(session).agreements({row[1] for row in rows})
+    partnerships = {row[1] for row in rows}
+    agreed = table(DirectoryAgreement).c
+    found_agreements = await session.execute(  # Core columns: the thresholds, no ORM objects
+        select(agreed["partnership_id"], agreed["suppression_threshold"]).where(
+            agreed["partnership_id"].in_(sorted(partnerships))
+        )
+    )
+    agreements = {row[0]: int(row[1]) for row in found_agreements}
 
     def threshold_of(partnership_id: uuid.UUID) -> int:
-        agreement = agreements.get(partnership_id)
-        return agreement.suppression_threshold if agreement else DEFAULT_THRESHOLD
+        return agreements.get(partnership_id, DEFAULT_THRESHOLD)
 
     # The strictest threshold per (year, scope) counted in, in one pass over the rows.
     strictest: dict[tuple[str, str, str], int] = {}

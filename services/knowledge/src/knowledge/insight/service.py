@@ -4,7 +4,7 @@ and action outcomes at the 90-day review. Read-only; tenancy and disclosure are 
 
 from __future__ import annotations
 
-from typing import Literal, cast
+import functools
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,7 +35,6 @@ from knowledge.review.cells import FINDING, OUTCOME_KIND, OUTCOME_THEME
 from knowledge.rollup.models import WHOLE
 from knowledge.rollup.service import ALL, NATIONAL_ID
 
-FindingKind = Literal["strength", "area_for_development"]
 FINDING_KINDS = ("strength", "area_for_development")
 RATINGS = ("on_track", "at_risk", "off_track", "done")
 MAX_YEARS = 20
@@ -82,11 +81,9 @@ def _year_themes(
         if not cell.suppressed and reviewed.value:
             share = round(cell.schools / reviewed.value, 4)
         rows.append(
-            # Built from our own cells (the types hold): no validation, which was most of a
-            # ten-year trend's time once the decisions are made.
-            ThemeFigure.model_construct(
+            ThemeFigure(
                 code=code,
-                kind=cast(FindingKind, finding_kind),
+                kind=finding_kind,
                 schools=None if cell.suppressed else cell.schools,
                 share=share,
                 suppressed=cell.suppressed,
@@ -155,18 +152,28 @@ async def trends(
     last: str | None,
 ) -> ThemeTrends:
     audience, target = await resolve(session, principal, scope, scope_id)
-    named = target.view == "named"
     span = await _years(session, audience, target, first, last)
-    if named:
-        by_year = {
-            year: (await cells_for(session, audience, target, FINDING, year))[0] for year in span
-        }
+    if target.view == "named":
+        years = []
+        for year in span:
+            cells, _ = await cells_for(session, audience, target, FINDING, year)
+            years.append(_year_themes(year, cells, named=True, theme=theme, kind=kind))
     else:  # every year's decision at once: one read for the years not cached
         found = await cache.answers(session, audience, FINDING, span, [target.scope])
-        by_year = {y: scope_cells(found[y].decided, target.scope, found[y].figures) for y in span}
-    years = [
-        _year_themes(year, by_year[year], named=named, theme=theme, kind=kind) for year in span
-    ]
+
+        def year_of(y: str) -> YearThemes:
+            cells = scope_cells(found[y].decided, target.scope, found[y].figures)
+            return _year_themes(y, cells, named=False, theme=theme, kind=kind)
+
+        # A year is built once per generation (the past years of a trend rarely change).
+        years = [
+            cache.kept(
+                session,
+                ("trend", audience.key, target.scope, y, found[y].generation, theme, kind),
+                functools.partial(year_of, y),
+            )
+            for y in span
+        ]
     return ThemeTrends(
         scope=scope_out(target),
         view=target.view,
