@@ -12,33 +12,83 @@ from __future__ import annotations
 
 import weakref
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple, TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from knowledge.disclosure import packed
 from knowledge.disclosure.audience import Audience
-from knowledge.disclosure.universe import Decided, decide
+from knowledge.disclosure.packed import ScopeCells
+from knowledge.disclosure.universe import Decided, decide_years
 from knowledge.rollup.repository import RollupRepository
+from knowledge.rollup.service import Scope
 
 MAX_ENTRIES = 512
+T = TypeVar("T")
 
-_caches: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], Decided]] = (
+_caches: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], Any]] = (
     weakref.WeakKeyDictionary()
 )
 
 
-async def decided(session: AsyncSession, audience: Audience, family: str, year: str) -> Decided:
-    """``decide``, or its result from an earlier call at the same generation. The caller has
-    begun a consistent read (``insight.repository.consistent_read``)."""
-    generation = await RollupRepository(session).generation(year)
-    cache = _caches.setdefault(session.get_bind(), OrderedDict())
-    key = (audience.key, family, year, generation)
+class Answer(NamedTuple):
+    """One year of an answer: the caller's decision, and the rows of the scopes asked about."""
+
+    decided: Decided
+    figures: list[ScopeCells]
+    generation: int
+
+
+def _hit(cache: OrderedDict[tuple[Any, ...], Any], key: tuple[Any, ...]) -> Any:
     found = cache.get(key)
     if found is not None:
         cache.move_to_end(key)
-        return found
-    result = await decide(session, audience, family, year)
-    cache[key] = result
+    return found
+
+
+async def answers(
+    session: AsyncSession,
+    audience: Audience,
+    family: str,
+    years: Sequence[str],
+    scopes: Sequence[Scope],
+) -> dict[str, Answer]:
+    """Per year, the caller's decision and the figures of ``scopes``, each from an earlier call
+    at the same generation when there was one. The generations are read once; the years not
+    cached (after an ingest, normally the current one only) are decided together and their
+    figures read together. Figures are the data, the same for every caller: shared. The
+    caller has begun a consistent read (``insight.repository.consistent_read``)."""
+    generations = await RollupRepository(session).generations(years)
+    cache = _caches.setdefault(session.get_bind(), OrderedDict())
+    scope_key = tuple((s.kind, s.id) for s in scopes)
+    decision_keys = {y: ("decided", audience.key, family, y, generations.get(y, 0)) for y in years}
+    figure_keys = {y: ("figures", scope_key, family, y, generations.get(y, 0)) for y in years}
+    decisions = {y: _hit(cache, key) for y, key in decision_keys.items()}
+    figures = {y: _hit(cache, key) for y, key in figure_keys.items()}
+    if undecided := [y for y in years if decisions[y] is None]:
+        for year, result in (await decide_years(session, audience, family, undecided)).items():
+            decisions[year] = cache[decision_keys[year]] = result
+    if unread := [y for y in years if figures[y] is None]:
+        for year, rows in (await packed.read(session, scopes, family, unread)).items():
+            figures[year] = cache[figure_keys[year]] = rows
     while len(cache) > MAX_ENTRIES:
         cache.popitem(last=False)
-    return result
+    return {y: Answer(decisions[y], figures[y], generations.get(y, 0)) for y in years}
+
+
+def kept(session: AsyncSession, key: tuple[Any, ...], build: Callable[[], T]) -> T:
+    """A value built from answers only, kept beside them: its key names what they were keyed
+    by (the caller, the scopes, the year and its generation), so it is as fresh as they are."""
+    cache = _caches.setdefault(session.get_bind(), OrderedDict())
+    found = _hit(cache, key)
+    if found is None:
+        found = cache[key] = build()
+        while len(cache) > MAX_ENTRIES:
+            cache.popitem(last=False)
+    return cast(T, found)
+
+
+async def decided(session: AsyncSession, audience: Audience, family: str, year: str) -> Decided:
+    """``decide``, or its result from an earlier call at the same generation."""
+    return (await answers(session, audience, family, [year], []))[year].decided

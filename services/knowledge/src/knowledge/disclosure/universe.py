@@ -12,29 +12,31 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge.db import table
-from knowledge.directory.repository import DEFAULT_THRESHOLD, DirectoryRepository
-from knowledge.disclosure import families
+from knowledge.directory.models import DirectoryAgreement
+from knowledge.directory.repository import DEFAULT_THRESHOLD
+from knowledge.disclosure import families, packed
 from knowledge.disclosure.audience import LEVEL, Audience
+from knowledge.disclosure.packed import KIND_SEPARATOR, ScopeCells, cell_name
 from knowledge.disclosure.suppression import CellRef, Universe, hidden_mask
 from knowledge.review.models import IngestedReview
-from knowledge.rollup.models import WHOLE, InsightCell
+from knowledge.rollup.models import WHOLE
 from knowledge.rollup.repository import RollupRepository
-from knowledge.rollup.service import ALL, LA, PARTNERSHIP, TRUST, Scope, counted_in
-
-ROW_COLUMNS = (
-    "scope_kind",
-    "scope_id",
-    "key",
-    "kind",
-    *("reviews", "schools", "items", "triangulated", "evidence", "days"),
+from knowledge.rollup.service import (
+    ALL,
+    LA,
+    NATIONAL_ID,
+    PARTNERSHIP,
+    TRUST,
+    Scope,
+    counted_in,
 )
 
 
@@ -49,30 +51,35 @@ class Figures(NamedTuple):
 
 @dataclass
 class Decided:
-    """The caller's aggregate cells of one family and year, and which of them are hidden, as
-    arrays (``counts[s, c]`` are the six ``Figures``): a few objects however large the county,
-    so that many of them can be kept (``disclosure.cache``) without slowing the collector.
-    Shared by the answers that reuse it: read, never changed."""
+    """Which of the caller's aggregate cells of one family and year are hidden, as an array
+    (scopes x cells): a few objects however large the county, so that many of them can be kept
+    (``disclosure.cache``) without slowing the collector. The figures themselves are read by
+    each answer, for its own scopes, in the same consistent read as the generation the
+    decision is cached under (so they are the figures it was decided on). Shared by the
+    answers that reuse it: read, never changed."""
 
     scope_index: dict[tuple[str, str], int]
-    cells: list[tuple[str, str]]
-    counts: npt.NDArray[np.int64]  # (scopes, cells, 6)
-    present: npt.NDArray[np.bool_]  # (scopes, cells): has a rollup row
+    cell_index: dict[str, int]  # by ``packed.cell_name``
     hidden: npt.NDArray[np.bool_]  # (scopes, cells)
     thresholds: dict[tuple[str, str], int]
 
     def threshold(self, scope: Scope) -> int:
         return self.thresholds.get((scope.kind, scope.id), DEFAULT_THRESHOLD)
 
-    def cells_of(self, scope: Scope) -> list[tuple[tuple[str, str], Figures | None]]:
-        """(key and kind, figures or None when hidden) of the scope's cells with a row."""
+    def cells_of(
+        self, scope: Scope, figures: ScopeCells | None
+    ) -> list[tuple[tuple[str, str], Figures | None]]:
+        """(key and kind, figures or None when hidden) of the scope's cells with a row, from
+        the scope's rows (``packed.read``). A cell the decision does not know is hidden."""
         s = self.scope_index.get((scope.kind, scope.id))
-        if s is None:
+        if s is None or figures is None:
             return []
         found: list[tuple[tuple[str, str], Figures | None]] = []
-        for c in np.flatnonzero(self.present[s]):
-            shown = None if self.hidden[s, c] else Figures(*(int(v) for v in self.counts[s, c]))
-            found.append((self.cells[c], shown))
+        for name, counts in zip(figures.names, figures.counts.tolist(), strict=True):
+            c = self.cell_index.get(name)
+            key, _, kind = name.partition(KIND_SEPARATOR)
+            shown = None if c is None or self.hidden[s, c] else Figures(*counts)
+            found.append(((key, kind), shown))
         return found
 
 
@@ -192,44 +199,62 @@ def _groups(
     return np.concatenate(totals), np.concatenate(parts), np.concatenate(sizes)
 
 
-async def _thresholds(
-    session: AsyncSession, scopes: Sequence[Scope], year: str
-) -> dict[tuple[str, str], int]:
-    """Each scope's threshold: the strictest agreement among the partnerships counted in it."""
+async def thresholds_by_year(
+    session: AsyncSession, scopes: Sequence[Scope], years: Sequence[str]
+) -> dict[str, dict[tuple[str, str], int]]:
+    """Each scope's threshold per year: the strictest agreement among the partnerships counted
+    in it. One read for all the years."""
     rows = (
         await session.execute(
             select(
+                IngestedReview.academic_year,
                 IngestedReview.partnership_id,
                 IngestedReview.la_code,
                 IngestedReview.counted_trust,
                 IngestedReview.counted_la,
             )
-            .where(IngestedReview.academic_year == year)
+            .where(IngestedReview.academic_year.in_(sorted(set(years))))
             .distinct()
         )
     ).all()
-    agreements = await DirectoryRepository(session).agreements({row[0] for row in rows})
+    partnerships = {row[1] for row in rows}
+    agreed = table(DirectoryAgreement).c
+    found_agreements = await session.execute(  # Core columns: the thresholds, no ORM objects
+        select(agreed["partnership_id"], agreed["suppression_threshold"]).where(
+            agreed["partnership_id"].in_(sorted(partnerships))
+        )
+    )
+    agreements = {row[0]: int(row[1]) for row in found_agreements}
 
     def threshold_of(partnership_id: uuid.UUID) -> int:
-        agreement = agreements.get(partnership_id)
-        return agreement.suppression_threshold if agreement else DEFAULT_THRESHOLD
+        return agreements.get(partnership_id, DEFAULT_THRESHOLD)
 
-    found: dict[tuple[str, str], int] = {}
-    for scope in scopes:
-        if scope.kind == PARTNERSHIP:
-            members = [uuid.UUID(scope.id)]
-        else:
-            members = [
-                p
-                for p, la, trust, counted_la in rows
-                if (scope.kind == TRUST and trust == scope.id)
-                or (scope.kind == LA and counted_la and la == scope.id)
-                or (scope.kind == ALL and counted_la)
-            ]
-        found[(scope.kind, scope.id)] = max(
-            [threshold_of(p) for p in members], default=DEFAULT_THRESHOLD
-        )
+    # The strictest threshold per (year, scope) counted in, in one pass over the rows.
+    strictest: dict[tuple[str, str, str], int] = {}
+    for year, partnership_id, la, trust, counted_la in rows:
+        k = threshold_of(partnership_id)
+        counted = [(TRUST, trust)] if trust is not None else []
+        if counted_la:
+            counted += [(LA, la), (ALL, NATIONAL_ID)]
+        for kind, scope_id in counted:
+            key = (year, kind, scope_id)
+            strictest[key] = max(k, strictest[key]) if key in strictest else k
+    found: dict[str, dict[tuple[str, str], int]] = {}
+    for year in years:
+        of_year = found.setdefault(year, {})
+        for scope in scopes:
+            if scope.kind == PARTNERSHIP:
+                k = threshold_of(uuid.UUID(scope.id))
+            else:
+                k = strictest.get((year, scope.kind, scope.id), DEFAULT_THRESHOLD)
+            of_year[(scope.kind, scope.id)] = k
     return found
+
+
+async def _thresholds(
+    session: AsyncSession, scopes: Sequence[Scope], year: str
+) -> dict[tuple[str, str], int]:
+    return (await thresholds_by_year(session, scopes, [year]))[year]
 
 
 async def _named_exclusions(
@@ -272,46 +297,46 @@ async def _named_exclusions(
     return excluded
 
 
-async def decide(session: AsyncSession, audience: Audience, family: str, year: str) -> Decided:
-    aggregated = audience.aggregated_scopes()
-    rows: list[Any] = []
-    if aggregated:
-        # Core columns (no ORM row processing), one index range per scope (a tuple IN list
-        # would scan the table on SQLite).
-        cells_table = table(InsightCell).c
-        by_kind: dict[str, list[str]] = defaultdict(list)
-        for scope in aggregated:
-            by_kind[scope.kind].append(scope.id)
-        rows = list(
-            await session.execute(
-                select(*(cells_table[name] for name in ROW_COLUMNS)).where(
-                    cells_table["academic_year"] == year,
-                    cells_table["family"] == family,
-                    or_(
-                        *[
-                            and_(
-                                cells_table["scope_kind"] == kind,
-                                cells_table["scope_id"].in_(ids),
-                            )
-                            for kind, ids in sorted(by_kind.items())
-                        ]
-                    ),
-                )
-            )
-        )
-    thresholds = await _thresholds(session, aggregated, year)
-    excluded = await _named_exclusions(session, audience, aggregated, family, year)
-    scopes, cells = _layout(audience, family, {(row[2], row[3]) for row in rows})
+def _decided(
+    audience: Audience,
+    family: str,
+    rows: Sequence[ScopeCells],
+    thresholds: dict[tuple[str, str], int],
+    excluded: dict[CellRef, int],
+) -> Decided:
+    """One year's decision from its scopes' packed rows."""
+    names = {name for scope in rows for name in scope.names}
+    keys = {(key, kind) for key, kind in (name.split(KIND_SEPARATOR) for name in names)}
+    scopes, cells = _layout(audience, family, keys)
     scope_index = {scope: i for i, scope in enumerate(scopes)}
     cell_index = {cell: i for i, cell in enumerate(cells)}
-    counts = np.zeros((len(scopes), len(cells), 6), dtype=np.int64)
-    present = np.zeros((len(scopes), len(cells)), dtype=bool)
-    for scope_kind, scope_id, key, kind, *values in rows:
-        s, c = scope_index[(scope_kind, scope_id)], cell_index[(key, kind)]
-        counts[s, c], present[s, c] = values, True
-    m = counts[:, :, 1].copy()  # schools
+    by_name = {cell_name(*cell): i for i, cell in enumerate(cells)}
+    m = np.zeros((len(scopes), len(cells)), dtype=np.int64)
+    for scope in rows:
+        s = scope_index[(scope.scope_kind, scope.scope_id)]
+        c = np.fromiter(map(by_name.__getitem__, scope.names), np.int64, len(scope.names))
+        m[s, c] = scope.counts[:, 0]  # schools
     for ref, named in excluded.items():
         if ref.scope in scope_index and (ref.key, ref.kind) in cell_index:
             m[scope_index[ref.scope], cell_index[(ref.key, ref.kind)]] -= named
     universe = _universe(audience, family, scopes, cells, m, thresholds)
-    return Decided(scope_index, cells, counts, present, hidden_mask(universe), thresholds)
+    return Decided(scope_index, by_name, hidden_mask(universe), thresholds)
+
+
+async def decide_years(
+    session: AsyncSession, audience: Audience, family: str, years: Sequence[str]
+) -> dict[str, Decided]:
+    """``decide`` for several years: one read of the rows and one of the thresholds for all of
+    them; each year is still decided on its own (its universe is its own)."""
+    aggregated = audience.aggregated_scopes()
+    by_year = await packed.read(session, aggregated, family, years, columns=("schools",))
+    thresholds = await thresholds_by_year(session, aggregated, years)
+    found = {}
+    for year in years:
+        excluded = await _named_exclusions(session, audience, aggregated, family, year)
+        found[year] = _decided(audience, family, by_year[year], thresholds[year], excluded)
+    return found
+
+
+async def decide(session: AsyncSession, audience: Audience, family: str, year: str) -> Decided:
+    return (await decide_years(session, audience, family, [year]))[year]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, select
@@ -13,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from common.auth import Principal
 from common.http.problems import not_found, validation_failed
 from knowledge.directory.repository import DirectoryRepository
-from knowledge.disclosure import cache
+from knowledge.disclosure import cache, packed
 from knowledge.disclosure.audience import AGGREGATED, NAMED, Audience, audience_of
+from knowledge.disclosure.packed import ScopeCells
 from knowledge.disclosure.universe import Decided
 from knowledge.insight.repository import consistent_read, named_cells, named_reviews
 from knowledge.review.models import IngestedReview
@@ -153,13 +155,17 @@ async def cells_for(
             for key, f in figures.items()
         }, None
     assert target.view == AGGREGATED
-    decided = await cache.decided(session, audience, family, year)
-    return scope_cells(decided, target.scope), decided.threshold(target.scope)
+    answer = (await cache.answers(session, audience, family, [year], [target.scope]))[year]
+    cells = scope_cells(answer.decided, target.scope, answer.figures)
+    return cells, answer.decided.threshold(target.scope)
 
 
-def scope_cells(decided: Decided, scope: Scope) -> dict[tuple[str, str], CellView]:
-    """One scope's cells out of the caller's decided universe."""
+def scope_cells(
+    decided: Decided, scope: Scope, figures: Sequence[ScopeCells]
+) -> dict[tuple[str, str], CellView]:
+    """One scope's cells, its figures (``packed.read``, among ``figures``) with the caller's
+    decision applied."""
     return {
         cell: CellView(suppressed=True) if f is None else CellView(False, *f)
-        for cell, f in decided.cells_of(scope)
+        for cell, f in decided.cells_of(scope, packed.of_scope(figures, scope))
     }

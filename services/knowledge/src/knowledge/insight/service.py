@@ -4,12 +4,22 @@ and action outcomes at the 90-day review. Read-only; tenancy and disclosure are 
 
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal
 from common.http.problems import validation_failed
+from knowledge.disclosure import cache
 from knowledge.disclosure.audience import Audience
-from knowledge.disclosure.views import CellView, Target, cells_for, named_filter, resolve
+from knowledge.disclosure.views import (
+    CellView,
+    Target,
+    cells_for,
+    named_filter,
+    resolve,
+    scope_cells,
+)
 from knowledge.insight.repository import named_years, years_with_figures
 from knowledge.insight.schemas import (
     Count,
@@ -99,11 +109,13 @@ async def themes(
     cells, threshold = await cells_for(session, audience, target, FINDING, year)
     named = target.view == "named"
     body = _year_themes(year, cells, named=named, theme=theme, kind=kind)
-    return ThemeInsights(
+    return ThemeInsights(  # the body's models as they are (not dumped and validated again)
         scope=scope_out(target),
         view=target.view,
         threshold=threshold,
-        **body.model_dump(),
+        academic_year=body.academic_year,
+        reviewed_schools=body.reviewed_schools,
+        themes=body.themes,
     )
 
 
@@ -140,11 +152,28 @@ async def trends(
     last: str | None,
 ) -> ThemeTrends:
     audience, target = await resolve(session, principal, scope, scope_id)
-    named = target.view == "named"
-    years = []
-    for year in await _years(session, audience, target, first, last):
-        cells, _ = await cells_for(session, audience, target, FINDING, year)
-        years.append(_year_themes(year, cells, named=named, theme=theme, kind=kind))
+    span = await _years(session, audience, target, first, last)
+    if target.view == "named":
+        years = []
+        for year in span:
+            cells, _ = await cells_for(session, audience, target, FINDING, year)
+            years.append(_year_themes(year, cells, named=True, theme=theme, kind=kind))
+    else:  # every year's decision at once: one read for the years not cached
+        found = await cache.answers(session, audience, FINDING, span, [target.scope])
+
+        def year_of(y: str) -> YearThemes:
+            cells = scope_cells(found[y].decided, target.scope, found[y].figures)
+            return _year_themes(y, cells, named=False, theme=theme, kind=kind)
+
+        # A year is built once per generation (the past years of a trend rarely change).
+        years = [
+            cache.kept(
+                session,
+                ("trend", audience.key, target.scope, y, found[y].generation, theme, kind),
+                functools.partial(year_of, y),
+            )
+            for y in span
+        ]
     return ThemeTrends(
         scope=scope_out(target),
         view=target.view,

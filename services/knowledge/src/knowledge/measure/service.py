@@ -112,10 +112,13 @@ async def process_measures(
         cells, _ = await cells_for(session, audience, target, PROCESS, academic_year)
         rows.append(_row(target, academic_year, cells))
         if parts:
-            decided = await cache.decided(session, audience, PROCESS, academic_year)
+            answer = (await cache.answers(session, audience, PROCESS, [academic_year], parts))[
+                academic_year
+            ]
             for part in parts:
                 part_target = Target(part, AGGREGATED, names.get(part.id))
-                rows.append(_row(part_target, academic_year, scope_cells(decided, part)))
+                part_cells = scope_cells(answer.decided, part, answer.figures)
+                rows.append(_row(part_target, academic_year, part_cells))
     return ProcessMeasures(scope=scope_out(target), view=target.view, data=rows)
 
 

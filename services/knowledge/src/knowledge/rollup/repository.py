@@ -140,6 +140,17 @@ class RollupRepository:
         )
         return int(found or 0)
 
+    async def generations(self, years: Collection[str]) -> dict[str, int]:
+        """The generation of each year that has one (absent: 0), in one read."""
+        if not years:
+            return {}
+        rows = await self.session.execute(
+            select(RollupGeneration.academic_year, RollupGeneration.generation).where(
+                RollupGeneration.academic_year.in_(sorted(set(years)))
+            )
+        )
+        return {year: int(generation) for year, generation in rows}
+
     async def counts(
         self, scope_kind: str, scope_id: str, year: str, keys: Collection[tuple[str, str, str]]
     ) -> dict[tuple[str, str, str], tuple[int, int]]:
