@@ -1,6 +1,6 @@
 """Reuse a caller's disclosure decisions until the rollups of that year change.
 
-``decide`` reads a caller's whole universe (every scope it may ask about) and runs the
+``decide_years`` reads a caller's whole universe (every scope it may ask about) and runs the
 suppression over it; the result is a pure function of the rollups, the agreements and the
 caller's claims. Every transaction that changes any of those bumps the year's generation
 (``rollup_generations``, in the same transaction), so a result keyed by the generation read in
@@ -40,11 +40,23 @@ class Answer(NamedTuple):
     generation: int
 
 
-def _hit(cache: OrderedDict[tuple[Any, ...], Any], key: tuple[Any, ...]) -> Any:
+Cache = OrderedDict[tuple[Any, ...], Any]
+
+
+def _cache_of(session: AsyncSession) -> Cache:
+    return _caches.setdefault(session.get_bind(), OrderedDict())
+
+
+def _hit(cache: Cache, key: tuple[Any, ...]) -> Any:
     found = cache.get(key)
     if found is not None:
         cache.move_to_end(key)
     return found
+
+
+def _trim(cache: Cache) -> None:
+    while len(cache) > MAX_ENTRIES:
+        cache.popitem(last=False)
 
 
 async def answers(
@@ -60,7 +72,7 @@ async def answers(
     figures read together. Figures are the data, the same for every caller: shared. The
     caller has begun a consistent read (``insight.repository.consistent_read``)."""
     generations = await RollupRepository(session).generations(years)
-    cache = _caches.setdefault(session.get_bind(), OrderedDict())
+    cache = _cache_of(session)
     scope_key = tuple((s.kind, s.id) for s in scopes)
     decision_keys = {y: ("decided", audience.key, family, y, generations.get(y, 0)) for y in years}
     figure_keys = {y: ("figures", scope_key, family, y, generations.get(y, 0)) for y in years}
@@ -72,23 +84,16 @@ async def answers(
     if unread := [y for y in years if figures[y] is None]:
         for year, rows in (await packed.read(session, scopes, family, unread)).items():
             figures[year] = cache[figure_keys[year]] = rows
-    while len(cache) > MAX_ENTRIES:
-        cache.popitem(last=False)
+    _trim(cache)
     return {y: Answer(decisions[y], figures[y], generations.get(y, 0)) for y in years}
 
 
 def kept(session: AsyncSession, key: tuple[Any, ...], build: Callable[[], T]) -> T:
     """A value built from answers only, kept beside them: its key names what they were keyed
     by (the caller, the scopes, the year and its generation), so it is as fresh as they are."""
-    cache = _caches.setdefault(session.get_bind(), OrderedDict())
+    cache = _cache_of(session)
     found = _hit(cache, key)
     if found is None:
         found = cache[key] = build()
-        while len(cache) > MAX_ENTRIES:
-            cache.popitem(last=False)
+        _trim(cache)
     return cast(T, found)
-
-
-async def decided(session: AsyncSession, audience: Audience, family: str, year: str) -> Decided:
-    """``decide``, or its result from an earlier call at the same generation."""
-    return (await answers(session, audience, family, [year], []))[year].decided

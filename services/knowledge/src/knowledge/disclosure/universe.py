@@ -326,8 +326,8 @@ def _decided(
 async def decide_years(
     session: AsyncSession, audience: Audience, family: str, years: Sequence[str]
 ) -> dict[str, Decided]:
-    """``decide`` for several years: one read of the rows and one of the thresholds for all of
-    them; each year is still decided on its own (its universe is its own)."""
+    """Each year's decision for the caller: one read of the rows and one of the thresholds for
+    all the years; each year is still decided on its own (its universe is its own)."""
     aggregated = audience.aggregated_scopes()
     by_year = await packed.read(session, aggregated, family, years, columns=("schools",))
     thresholds = await thresholds_by_year(session, aggregated, years)
@@ -336,7 +336,3 @@ async def decide_years(
         excluded = await _named_exclusions(session, audience, aggregated, family, year)
         found[year] = _decided(audience, family, by_year[year], thresholds[year], excluded)
     return found
-
-
-async def decide(session: AsyncSession, audience: Audience, family: str, year: str) -> Decided:
-    return (await decide_years(session, audience, family, [year]))[year]
