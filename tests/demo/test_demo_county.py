@@ -11,14 +11,13 @@ import httpx
 
 from common.testing.nats import NatsServer
 from common.testing.plugin import DatabaseFactory
-from demo.county.generate import CountySize, generate_county
+from demo.county.generate import generate_county
 from demo.county.model import County
 from demo.runner import DemoConfig, run_demo
+from tests.demo.small import SEED, SMALL
 from tests.live_services import live_services
 from tests.support import TokenFactory, bearer
 
-SEED = 7
-SMALL = CountySize(partnerships=2, min_schools=5, max_schools=5, target_schools=None)
 # The county and its year's plan; the schedule and what follows are test_demo_year's.
 LOADING = frozenset(
     {"preflight", "directory", "partnerships", "calendars", "people", "person-details", "cycles",

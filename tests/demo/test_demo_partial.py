@@ -11,13 +11,11 @@ import httpx
 
 from common.testing.nats import NatsServer
 from common.testing.plugin import DatabaseFactory
-from demo.county.generate import CountySize
 from demo.runner import DemoConfig, run_demo
+from tests.demo.small import SEED, SMALL
 from tests.live_services import live_services
 from tests.support import TokenFactory, bearer
 
-SEED = 7
-SMALL = CountySize(partnerships=2, min_schools=5, max_schools=5, target_schools=None)
 STEPS = frozenset(
     {"preflight", "directory", "partnerships", "calendars", "people", "person-details", "cycles",
      "schedule"}

@@ -28,6 +28,25 @@ YEAR = "2026-27"
 CONSUMER_OF = {"scheduling": "knowledge-directory", "reviews": "knowledge-reviews"}
 
 
+def agreement(
+    partnership: uuid.UUID, la_visibility: str, version: int, updated_at: datetime
+) -> directory.AgreementPayload:
+    """A partnership's agreement that names schools to the partnership, shows the trust
+    nothing, and gives the LA ``la_visibility``."""
+    return directory.AgreementPayload.model_validate(
+        {
+            "partnership_id": partnership,
+            "la_code": LA,
+            "partnership_visibility": "named",
+            "trust_visibility": "none",
+            "local_authority_visibility": la_visibility,
+            "suppression_threshold": 5,
+            "version": version,
+            "updated_at": updated_at,
+        }
+    )
+
+
 def uid(n: int, prefix: str = "0190") -> uuid.UUID:
     return uuid.UUID(f"{prefix}0000-0000-7000-8000-{n:012d}")
 

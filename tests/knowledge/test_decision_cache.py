@@ -18,7 +18,7 @@ from knowledge.disclosure import cache
 from knowledge.insight import service as insight_service
 from knowledge.measure import service as measure_service
 from knowledge.review import service as review_service
-from tests.knowledge.kit import LA, Review, finding, uid
+from tests.knowledge.kit import LA, Review, agreement, finding, uid
 from tests.support import alembic_ini
 
 PAST, CURRENT = "2025-26", "2026-27"
@@ -26,21 +26,6 @@ P, Q = uid(1, "0ca1"), uid(2, "0ca1")
 COUNCIL = Principal("council", frozenset({"knowledge:read"}), la=(LA,))
 NOW = datetime.now(UTC)
 SETTINGS = KnowledgeSettings()
-
-
-def _agreement(partnership: Any, la: str, version: int) -> directory.AgreementPayload:
-    return directory.AgreementPayload.model_validate(
-        {
-            "partnership_id": partnership,
-            "la_code": LA,
-            "partnership_visibility": "named",
-            "trust_visibility": "none",
-            "local_authority_visibility": la,
-            "suppression_threshold": 5,
-            "version": version,
-            "updated_at": NOW,
-        }
-    )
 
 
 def _review(n: int, partnership: Any, urn: int, year: str) -> Review:
@@ -100,7 +85,7 @@ async def test_cached_answers_follow_every_ingest(database_url: str) -> None:
                 )  # fmt: skip
                 await directory_service.apply_partnership(session, payload)
                 await directory_service.apply_agreement(
-                    session, _agreement(partnership, "aggregated", 1)
+                    session, agreement(partnership, "aggregated", 1, NOW)
                 )
             # Seven schools in each partnership, reviewed both years.
             n = 0
@@ -137,7 +122,7 @@ async def test_cached_answers_follow_every_ingest(database_url: str) -> None:
 
         # Q stops sharing with the LA: its schools leave every year's LA figures.
         async with database.session() as session:
-            await directory_service.apply_agreement(session, _agreement(Q, "none", 2))
+            await directory_service.apply_agreement(session, agreement(Q, "none", 2, NOW))
             await session.commit()
         assert await _checked(database) == {
             (PAST, "maths"): None, (PAST, "*"): 7, (CURRENT, "maths"): 8, (CURRENT, "*"): 8,

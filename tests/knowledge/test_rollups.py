@@ -3,39 +3,22 @@ two partnerships of one LA), through republished reports and an agreement that s
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from common.db import create_database
 from common.testing.apps import migrate
-from contracts import directory
 from knowledge.config import KnowledgeSettings
 from knowledge.directory import service as directory_service
 from knowledge.review import service as review_service
 from knowledge.rollup.models import InsightCell
-from tests.knowledge.kit import LA, YEAR, Review, finding, uid
+from tests.knowledge.kit import LA, YEAR, Review, agreement, finding, uid
 from tests.support import alembic_ini
 
 P, Q = uid(1, "0ee1"), uid(2, "0ee1")
 URN = 100001
 NOW = datetime.now(UTC)
-
-
-def _agreement(partnership: uuid.UUID, la: str, version: int) -> directory.AgreementPayload:
-    return directory.AgreementPayload.model_validate(
-        {
-            "partnership_id": partnership,
-            "la_code": LA,
-            "partnership_visibility": "named",
-            "trust_visibility": "none",
-            "local_authority_visibility": la,
-            "suppression_threshold": 5,
-            "version": version,
-            "updated_at": NOW,
-        }
-    )
 
 
 async def test_a_school_reviewed_twice_in_a_year_counts_once(database_url: str) -> None:
@@ -62,7 +45,7 @@ async def test_a_school_reviewed_twice_in_a_year_counts_once(database_url: str) 
         async with database.session() as session:
             for partnership in (P, Q):
                 await directory_service.apply_agreement(
-                    session, _agreement(partnership, "aggregated", 1)
+                    session, agreement(partnership, "aggregated", 1, NOW)
                 )
             for review in (first, second):
                 report = review.report([finding("strength", "maths.number")])
@@ -78,10 +61,10 @@ async def test_a_school_reviewed_twice_in_a_year_counts_once(database_url: str) 
             assert await cell("partnership", str(P)) is None
             # Q stops sharing with the LA: the school leaves the LA's count; sharing again,
             # it comes back once.
-            await directory_service.apply_agreement(session, _agreement(Q, "none", 2))
+            await directory_service.apply_agreement(session, agreement(Q, "none", 2, NOW))
             await session.commit()
             assert await cell("la", LA) is None
-            await directory_service.apply_agreement(session, _agreement(Q, "aggregated", 3))
+            await directory_service.apply_agreement(session, agreement(Q, "aggregated", 3, NOW))
             await review_service.apply_report(
                 session, first.report([finding("strength", "maths")], version=3), settings
             )

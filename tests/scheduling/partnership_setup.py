@@ -239,3 +239,16 @@ class ReviewEvents:
         fresh = events[len(self.seen) :]
         self.seen = events
         return fresh
+
+
+def plan_of(reviews: list[dict[str, Any]]) -> dict[int, tuple[Any, ...]]:
+    """Each review's dates, team, IC and milestones, by URN: what "the same schedule" means."""
+    return {
+        r["urn"]: (
+            tuple(r["days"]),
+            tuple(m["person_id"] for m in r["team"]),
+            r["improvement_champion"]["person_id"],
+            tuple(sorted(r["milestones"].items())),
+        )
+        for r in reviews
+    }

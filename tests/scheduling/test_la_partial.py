@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from tests.scheduling.partnership_setup import Built, build_partnership, finished_job
+from tests.scheduling.partnership_setup import Built, build_partnership, finished_job, plan_of
 from tests.support import TokenFactory, assert_problem, bearer
 
 SCOPES = ("directory:read", "directory:write", "schedule:read", "schedule:write")
@@ -56,18 +56,6 @@ async def _without_location(client: httpx.AsyncClient, headers: dict[str, str], 
     assert put.status_code == 200, put.text
 
 
-def _plan(reviews: list[dict[str, Any]]) -> dict[int, tuple[Any, ...]]:
-    return {
-        r["urn"]: (
-            tuple(r["days"]),
-            tuple(m["person_id"] for m in r["team"]),
-            r["improvement_champion"]["person_id"],
-            tuple(sorted(r["milestones"].items())),
-        )
-        for r in reviews
-    }
-
-
 async def _drafts(
     client: httpx.AsyncClient, headers: dict[str, str], *built: Built
 ) -> dict[str, dict[int, tuple[Any, ...]]]:
@@ -77,7 +65,7 @@ async def _drafts(
         assert draft.status_code == 200, draft.text
         assert draft.json()["status"] == "draft"
         assert sorted(r["urn"] for r in draft.json()["reviews"]) == b.urns
-        out[b.cycle_id] = _plan(draft.json()["reviews"])
+        out[b.cycle_id] = plan_of(draft.json()["reviews"])
     return out
 
 

@@ -24,6 +24,7 @@ from tests.scheduling.partnership_setup import (
     finished_job,
     la_calendar,
     person_token,
+    plan_of,
 )
 from tests.support import TokenFactory, alembic_ini, assert_problem, bearer
 
@@ -45,18 +46,6 @@ async def _generate(
     assert started.status_code == 202, started.text
     assert started.json()["status"] == "queued"
     return await finished_job(client, started.headers["location"], headers)
-
-
-def _plan(reviews: list[dict[str, Any]]) -> dict[int, tuple[Any, ...]]:
-    return {
-        r["urn"]: (
-            tuple(r["days"]),
-            tuple(m["person_id"] for m in r["team"]),
-            r["improvement_champion"]["person_id"],
-            tuple(sorted(r["milestones"].items())),
-        )
-        for r in reviews
-    }
 
 
 def _check_rules(built: Built, reviews: list[dict[str, Any]]) -> None:
@@ -155,7 +144,7 @@ async def test_generate_publish_and_read(
     again = await _generate(client, built, council, seed=3)
     assert again["status"] == "succeeded"
     redrawn = (await client.get(path, headers=council)).json()
-    assert _plan(redrawn["reviews"]) == _plan(body["reviews"])
+    assert plan_of(redrawn["reviews"]) == plan_of(body["reviews"])
     assert redrawn["version"] == body["version"] + 1
 
     # publish: a stale If-Match is refused, then one planned event per review
