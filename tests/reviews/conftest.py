@@ -90,6 +90,26 @@ def plan(
     )
 
 
+async def transition(
+    client: httpx.AsyncClient,
+    review_id: uuid.UUID | str,
+    to: str,
+    headers: dict[str, str],
+    reader: dict[str, str],
+    reason: str | None = None,
+) -> httpx.Response:
+    """Ask for a move by ``headers``, with the review's current ETag as ``reader`` sees it."""
+    current = await client.get(f"/v1/reviews/{review_id}", headers=reader)
+    body: dict[str, Any] = {"to": to}
+    if reason is not None:
+        body["reason"] = reason
+    return await client.post(
+        f"/v1/reviews/{review_id}/transitions",
+        json=body,
+        headers={**headers, "If-Match": current.headers["etag"]},
+    )
+
+
 @dataclass
 class Kit:
     client: httpx.AsyncClient
@@ -266,15 +286,7 @@ class Kit:
     async def move(
         self, review_id: uuid.UUID, to: str, headers: dict[str, str], reason: str | None = None
     ) -> httpx.Response:
-        current = await self.get(review_id)
-        body: dict[str, Any] = {"to": to}
-        if reason is not None:
-            body["reason"] = reason
-        return await self.client.post(
-            f"/v1/reviews/{review_id}/transitions",
-            json=body,
-            headers={**headers, "If-Match": current.headers["etag"]},
-        )
+        return await transition(self.client, review_id, to, headers, self.admin, reason)
 
 
 TokenFor = Callable[..., dict[str, str]]

@@ -23,7 +23,7 @@ from common.messaging.outbox import OutboxMixin
 from common.testing.apps import eventually
 from common.testing.nats import NatsServer
 from reviews.db import OutboxMessage
-from tests.reviews.conftest import HEAD, IC, LEAD, REVIEWER, RW, SHADOW, URN, Kit
+from tests.reviews.conftest import HEAD, IC, LEAD, REVIEWER, RW, SHADOW, URN, Kit, transition
 
 #: (state to reach, who moves it there)
 WALK = [
@@ -79,15 +79,7 @@ class Walker:
     async def move(
         self, review_id: ReviewId, to: str, headers: dict[str, str], reason: str | None = None
     ) -> httpx.Response:
-        current = await self.get(review_id)
-        body: dict[str, Any] = {"to": to}
-        if reason is not None:
-            body["reason"] = reason
-        return await self.client.post(
-            f"/v1/reviews/{review_id}/transitions",
-            json=body,
-            headers={**headers, "If-Match": current.headers["etag"]},
-        )
+        return await transition(self.client, review_id, to, headers, self.reader, reason)
 
     async def etag(self, path: str, fallback: str, headers: dict[str, str]) -> str:
         """The ETag of ``path``, or of ``fallback`` (the review) while ``path`` does not exist."""
