@@ -239,8 +239,8 @@ async def _ingest(database: Database, c: county.County, folder: Path) -> dict[st
         )
         started = time.perf_counter()
         task = asyncio.create_task(runner.run())
-        while True:
-            async with database.session() as session:
+        while True:  # a read session: the poll must not take SQLite's write lock
+            async with database.read_sessions() as session:
                 done = await session.scalar(
                     select(func.count())
                     .select_from(InboxMessage)

@@ -9,6 +9,7 @@ from common.db.base import (
 )
 from common.db.engine import Database, create_database, is_postgres
 from common.db.repository import Repository
+from common.db.scoped import transaction_scoped
 
 __all__ = [
     "TYPE_ANNOTATION_MAP",
@@ -20,4 +21,5 @@ __all__ = [
     "create_database",
     "is_postgres",
     "service_metadata",
+    "transaction_scoped",
 ]

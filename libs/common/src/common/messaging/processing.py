@@ -156,9 +156,11 @@ class InboxProcessor:
                         continue
                     seen.add(event.id)
                     session.add(self._row(event, delivery, InboxStatus.APPLIED, None))
-                    await session.flush()
-                    await self._call_handler(session, event)
                     outcomes.append(Outcome.APPLIED)
+                await session.flush()  # claim them all in one statement, then apply in order
+                for event, outcome in zip(events, outcomes, strict=True):
+                    if outcome is Outcome.APPLIED:
+                        await self._call_handler(session, event)
         except Exception as exc:  # rolled back: the messages go one at a time
             log.info(
                 "batch_rolled_back", size=len(deliveries), error=f"{type(exc).__name__}: {exc}"

@@ -18,7 +18,8 @@ from contracts.events import TenancyPath
 from contracts.knowledge import THEME_EMERGING, EmergingThemePayload
 from contracts.reviews import FindingKind
 from knowledge.config import KnowledgeSettings
-from knowledge.directory.repository import DirectoryRepository, names, shares
+from knowledge.directory.models import DirectoryAgreement
+from knowledge.directory.repository import names, shares
 from knowledge.events import publish
 from knowledge.review.cells import FINDING
 from knowledge.review.models import IngestedReview
@@ -30,12 +31,16 @@ AREA = FindingKind.AREA_FOR_DEVELOPMENT.value
 
 
 async def check(
-    session: AsyncSession, review: IngestedReview, change: Change, settings: KnowledgeSettings
+    session: AsyncSession,
+    review: IngestedReview,
+    agreement: DirectoryAgreement | None,
+    change: Change,
+    settings: KnowledgeSettings,
 ) -> None:
+    """``agreement``: the review's partnership's, as the caller read it."""
     raised = {key for family, key, kind in change.added if family == FINDING and kind == AREA}
     if not raised:
         return
-    agreement = await DirectoryRepository(session).agreement(review.partnership_id)
     if agreement is None or not shares(agreement.partnership_visibility):
         return
     year, partnership = review.academic_year, review.partnership_id

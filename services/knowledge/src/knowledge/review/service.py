@@ -8,11 +8,14 @@ replaces the earlier one.
 from __future__ import annotations
 
 import uuid
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.db import transaction_scoped
+from common.db.deferred import defer
 from common.logging import get_logger
 from contracts.reviews import (
     ActionPlanAgreedPayload,
@@ -24,7 +27,8 @@ from contracts.reviews import (
 from contracts.schedule import ReviewPlanPayload
 from knowledge.config import KnowledgeSettings
 from knowledge.db import table
-from knowledge.directory.repository import DirectoryRepository, names
+from knowledge.directory.models import DirectoryAgreement, DirectorySchool
+from knowledge.directory.repository import names
 from knowledge.review import emerging
 from knowledge.review.cells import (
     FINDING,
@@ -50,6 +54,9 @@ from knowledge.rollup import service as rollups
 from knowledge.search.repository import SearchRepository, theme_field
 
 log = get_logger(__name__)
+_Row = TypeVar("_Row")
+_INSERT_FINDINGS = insert(table(IngestedFinding))
+_INSERT_FINDING_THEMES = insert(table(FindingTheme))
 
 
 class _Ref(Protocol):
@@ -69,14 +76,36 @@ class _Ref(Protocol):
     def academic_year(self) -> str: ...
 
 
-async def _review_for(session: AsyncSession, ref: _Ref) -> tuple[IngestedReview, bool]:
-    """The review's record, created on its first event and counted where its agreement allows
-    (and whether it was created just now: it has nothing stored yet)."""
-    review = await session.get(IngestedReview, ref.review_id)
+@dataclass
+class _Loaded:
+    """The review an event is about, and what its handler needs beside it."""
+
+    review: IngestedReview
+    created: bool  # just now: it has nothing stored yet
+    siblings: list[IngestedReview]  # other reviews of the same school and year (rare)
+
+
+async def _load(session: AsyncSession, ref: _Ref) -> _Loaded:
+    """The review's record with its siblings (one read), created on its first event and counted
+    where its agreement allows. The agreement and the school are kept for the transaction: the
+    next event of a batch is often about the same partnership."""
+    found = (
+        await session.scalars(
+            select(IngestedReview).where(
+                or_(
+                    IngestedReview.review_id == ref.review_id,
+                    (IngestedReview.urn == ref.urn)
+                    & (IngestedReview.academic_year == ref.academic_year),
+                )
+            )
+        )
+    ).all()
+    review = next((r for r in found if r.review_id == ref.review_id), None)
+    siblings = [r for r in found if r.review_id != ref.review_id]
     if review is not None:
-        return review, False
-    directory = DirectoryRepository(session)
-    school = await directory.school(ref.urn)
+        return _Loaded(review, False, siblings)
+    agreement = await _agreement(session, ref)
+    school = await _kept(session, DirectorySchool, ref.urn)
     review = IngestedReview(
         review_id=ref.review_id,
         cycle_id=ref.cycle_id,
@@ -95,19 +124,28 @@ async def _review_for(session: AsyncSession, ref: _Ref) -> tuple[IngestedReview,
         text_shared=False,
         closed_version=0,
     )
-    agreement = await directory.agreement(ref.partnership_id)
     review.counted_trust, review.counted_la = desired_counting(review, agreement)
     session.add(review)  # flushed with what the event sets, before the first row that needs it
-    return review, True
+    return _Loaded(review, True, siblings)
 
 
-async def _text_allowed(session: AsyncSession, ref: _Ref, shared: bool) -> bool:
+async def _agreement(session: AsyncSession, ref: _Ref) -> DirectoryAgreement | None:
+    return await _kept(session, DirectoryAgreement, ref.partnership_id)
+
+
+async def _kept(session: AsyncSession, model: type[_Row], key: Any) -> _Row | None:
+    """``session.get``, with the row held for the rest of the transaction: the identity map
+    holds rows weakly, so without this each event would read them again."""
+    row = await session.get(model, key)
+    if row is not None:
+        transaction_scoped(session, "kept_rows")[(model, key)] = row
+    return row
+
+
+def _text_allowed(agreement: DirectoryAgreement | None, shared: bool) -> bool:
     """Words are kept only when the producer shared them *and* our copy of the agreement still
     names schools within the partnership (an agreement that has not arrived names nobody)."""
-    if not shared:
-        return False
-    agreement = await DirectoryRepository(session).agreement(ref.partnership_id)
-    return agreement is not None and names(agreement.partnership_visibility)
+    return shared and agreement is not None and names(agreement.partnership_visibility)
 
 
 def _process(review: IngestedReview) -> Cells:
@@ -142,11 +180,13 @@ def _document(
 async def apply_report(
     session: AsyncSession, payload: ReportPublishedPayload, settings: KnowledgeSettings
 ) -> None:
-    review, created = await _review_for(session, payload)
+    loaded = await _load(session, payload)
+    review, created = loaded.review, loaded.created
     if payload.report_version < review.report_version:
         log.info("report_version_ignored", review_id=str(review.review_id))
         return
-    keep_text = await _text_allowed(session, payload, payload.text_shared)
+    agreement = await _agreement(session, payload)
+    keep_text = _text_allowed(agreement, payload.text_shared)
     had_text = review.text_shared
     if review.report_version > 0:  # a later (or the same) version replaces the findings
         await session.execute(
@@ -165,9 +205,11 @@ async def apply_report(
     review.triangulated_count = sum(1 for f in findings if f.triangulated)
     review.evidence_sum = sum(f.evidence_count for f in findings)
     await session.flush()
-    if findings:
-        await session.execute(
-            insert(table(IngestedFinding)),
+    if findings:  # written with the rest of the transaction's findings (common.db.deferred)
+        defer(
+            session,
+            _INSERT_FINDINGS,
+            table(IngestedFinding),
             [
                 {
                     "finding_id": f.finding_id,
@@ -182,8 +224,10 @@ async def apply_report(
                 for f in findings
             ],
         )
-        await session.execute(
-            insert(table(FindingTheme)),
+        defer(
+            session,
+            _INSERT_FINDING_THEMES,
+            table(FindingTheme),
             [
                 {
                     "finding_id": f.finding_id,
@@ -201,7 +245,7 @@ async def apply_report(
     ]
     cells = {**finding_cells(shapes), **_process(review)}
     change = await rollups.replace_cells(
-        session, review, {FINDING, PROCESS}, cells, known_empty=created
+        session, review, {FINDING, PROCESS}, cells, siblings=loaded.siblings, known_empty=created
     )
     documents = [
         _document(review, f.finding_id, "finding", f.kind.value, f.theme_codes, f.text)
@@ -210,14 +254,17 @@ async def apply_report(
     ]
     if documents or had_text:
         await SearchRepository(session).replace(review.review_id, "finding", documents)
-    await emerging.check(session, review, change, settings)
+    await emerging.check(session, review, agreement, change, settings)
 
 
 async def apply_action_plan(session: AsyncSession, payload: ActionPlanAgreedPayload) -> None:
-    review, created = await _review_for(session, payload)
+    loaded = await _load(session, payload)
+    review, created = loaded.review, loaded.created
     if review.plan_agreed_at is not None and payload.agreed_at < review.plan_agreed_at:
         return
-    keep_text = await _text_allowed(session, payload, payload.text_shared)
+    keep_text = payload.text_shared and _text_allowed(
+        await _agreement(session, payload), payload.text_shared
+    )
     stored = await session.execute(
         select(IngestedAction.action_id, IngestedAction.rating).where(
             IngestedAction.review_id == review.review_id
@@ -246,7 +293,9 @@ async def apply_action_plan(session: AsyncSession, payload: ActionPlanAgreedPayl
             for a in payload.actions
         ],
     )
-    await rollups.replace_cells(session, review, {PROCESS}, _process(review), known_empty=created)
+    await rollups.replace_cells(
+        session, review, {PROCESS}, _process(review), siblings=loaded.siblings, known_empty=created
+    )
     documents = [
         _document(review, a.action_id, "action", a.kind.value, a.theme_codes, a.text)
         for a in payload.actions
@@ -256,7 +305,8 @@ async def apply_action_plan(session: AsyncSession, payload: ActionPlanAgreedPayl
 
 
 async def apply_progress(session: AsyncSession, payload: ProgressReviewedPayload) -> None:
-    review, created = await _review_for(session, payload)
+    loaded = await _load(session, payload)
+    review, created = loaded.review, loaded.created
     if (
         review.progress_reviewed_on is not None
         and payload.reviewed_on < review.progress_reviewed_on
@@ -277,19 +327,24 @@ async def apply_progress(session: AsyncSession, payload: ProgressReviewedPayload
     shapes = [RatedShape(r.kind.value, r.theme_codes, r.rating.value) for r in payload.ratings]
     cells = {**outcome_cells(shapes), **_process(review)}
     await rollups.replace_cells(
-        session, review, OUTCOME_FAMILIES | {PROCESS}, cells, known_empty=created
+        session,
+        review,
+        OUTCOME_FAMILIES | {PROCESS},
+        cells,
+        siblings=loaded.siblings,
+        known_empty=created,
     )
 
 
 async def apply_closed(session: AsyncSession, payload: ReviewClosedPayload) -> None:
-    review, _ = await _review_for(session, payload)
+    review = (await _load(session, payload)).review
     if payload.version > review.closed_version:
         review.closed_version = payload.version
         review.closed_at = payload.closed_at
 
 
 async def apply_transition(session: AsyncSession, payload: ReviewTransitionedPayload) -> None:
-    review, _ = await _review_for(session, payload)
+    review = (await _load(session, payload)).review
     if payload.version > review.state_version:
         review.state_version = payload.version
         review.state = payload.to_state.value

@@ -9,10 +9,12 @@ import uuid
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.db import transaction_scoped
+from common.db.deferred import SEES_DEFERRED, defer, flushes, pending
 from knowledge.db import table
 from knowledge.review.cells import Cells, Counts
 from knowledge.rollup.models import InsightCell, ReviewCell, RollupGeneration
@@ -36,6 +38,9 @@ def _add_counts(dialect: str) -> Any:
         index_elements=list(INSIGHT_KEY),
         set_={c: statement.table.c[c] + statement.excluded[c] for c in COUNT_COLUMNS},
     )
+
+
+_INSERT_REVIEW_CELLS = insert(table(ReviewCell))
 
 
 @functools.cache
@@ -85,8 +90,10 @@ class RollupRepository:
                 )
             )
         if cells:
-            await self.session.execute(
-                insert(table(ReviewCell)),
+            defer(
+                self.session,
+                _INSERT_REVIEW_CELLS,
+                table(ReviewCell),
                 [
                     {
                         "review_id": review_id,
@@ -103,12 +110,20 @@ class RollupRepository:
             )
 
     async def add(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Add each row's counts to its rollup cell (created at zero if missing). The rows must
-        have distinct keys (one statement may not touch a row twice on PostgreSQL)."""
+        """Add each row's counts to its rollup cell (created at zero if missing), at the end of
+        the transaction: the rows of a batch of events are merged by cell first, so each cell
+        is written once (and one statement may not touch a row twice on PostgreSQL)."""
         if not rows:
             return
         dialect = self.session.get_bind().dialect.name
-        await self.session.execute(_add_counts(dialect), list(rows))
+        defer(
+            self.session,
+            _add_counts(dialect),
+            table(InsightCell),
+            rows,
+            key=INSIGHT_KEY,
+            summed=COUNT_COLUMNS,
+        )
 
     async def drop_empty(self, scopes: Iterable[tuple[str, str]], year: str) -> None:
         """Cells no review counts in any more (after a republished report or a stricter
@@ -125,9 +140,13 @@ class RollupRepository:
         )
 
     async def bump(self, years: Iterable[str]) -> None:
+        """A new generation for each year, once per transaction: readers only ever see
+        committed generations, so a batch of events needs one bump, not one per event."""
+        bumped = transaction_scoped(self.session, "bumped_generations")
         dialect = self.session.get_bind().dialect.name
-        for year in sorted(set(years)):
+        for year in sorted(set(years) - bumped.keys()):
             await self.session.execute(_bump(dialect), {"year": year})
+            bumped[year] = True
 
     async def bump_all(self) -> None:
         await self.session.execute(
@@ -154,23 +173,43 @@ class RollupRepository:
     async def counts(
         self, scope_kind: str, scope_id: str, year: str, keys: Collection[tuple[str, str, str]]
     ) -> dict[tuple[str, str, str], tuple[int, int]]:
-        """(reviews, schools) of some cells of one scope and year."""
-        if not keys:
-            return {}
+        """(reviews, schools) of some cells of one scope and year, with what this transaction
+        has added to them and not yet written. What is stored is read a whole family at a
+        time, once per transaction (until the deferred rows are written): the events of a
+        batch are often about the same partnership."""
+        found: dict[tuple[str, str, str], tuple[int, int]] = {}
+        waiting = pending(self.session, _add_counts(self.session.get_bind().dialect.name))
+        for family in sorted({family for family, _, _ in keys}):
+            stored = await self._stored_family(scope_kind, scope_id, year, family)
+            for cell in (c for c in keys if c[0] == family):
+                reviews, schools = stored.get(cell, (0, 0))
+                row = waiting.get((scope_kind, scope_id, year, *cell))
+                if row is not None:
+                    reviews, schools = reviews + row["reviews"], schools + row["schools"]
+                if row is not None or cell in stored:
+                    found[cell] = (reviews, schools)
+        return found
+
+    async def _stored_family(
+        self, scope_kind: str, scope_id: str, year: str, family: str
+    ) -> dict[tuple[str, str, str], tuple[int, int]]:
+        cache = transaction_scoped(self.session, "stored_families")
+        where = (scope_kind, scope_id, year, family)
+        held = cache.get(where)
+        if held is not None and held[0] == flushes(self.session):
+            stored: dict[tuple[str, str, str], tuple[int, int]] = held[1]
+            return stored
         rows = await self.session.execute(
             select(
-                InsightCell.family,
-                InsightCell.key,
-                InsightCell.kind,
-                InsightCell.reviews,
-                InsightCell.schools,
+                InsightCell.key, InsightCell.kind, InsightCell.reviews, InsightCell.schools
             ).where(
-                and_(
-                    InsightCell.scope_kind == scope_kind,
-                    InsightCell.scope_id == scope_id,
-                    InsightCell.academic_year == year,
-                    tuple_(InsightCell.family, InsightCell.key, InsightCell.kind).in_(list(keys)),
-                )
-            )
+                InsightCell.scope_kind == scope_kind,
+                InsightCell.scope_id == scope_id,
+                InsightCell.academic_year == year,
+                InsightCell.family == family,
+            ),
+            execution_options={SEES_DEFERRED: True},
         )
-        return {(f, k, d): (r, s) for f, k, d, r, s in rows}
+        stored = {(family, k, d): (r, s) for k, d, r, s in rows}
+        cache[where] = (flushes(self.session), stored)
+        return stored

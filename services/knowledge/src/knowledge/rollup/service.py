@@ -66,18 +66,23 @@ def _same(old: Cells, new: Cells) -> bool:
 
 
 async def _siblings(
-    session: AsyncSession, review: IngestedReview, families: Collection[str]
+    session: AsyncSession,
+    review: IngestedReview,
+    families: Collection[str],
+    others: Sequence[IngestedReview] | None = None,
 ) -> list[tuple[IngestedReview, Cells]]:
-    """Other reviews of the same school and year (rare: one cycle per school and year)."""
-    others = (
-        await session.scalars(
-            select(IngestedReview).where(
-                IngestedReview.urn == review.urn,
-                IngestedReview.academic_year == review.academic_year,
-                IngestedReview.review_id != review.review_id,
+    """Other reviews of the same school and year (rare: one cycle per school and year), with
+    their cells; ``others``: those reviews, when the caller has read them already."""
+    if others is None:
+        others = (
+            await session.scalars(
+                select(IngestedReview).where(
+                    IngestedReview.urn == review.urn,
+                    IngestedReview.academic_year == review.academic_year,
+                    IngestedReview.review_id != review.review_id,
+                )
             )
-        )
-    ).all()
+        ).all()
     if not others:
         return []
     cells = await RollupRepository(session).cells_of([o.review_id for o in others], families)
@@ -143,10 +148,12 @@ async def replace_cells(
     families: Collection[str],
     cells: Cells,
     *,
+    siblings: Sequence[IngestedReview] | None = None,
     known_empty: bool = False,
 ) -> Change:
     """Make ``cells`` the review's cells of ``families`` and move the rollups by the difference.
     Re-applying the same cells changes nothing (the handlers' idempotence rests on this).
+    ``siblings``: the other reviews of its school and year, if the caller has read them.
     ``known_empty``: the review was created in this transaction (nothing to read or replace)."""
     repository = RollupRepository(session)
     await session.flush()  # the review's row, which the cells point at
@@ -159,8 +166,8 @@ async def replace_cells(
         review.review_id, families, cells, replace=not known_empty
     )
     scopes = counted_scopes(review)
-    siblings = await _siblings(session, review, families)
-    await _apply(session, review, _deltas(review, scopes, old, cells, siblings), scopes)
+    beside = await _siblings(session, review, families, siblings)
+    await _apply(session, review, _deltas(review, scopes, old, cells, beside), scopes)
     return Change(added=set(cells) - set(old), removed=set(old) - set(cells))
 
 
