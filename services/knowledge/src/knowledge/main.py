@@ -40,8 +40,9 @@ published sources to themes. Reading needs `knowledge:read`, editing `knowledge:
 
 
 # Reports come in bursts (a partnership's reviews published in the same weeks): consecutive
-# deliveries are applied 32 to a transaction (see common.messaging.consumer, "Batches").
-TRANSACTION_BATCH = 32
+# deliveries are applied 64 to a transaction (a whole fetch; see common.messaging.consumer,
+# "Batches"), so the rollup rows they share are written once (common.db.deferred).
+TRANSACTION_BATCH = 64
 
 
 def consumers(settings: KnowledgeSettings) -> list[ConsumerSpec]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, event
@@ -65,8 +66,11 @@ def defer(
     buffer = buffers.get(id(statement))
     if buffer is None:
         buffer = buffers[id(statement)] = _Buffer(statement, table, tuple(summed))
+    key_of = itemgetter(*key) if len(key) > 1 else None  # a tuple of the key columns
     for row in rows:
-        row_key: Hashable = tuple(row[c] for c in key) if key else next(buffer.serial)
+        row_key: Hashable = (
+            key_of(row) if key_of else (row[key[0]],) if key else next(buffer.serial)
+        )
         held = buffer.rows.get(row_key)
         if held is None:
             buffer.rows[row_key] = dict(row)

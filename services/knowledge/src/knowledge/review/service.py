@@ -56,6 +56,14 @@ from knowledge.search.repository import SearchRepository, theme_field
 log = get_logger(__name__)
 _Row = TypeVar("_Row")
 _INSERT_FINDINGS = insert(table(IngestedFinding))
+# Built once: every event runs it, and building a statement costs more than running it.
+_REVIEW_AND_SIBLINGS = select(IngestedReview).where(
+    or_(
+        IngestedReview.review_id == bindparam("review_id"),
+        (IngestedReview.urn == bindparam("urn"))
+        & (IngestedReview.academic_year == bindparam("year")),
+    )
+)
 _INSERT_FINDING_THEMES = insert(table(FindingTheme))
 
 
@@ -91,13 +99,8 @@ async def _load(session: AsyncSession, ref: _Ref) -> _Loaded:
     next event of a batch is often about the same partnership."""
     found = (
         await session.scalars(
-            select(IngestedReview).where(
-                or_(
-                    IngestedReview.review_id == ref.review_id,
-                    (IngestedReview.urn == ref.urn)
-                    & (IngestedReview.academic_year == ref.academic_year),
-                )
-            )
+            _REVIEW_AND_SIBLINGS,
+            {"review_id": ref.review_id, "urn": ref.urn, "year": ref.academic_year},
         )
     ).all()
     review = next((r for r in found if r.review_id == ref.review_id), None)
