@@ -14,7 +14,8 @@
   same suppression;
 - *ingest*: a new year's reports (12 findings each, as real reviews have) published on a real
   NATS JetStream server and applied by the real consumer (``ConsumerRunner`` with the service's
-  handler), in findings per second.
+  handler), in findings per second: three runs, three new years, the median reported with all
+  three.
 
 PostgreSQL: a scratch database on ``TEST_POSTGRES_URL`` (127.0.0.1:5432), dropped after; a
 VACUUM ANALYZE after the load (untimed), so that autovacuum does not run beside the dashboard.
@@ -66,7 +67,7 @@ SETTINGS = KnowledgeSettings()
 COUNCIL = Principal("bench", frozenset({"knowledge:read"}), la=(county.LA,))
 LAST = county.YEARS[-1]
 COLD_RUNS, WARM_RUNS, NAIVE_RUNS = 15, 60, 3
-INGEST_YEAR = f"{int(LAST[:4]) + 1}-{(int(LAST[:4]) + 2) % 100:02d}"
+INGEST_YEARS = [f"{y}-{(y + 1) % 100:02d}" for y in range(int(LAST[:4]) + 1, int(LAST[:4]) + 4)]
 INGEST_FINDINGS = 12
 COMMIT_EVERY = 25
 
@@ -201,8 +202,36 @@ async def _decided_figures(session: AsyncSession, name: str) -> Any:
 
 
 async def _ingest(database: Database, c: county.County, folder: Path) -> dict[str, Any]:
+    """Three runs, each a new year's reports (the median is the figure: on a shared 2-core
+    machine one run can be a fifth off the next)."""
+    runs = []
+    for n, year in enumerate(INGEST_YEARS, 1):
+        runs.append(await _ingest_year(database, c, folder / f"nats-{n}", year, offset=n * 10**6))
+    median = sorted(runs, key=lambda run: run["findings_per_second"])[len(runs) // 2]
+    return {**median, "runs": runs}
+
+
+async def _applied(database: Database) -> int:
+    async with database.read_sessions() as session:  # a read: no SQLite write lock
+        return int(
+            await session.scalar(
+                select(func.count())
+                .select_from(InboxMessage)
+                .where(
+                    InboxMessage.consumer == "knowledge-reviews",
+                    InboxMessage.status == "applied",
+                )
+            )
+            or 0
+        )
+
+
+async def _ingest_year(
+    database: Database, c: county.County, store: Path, year: str, *, offset: int
+) -> dict[str, Any]:
     """Publish a new year's reports, then let the real consumer apply them all."""
-    server = NatsServer.start(store_dir=folder / "nats")
+    before = await _applied(database)
+    server = NatsServer.start(store_dir=store)
     try:
         import nats
 
@@ -210,7 +239,7 @@ async def _ingest(database: Database, c: county.County, folder: Path) -> dict[st
         js = nc.jetstream()
         await ensure_stream(js, "REVIEWS", ["reviews.>"])
         events = []
-        pairs = county.review_payloads(c, [INGEST_YEAR], findings=INGEST_FINDINGS, offset=10**6)
+        pairs = county.review_payloads(c, [year], findings=INGEST_FINDINGS, offset=offset)
         for report, _ in pairs:
             event = CloudEvent(
                 source="/reviews",
@@ -239,17 +268,8 @@ async def _ingest(database: Database, c: county.County, folder: Path) -> dict[st
         )
         started = time.perf_counter()
         task = asyncio.create_task(runner.run())
-        while True:  # a read session: the poll must not take SQLite's write lock
-            async with database.read_sessions() as session:
-                done = await session.scalar(
-                    select(func.count())
-                    .select_from(InboxMessage)
-                    .where(
-                        InboxMessage.consumer == "knowledge-reviews",
-                        InboxMessage.status == "applied",
-                    )
-                )
-            if done == len(events):
+        while True:  # polled from the database: what the consumer committed is what counts
+            if await _applied(database) >= before + len(events):
                 break
             await asyncio.sleep(0.05)
         elapsed = time.perf_counter() - started
@@ -260,6 +280,7 @@ async def _ingest(database: Database, c: county.County, folder: Path) -> dict[st
         server.stop()
     findings = len(events) * INGEST_FINDINGS
     return {
+        "year": year,
         "messages": len(events),
         "findings": findings,
         "seconds": round(elapsed, 2),

@@ -202,6 +202,9 @@ async def test_duplicates_inside_and_beyond_the_window_are_applied_once(
         messaging_db, js, stream="SHORT", filter_subjects=["short.>"], transaction_batch=batch
     )
     background.start(consumer.run(), "runner")
+    # Both applied first: just after the consumer is created, its info can briefly read as
+    # nothing pending (seen once under load), which alone would end the wait too early.
+    await eventually(lambda: _applied_count(messaging_db, 2), what="both events applied")
     await eventually(lambda: settled(js, "SHORT"), what="all delivered and acked")
     assert_exactly_once_in_order(await applied(messaging_db), [inside, beyond])
 
