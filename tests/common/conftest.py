@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from common.db import TYPE_ANNOTATION_MAP, Database, create_database, service_metadata
+from common.db import TYPE_ANNOTATION_MAP, Database, service_metadata
 from common.messaging import (
     Broker,
     CloudEvent,
@@ -26,6 +26,7 @@ from common.messaging import (
     ensure_dead_letter_stream,
     ensure_stream,
 )
+from common.testing.databases import database_with_tables
 
 STREAM = "TEST"
 SUBJECTS = ["test.>"]
@@ -129,9 +130,7 @@ def assert_exactly_once_in_order(
 
 @pytest.fixture
 async def messaging_db(database_url: str) -> AsyncIterator[Database]:
-    database = create_database(database_url)
-    async with database.engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
+    database = await database_with_tables(database_url, Base.metadata)
     bind_outbox(database, OutboxMessage)
     yield database
     await database.dispose()

@@ -12,8 +12,9 @@ from sqlalchemy import ForeignKey, String, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from common.db import Database, create_database, service_metadata
+from common.db import Database, service_metadata
 from common.db.deferred import SEES_DEFERRED, defer, flushes, pending
+from common.testing.databases import database_with_tables
 
 
 class Base(DeclarativeBase):
@@ -54,9 +55,7 @@ INSERT_CHILDREN = insert(CHILDREN)
 
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[Database]:
-    database = create_database(database_url)
-    async with database.engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
+    database = await database_with_tables(database_url, Base.metadata)
     yield database
     await database.dispose()
 

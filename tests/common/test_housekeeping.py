@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import DeclarativeBase
 
 from common.clock import utcnow
-from common.db import TYPE_ANNOTATION_MAP, Database, create_database, service_metadata
+from common.db import TYPE_ANNOTATION_MAP, Database, service_metadata
 from common.housekeeping import Retention, sweep
 from common.http.idempotency import IdempotencyMixin
 from common.messaging import OutboxMixin
+from common.testing.databases import database_with_tables
 
 
 class Base(DeclarativeBase):
@@ -32,9 +33,7 @@ class Keys(IdempotencyMixin, Base):
 
 @pytest.fixture
 async def database(database_url: str) -> AsyncIterator[Database]:
-    database = create_database(database_url)
-    async with database.engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
+    database = await database_with_tables(database_url, Base.metadata)
     yield database
     await database.dispose()
 

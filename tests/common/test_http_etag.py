@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from common.db import TYPE_ANNOTATION_MAP, VersionedMixin, create_database, service_metadata
+from common.db import TYPE_ANNOTATION_MAP, VersionedMixin, service_metadata
 from common.http.etag import (
     IfMatchVersion,
     check_version,
@@ -22,6 +22,7 @@ from common.http.etag import (
 )
 from common.http.problems import ProblemError, not_found
 from common.http.schemas import StrictModel
+from common.testing.databases import database_with_tables
 from tests.common.test_http_helpers import client_for, make_app, problem
 
 
@@ -47,9 +48,7 @@ class NoteOut(StrictModel):
 
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    db = create_database(f"sqlite+aiosqlite:///{tmp_path / 'e.db'}")
-    async with db.engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
+    db = await database_with_tables(f"sqlite+aiosqlite:///{tmp_path / 'e.db'}", Base.metadata)
     async with db.session() as session:
         session.add(Note(id=1, text="first"))
         await session.commit()

@@ -21,7 +21,6 @@ from common.db import (
     TYPE_ANNOTATION_MAP,
     Database,
     VersionedMixin,
-    create_database,
     service_metadata,
 )
 from common.http.etag import etag_for
@@ -33,6 +32,7 @@ from common.http.idempotency import (
 )
 from common.http.schemas import StrictModel
 from common.ids import new_id
+from common.testing.databases import database_with_tables
 from tests.common.test_http_helpers import bearer, client_for, make_app, problem, token
 
 
@@ -119,9 +119,7 @@ class Env:
 
 @pytest.fixture
 async def env(database_url: str, tmp_path: Path) -> AsyncIterator[Env]:
-    db = create_database(database_url)
-    async with db.engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
+    db = await database_with_tables(database_url, Base.metadata)
     knobs = Knobs()
     key_path = tmp_path / "k.pem"
     app = make_app(key_path, [build_router(db, knobs)])

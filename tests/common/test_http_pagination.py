@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy import String, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from common.db import TYPE_ANNOTATION_MAP, Database, create_database, service_metadata
+from common.db import TYPE_ANNOTATION_MAP, Database, service_metadata
 from common.http.pagination import (
     Page,
     PageParams,
@@ -25,6 +25,7 @@ from common.http.pagination import (
     paginate,
 )
 from common.ids import new_id
+from common.testing.databases import database_with_tables
 from tests.common.test_http_helpers import client_for, make_app, problem
 
 
@@ -70,9 +71,7 @@ def build_router(db: Database) -> APIRouter:
 
 @pytest.fixture
 async def items(database_url: str) -> AsyncIterator[tuple[Database, list[Item]]]:
-    db = create_database(database_url)
-    async with db.engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
+    db = await database_with_tables(database_url, Base.metadata)
     # Ties on updated_at (three rows share each timestamp) so the id breaks them.
     rows = [
         Item(id=new_id(), kind="a", updated_at=T0 + timedelta(seconds=i // 3)) for i in range(8)

@@ -18,6 +18,7 @@ from common.db import TYPE_ANNOTATION_MAP, VersionedMixin, create_database, serv
 from common.http.problems import conflict, not_found
 from common.http.schemas import StrictModel
 from common.logging import request_id_var
+from common.testing.databases import database_with_tables
 from tests.common.test_http_helpers import client_for, make_app, problem
 
 
@@ -61,9 +62,7 @@ async def crash() -> None:
 
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    db = create_database(f"sqlite+aiosqlite:///{tmp_path / 'p.db'}")
-    async with db.engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
+    db = await database_with_tables(f"sqlite+aiosqlite:///{tmp_path / 'p.db'}", Base.metadata)
 
     db_router = APIRouter()
 

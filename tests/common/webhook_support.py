@@ -17,11 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import DeclarativeBase
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from common.db import TYPE_ANNOTATION_MAP, Database, create_database, service_metadata
+from common.db import TYPE_ANNOTATION_MAP, Database, service_metadata
 from common.http.app import create_service_app
 from common.http.idempotency import IdempotencyMixin
 from common.messaging import CloudEvent
 from common.settings import ServiceSettings
+from common.testing.databases import database_with_tables
 from common.testing.servers import serving
 from common.webhooks import (
     DestinationPolicy,
@@ -79,10 +80,7 @@ HOST = WebhookHost(
 
 
 async def webhook_database(url: str) -> Database:
-    database = create_database(url)
-    async with database.engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
-    return database
+    return await database_with_tables(url, Base.metadata)
 
 
 def webhook_app(database: Database, dev_key_path: Path, host: WebhookHost = HOST) -> FastAPI:

@@ -10,7 +10,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
+from sqlalchemy import MetaData
 from sqlalchemy.engine import make_url
+
+from common.db.engine import Database, create_database
 
 DEFAULT_TEST_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -62,3 +65,12 @@ async def temporary_postgres_database(prefix: str = "cf_test") -> AsyncIterator[
 
 def sqlite_url(folder: Path, name: str = "test") -> str:
     return f"sqlite+aiosqlite:///{folder / (name + '.db')}"
+
+
+async def database_with_tables(url: str, metadata: MetaData) -> Database:
+    """A :class:`Database` on ``url`` with ``metadata``'s tables created (a test's own tables,
+    outside any service's migrations). The caller disposes of it."""
+    database = create_database(url)
+    async with database.engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    return database
