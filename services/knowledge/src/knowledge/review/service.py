@@ -265,9 +265,8 @@ async def apply_action_plan(session: AsyncSession, payload: ActionPlanAgreedPayl
     review, created = loaded.review, loaded.created
     if review.plan_agreed_at is not None and payload.agreed_at < review.plan_agreed_at:
         return
-    keep_text = payload.text_shared and _text_allowed(
-        await _agreement(session, payload), payload.text_shared
-    )
+    # The agreement is read only when there are words to keep.
+    keep_text = payload.text_shared and _text_allowed(await _agreement(session, payload), True)
     stored = await session.execute(
         select(IngestedAction.action_id, IngestedAction.rating).where(
             IngestedAction.review_id == review.review_id
