@@ -61,6 +61,7 @@ from common.messaging.deadletter import DeadLetter, publish_dead_letter
 from common.messaging.inbox import InboxMixin
 from common.messaging.processing import Delivery, Handler, InboxProcessor, Outcome
 from common.messaging.subjects import subject_matches
+from common.observability.metrics import count_consumer_outcome, count_dead_letter
 
 log = get_logger(__name__)
 
@@ -256,12 +257,14 @@ class ConsumerRunner:
             if not any(subject_matches(subject, pattern) for pattern in self._filters):
                 continue
             outcome = await self._processor.receive(Delivery(subject, seq, raw.data or b""))
+            count_consumer_outcome(self._durable, outcome.value)
             self._parked = self._parked or outcome is Outcome.PARKED
         self._covered = info.delivered.consumer_seq if info.delivered else 0
         self._last_seen = 0
 
     async def _settle(self, msg: Msg, outcome: Outcome) -> None:
         self._parked = self._parked or outcome is Outcome.PARKED
+        count_consumer_outcome(self._durable, outcome.value)
         try:
             if outcome is Outcome.DEAD:
                 await msg.term()
@@ -277,6 +280,7 @@ class ConsumerRunner:
 
     async def _publish_dead_letter(self, letter: DeadLetter) -> None:
         await publish_dead_letter(self._js, letter, publish_timeout=self._publish_timeout)
+        count_dead_letter(self._durable)
         self._log.error(
             "event_dead_lettered",
             seq=letter.stream_seq,

@@ -34,6 +34,7 @@ from common.logging import correlation_id_var, get_logger
 from common.messaging.deadletter import DeadLetter
 from common.messaging.envelope import CloudEvent, MalformedEvent
 from common.messaging.inbox import InboxMixin, InboxStatus
+from common.observability.metrics import count_consumer_outcome
 
 log = get_logger(__name__)
 
@@ -219,6 +220,7 @@ class InboxProcessor:
                 row.payload = None
                 row.next_attempt_at = None
             log.info("parked_event_applied", event_id=parked.event_id, attempts=parked.attempts)
+            count_consumer_outcome(self._consumer, "applied_after_parking")
             return None
         except Exception as exc:  # recorded as a failed attempt below
             error = f"{type(exc).__name__}: {exc}"

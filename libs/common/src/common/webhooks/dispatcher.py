@@ -39,6 +39,7 @@ from common.db.engine import Database
 from common.ids import new_id
 from common.logging import get_logger
 from common.messaging.envelope import CloudEvent, MalformedEvent
+from common.observability.metrics import count_webhook_attempt
 from common.webhooks.deliveries import AttemptResult, record_attempt
 from common.webhooks.destinations import (
     DestinationPolicy,
@@ -257,6 +258,7 @@ class WebhookDispatcher:
         except Exception as exc:  # sent but not recorded: sent again after the lease
             log.warning("webhook_attempt_not_recorded", delivery=str(item.id), error=repr(exc))
             return None
+        count_webhook_attempt(outcome.value, item.attempt_count + 1)
         log.info(
             "webhook_attempt",
             delivery=str(item.id),
