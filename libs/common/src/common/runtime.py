@@ -37,6 +37,7 @@ from common.observability.runtime_metrics import (
     outbox_refresher,
     pool_refresher,
 )
+from common.observability.tracing import instrument_engine
 from common.settings import ServiceSettings
 
 log = get_logger(__name__)
@@ -87,6 +88,7 @@ class ServiceRuntime:
 
     async def start(self) -> None:
         self.database = create_database(self.settings.resolved_database_url())
+        instrument_engine(self.database.engine)
         bind_outbox(self.database, self.outbox_model)
         self._tasks.append(asyncio.create_task(self._start_messaging(), name="messaging"))
         housekeeping = run_forever(

@@ -27,6 +27,7 @@ from common.http.problems import (
 )
 from common.logging import get_logger
 from common.observability.metrics import Refresher, render
+from common.observability.tracing import configure_tracing, instrument_app
 from common.settings import ServiceSettings
 
 ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
@@ -139,6 +140,8 @@ def create_service_app(
         identify=rate_limit_identity,
     )
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    if configure_tracing(settings.service_name):
+        instrument_app(app)
     _add_health_routes(app, readiness)
     _add_metrics_route(app)
     for router in routers:

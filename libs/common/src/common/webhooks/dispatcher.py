@@ -40,6 +40,7 @@ from common.ids import new_id
 from common.logging import get_logger
 from common.messaging.envelope import CloudEvent, MalformedEvent
 from common.observability.metrics import count_webhook_attempt
+from common.observability.tracing import delivery_span
 from common.webhooks.deliveries import AttemptResult, record_attempt
 from common.webhooks.destinations import (
     DestinationPolicy,
@@ -242,7 +243,8 @@ class WebhookDispatcher:
 
     async def _deliver(self, claim: uuid.UUID, item: ClaimedDelivery) -> Outcome | None:
         async with self._concurrency:
-            result = await self._withheld(item) or await self._send(item)
+            with delivery_span(item.payload, item.message_id):
+                result = await self._withheld(item) or await self._send(item)
         try:
             async with self._database.session() as session, session.begin():
                 outcome = await record_attempt(
