@@ -69,6 +69,7 @@ def _route_uvicorn_through_root() -> None:
         uvicorn_logger = logging.getLogger(name)
         uvicorn_logger.handlers = []
         uvicorn_logger.propagate = True
+        uvicorn_logger.disabled = False  # alembic's fileConfig (migrations) disables it
     access = logging.getLogger("uvicorn.access")
     access.handlers = []
     access.propagate = False
