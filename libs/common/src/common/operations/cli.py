@@ -14,11 +14,13 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from common.db import Database, create_database
 from common.messaging import Broker
 from common.operations.backlog import consumer_backlogs, outbox_backlog
+from common.operations.backup import backup_database, restore_database
 from common.operations.deadletters import (
     ReplayRefusedError,
     get_dead_letter,
@@ -53,6 +55,13 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     replayed.add_argument("seq", type=int)
     _database_options(replayed, required=True)
 
+    backup = commands.add_parser("backup", help="a consistent copy of a service's database")
+    _database_options(backup, required=True)
+    backup.add_argument("--to", type=Path, required=True, metavar="FILE")
+    restore = commands.add_parser("restore", help="replace a service's database (stop it first)")
+    _database_options(restore, required=True)
+    restore.add_argument("--from", dest="source", type=Path, required=True, metavar="FILE")
+
     rewind = commands.add_parser("replay-consumer", help="deliver a stream again from a point")
     rewind.add_argument("stream")
     rewind.add_argument("durable")
@@ -82,6 +91,8 @@ def _print(args: argparse.Namespace, value: Any, text: str) -> None:
 
 
 async def _run(args: argparse.Namespace) -> int:
+    if args.command in ("backup", "restore"):  # the database alone: NATS may be down
+        return await _backup_or_restore(args)
     broker = await Broker.connect(args.nats, name="cf-ops")
     database = _database(args) if hasattr(args, "service") else None
     try:
@@ -136,6 +147,20 @@ async def _dispatch(args: argparse.Namespace, broker: Broker, database: Database
         print(f"refused: {exc}", file=sys.stderr)
         return 1
     _print(args, {"replayed": event_id}, f"event {event_id} parked again, due now")
+    return 0
+
+
+async def _backup_or_restore(args: argparse.Namespace) -> int:
+    database = _database(args)
+    assert database is not None  # --service is required
+    url = database.engine.url.render_as_string(hide_password=False)
+    await database.dispose()
+    if args.command == "backup":
+        await backup_database(url, args.to)
+        print(f"{args.service}: backed up to {args.to}")
+    else:
+        await restore_database(url, args.source)
+        print(f"{args.service}: restored from {args.source}; now replay its consumers")
     return 0
 
 
