@@ -11,7 +11,7 @@ command="${1:-serve}"
 case "$command" in
   serve)
     exec uvicorn --factory "${service}.main:create_app" --host 0.0.0.0 --port "${PORT:-8000}" \
-      --proxy-headers --forwarded-allow-ips '*' --no-server-header "$@"
+      --proxy-headers --forwarded-allow-ips '*' --no-server-header --no-access-log "$@"
     ;;
   migrate)
     exec alembic -c "/app/services/${service}/alembic.ini" upgrade head

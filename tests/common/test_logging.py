@@ -37,3 +37,39 @@ def test_a_logged_exception_has_its_traceback_but_no_locals(
     assert exception["exc_type"] == "RuntimeError"
     assert any(f["name"] == "_fail_holding_a_secret" for f in exception["frames"])
     assert "secret-token-value" not in line
+
+
+def test_stdlib_and_uvicorn_records_are_clean_json_and_the_access_log_is_ours_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import logging
+
+    written = io.StringIO()
+    with monkeypatch.context() as patch:
+        patch.setattr(sys, "stderr", written)
+        configure_logging("logging-test", "INFO")
+        logging.getLogger("httpx").info("HTTP Request: %s", "GET")
+        logging.getLogger("uvicorn.error").info("Started server process")
+        logging.getLogger("uvicorn.access").info('127.0.0.1 - "GET /v1/feeds/s3cr3t.ics"')
+    configure_logging("tests", "INFO")
+    entries = [json.loads(line) for line in written.getvalue().strip().splitlines()]
+    assert [e["event"] for e in entries] == ["HTTP Request: GET", "Started server process"]
+    assert [e["logger"] for e in entries] == ["httpx", "uvicorn.error"]
+    for entry in entries:
+        assert set(entry) == {"event", "logger", "service", "level", "timestamp"}
+
+
+def test_the_access_line_masks_secret_path_parameters_and_names_the_route() -> None:
+    from starlette.routing import Route
+
+    from common.http.middleware import loggable_path
+    from common.observability.metrics import route_template
+
+    scope = {
+        "path": "/v1/feeds/AbC123secret.ics",
+        "path_params": {"secret": "AbC123secret"},
+        "route": Route("/v1/feeds/{secret}.ics", endpoint=lambda: None),
+    }
+    assert loggable_path(scope) == "/v1/feeds/***.ics"
+    assert route_template(scope) == "/v1/feeds/{secret}.ics"
+    assert route_template({"path": "/nowhere"}) == "unmatched"

@@ -1,5 +1,6 @@
-"""``cf``: developer commands. ``cf token`` prints a bearer token the services accept when they
-use the development key; ``cf keygen`` creates that key if it is missing.
+"""``cf``: developer and operator commands. ``cf token`` prints a bearer token the services accept
+when they use the development key; ``cf keygen`` creates that key if it is missing; ``cf ops``
+reads backlogs and replays dead letters and consumers (:mod:`common.operations.cli`).
 
 Settings come from the environment like the services': AUTH_DEV_KEY_PATH, AUTH_ISSUER,
 AUTH_AUDIENCE.
@@ -25,7 +26,7 @@ from common.auth.dev_keys import (
 from common.settings import ServiceSettings
 
 PLUGIN_GROUP = "cf.commands"
-BUILT_IN = ("token", "keygen")
+BUILT_IN = ("token", "keygen", "ops")
 
 PluginMain = Callable[..., int]
 
@@ -61,11 +62,16 @@ def _parser(extra: Sequence[str] = ()) -> argparse.ArgumentParser:
     )
 
     commands.add_parser("keygen", help="create the development signing key if it is missing")
+    commands.add_parser("ops", help="operate a running system: cf ops --help", add_help=False)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments and arguments[0] == "ops":
+        from common.operations.cli import main as operate  # NATS and databases: only when asked
+
+        return operate(arguments[1:], prog="cf ops")
     offered = plugins()
     if arguments and arguments[0] in offered:
         command: PluginMain = offered[arguments[0]].load()

@@ -47,12 +47,33 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
-            foreign_pre_chain=shared, processors=[structlog.processors.JSONRenderer()]
+            foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
+            # remove_processors_meta: no ``_record``/``_from_structlog`` keys in the output.
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.JSONRenderer(),
+            ],
         )
     )
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(numeric)
+    _route_uvicorn_through_root()
+
+
+def _route_uvicorn_through_root() -> None:
+    """uvicorn's loggers write plain text through handlers of their own: send them through the
+    root's JSON handler instead, and silence its access log, which would repeat (in another
+    shape, with raw paths that may carry secrets) the line our middleware writes per request."""
+    for name in ("uvicorn", "uvicorn.error"):
+        uvicorn_logger = logging.getLogger(name)
+        uvicorn_logger.handlers = []
+        uvicorn_logger.propagate = True
+        uvicorn_logger.disabled = False  # alembic's fileConfig (migrations) disables it
+    access = logging.getLogger("uvicorn.access")
+    access.handlers = []
+    access.propagate = False
+    access.disabled = True
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

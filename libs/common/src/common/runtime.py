@@ -31,6 +31,13 @@ from common.messaging import (
     ensure_dead_letter_stream,
     ensure_stream,
 )
+from common.observability.metrics import Refresher
+from common.observability.runtime_metrics import (
+    consumer_refresher,
+    outbox_refresher,
+    pool_refresher,
+)
+from common.observability.tracing import instrument_engine
 from common.settings import ServiceSettings
 
 log = get_logger(__name__)
@@ -81,6 +88,7 @@ class ServiceRuntime:
 
     async def start(self) -> None:
         self.database = create_database(self.settings.resolved_database_url())
+        instrument_engine(self.database.engine)
         bind_outbox(self.database, self.outbox_model)
         self._tasks.append(asyncio.create_task(self._start_messaging(), name="messaging"))
         housekeeping = run_forever(
@@ -153,6 +161,22 @@ class ServiceRuntime:
         nats_ok = self._messaging_ready and self.broker is not None and self.broker.nc.is_connected
         return {"database": database_ok, "nats": nats_ok}
 
+    def metrics_refreshers(self) -> list[Refresher]:
+        """What ``/metrics`` reads at each scrape: this process's outbox, pool and consumers."""
+        assert self.database is not None
+        service = self.settings.service_name
+        refreshers = [
+            outbox_refresher(service, self.database, self.outbox_model),
+            pool_refresher(service, self.database),
+        ]
+        if self.settings.consumers_enabled and self.consumers:
+
+            def jetstream() -> Any | None:
+                return self.broker.js if self._messaging_ready and self.broker else None
+
+            refreshers.append(consumer_refresher(service, jetstream, self.consumers))
+        return refreshers
+
     def lifespan(self) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
         @contextlib.asynccontextmanager
         async def run(app: FastAPI) -> AsyncIterator[None]:
@@ -160,6 +184,8 @@ class ServiceRuntime:
             await self.start()
             app.state.runtime = self
             app.state.database = self.database
+            if hasattr(app.state, "metrics_refreshers"):
+                app.state.metrics_refreshers.extend(self.metrics_refreshers())
             try:
                 yield
             finally:

@@ -10,6 +10,7 @@ import anyio
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
+from starlette.responses import Response
 
 from common.auth.deps import rate_limit_identity
 from common.auth.verifier import TokenVerifier, verifier_from_settings
@@ -25,6 +26,8 @@ from common.http.problems import (
     service_unavailable,
 )
 from common.logging import get_logger
+from common.observability.metrics import Refresher, render
+from common.observability.tracing import configure_tracing, instrument_app
 from common.settings import ServiceSettings
 
 ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
@@ -95,6 +98,17 @@ def _add_health_routes(app: FastAPI, readiness: ReadinessCheck | None) -> None:
         return Readiness(status="ready", checks=checks)
 
 
+def _add_metrics_route(app: FastAPI) -> None:
+    # Out of the OpenAPI: an operator's endpoint, kept off the public gateway (routes.map).
+    refreshers: list[Refresher] = []
+    app.state.metrics_refreshers = refreshers
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        body, media_type = await render(refreshers)
+        return Response(body, media_type=media_type)
+
+
 def create_service_app(
     *,
     title: str,
@@ -125,8 +139,11 @@ def create_service_app(
         rate_per_minute=settings.write_rate_per_minute,
         identify=rate_limit_identity,
     )
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    if configure_tracing(settings.service_name):
+        instrument_app(app)
     _add_health_routes(app, readiness)
+    _add_metrics_route(app)
     for router in routers:
         app.include_router(router)
     return app

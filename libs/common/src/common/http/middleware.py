@@ -25,10 +25,13 @@ from common.http.problems import (
 )
 from common.ids import new_id
 from common.logging import correlation_id_var, get_logger, request_id_var
+from common.observability.metrics import observe_request, route_template
 
 REQUEST_ID_HEADER = "X-Request-ID"
 CORRELATION_ID_HEADER = "X-Correlation-ID"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Path parameters that are credentials (a secret feed URL is its own password).
+SECRET_PATH_PARAMS = frozenset({"secret", "token", "ticket"})
 
 # A caller's id is echoed into headers and logs, so only short, plain tokens are trusted.
 _SANE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}")
@@ -43,6 +46,17 @@ def _sane_id(value: str | None) -> str | None:
     return value if value is not None and _SANE_ID.fullmatch(value) else None
 
 
+def loggable_path(scope: Scope) -> str:
+    """The request path with secret path parameters (a calendar feed's secret) masked: a path
+    that carries a secret must not leave it in the logs. Query strings are never logged."""
+    path = str(scope.get("path", ""))
+    params = scope.get("path_params") or {}
+    for name, value in params.items():
+        if name in SECRET_PATH_PARAMS and isinstance(value, str) and value:
+            path = path.replace(value, "***")
+    return path
+
+
 def client_ip(scope: Scope) -> str:
     client = scope.get("client")
     return str(client[0]) if client else "unknown"
@@ -52,8 +66,9 @@ class RequestContextMiddleware:
     """Request and correlation ids (header in, header out, contextvars for the logs), one access
     log line per request, and a 500 problem for any exception nothing else handled."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, service: str = "service") -> None:
         self.app = app
+        self.service = service
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -91,12 +106,15 @@ class RequestContextMiddleware:
                 error = internal_error()
             await problem_response(error, scope)(scope, receive, send_with_id)
         finally:
+            elapsed = time.perf_counter() - started_at
+            observe_request(self.service, scope, status, elapsed)
             _access_log.info(
                 "request",
                 method=scope.get("method"),
-                path=scope.get("path"),
+                path=loggable_path(scope),
+                route=route_template(scope),
                 status=status,
-                duration_ms=round((time.perf_counter() - started_at) * 1000, 2),
+                duration_ms=round(elapsed * 1000, 2),
                 client=client_ip(scope),
             )
             correlation_id_var.reset(correlation_token)

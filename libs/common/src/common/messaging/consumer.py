@@ -61,11 +61,14 @@ from common.messaging.deadletter import DeadLetter, publish_dead_letter
 from common.messaging.inbox import InboxMixin
 from common.messaging.processing import Delivery, Handler, InboxProcessor, Outcome
 from common.messaging.subjects import subject_matches
+from common.observability.metrics import count_consumer_outcome, count_dead_letter
 
 log = get_logger(__name__)
 
 DEFAULT_BACKOFF = (1.0, 5.0, 30.0, 60.0, 300.0)
 MIN_FETCH_WAIT = 0.05
+# How often a runner looks for parked events it did not park itself (a replayed dead letter).
+PARKED_LOOK_SECONDS = 15.0
 
 
 class ConsumerRunner:
@@ -87,6 +90,7 @@ class ConsumerRunner:
         max_ack_pending: int = 1000,
         publish_timeout: float = 5.0,
         transaction_batch: int = 1,
+        parked_look_seconds: float = PARKED_LOOK_SECONDS,
     ) -> None:
         self._js = js
         self._stream = stream
@@ -115,6 +119,9 @@ class ConsumerRunner:
         self._covered: int | None = None
         self._last_seen = 0
         self._parked = True  # unknown at start: look
+        # Events are parked by others too (an operator replaying a dead letter): look anyway.
+        self._parked_look_seconds = parked_look_seconds
+        self._next_parked_look = 0.0
         self._stopping = asyncio.Event()
         self._fetching = False
         self._task: asyncio.Task[None] | None = None
@@ -159,7 +166,9 @@ class ConsumerRunner:
             await self._subscribe()
         assert self._sub is not None
         wait = self._fetch_wait
-        if self._parked:
+        now = asyncio.get_running_loop().time()
+        if self._parked or now >= self._next_parked_look:
+            self._next_parked_look = now + self._parked_look_seconds
             due_in = await self._processor.retry_parked()
             self._parked = due_in is not None
             if due_in is not None:
@@ -184,6 +193,13 @@ class ConsumerRunner:
             max_deliver=-1,
             max_ack_pending=self._max_ack_pending,
         )
+        with contextlib.suppress(NotFoundError):
+            # Keep the start an operator gave when replaying it (common.operations.replay):
+            # JetStream refuses to change a durable's deliver policy, and ours is "all".
+            existing = (await self._js.consumer_info(self._stream, self._durable)).config
+            config.deliver_policy = existing.deliver_policy
+            config.opt_start_seq = existing.opt_start_seq
+            config.opt_start_time = existing.opt_start_time
         await self._js.add_consumer(self._stream, config)  # creates, or updates the config
         self._sub = await self._js.pull_subscribe_bind(durable=self._durable, stream=self._stream)
         self._covered = None  # the first delivery catches up if this does not
@@ -256,12 +272,14 @@ class ConsumerRunner:
             if not any(subject_matches(subject, pattern) for pattern in self._filters):
                 continue
             outcome = await self._processor.receive(Delivery(subject, seq, raw.data or b""))
+            count_consumer_outcome(self._durable, outcome.value)
             self._parked = self._parked or outcome is Outcome.PARKED
         self._covered = info.delivered.consumer_seq if info.delivered else 0
         self._last_seen = 0
 
     async def _settle(self, msg: Msg, outcome: Outcome) -> None:
         self._parked = self._parked or outcome is Outcome.PARKED
+        count_consumer_outcome(self._durable, outcome.value)
         try:
             if outcome is Outcome.DEAD:
                 await msg.term()
@@ -277,6 +295,7 @@ class ConsumerRunner:
 
     async def _publish_dead_letter(self, letter: DeadLetter) -> None:
         await publish_dead_letter(self._js, letter, publish_timeout=self._publish_timeout)
+        count_dead_letter(self._durable)
         self._log.error(
             "event_dead_lettered",
             seq=letter.stream_seq,

@@ -57,6 +57,10 @@ class CloudEvent(BaseModel):
     # Extension attributes (lower-case alphanumerics, as the spec requires).
     partitionkey: str | None = None
     correlationid: str | None = None
+    # The CloudEvents distributed-tracing extension: the W3C trace context of the change that
+    # caused the event, so one trace spans the producer, the outbox and every consumer.
+    traceparent: str | None = None
+    tracestate: str | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -33,6 +33,7 @@ from common.db.base import UTCDateTime
 from common.db.engine import Database
 from common.logging import correlation_id_var
 from common.messaging.envelope import CloudEvent
+from common.observability.tracing import current_trace_context
 
 _MODEL_KEY = "common.messaging.outbox_model"
 _PENDING_KEY = "common.messaging.outbox_pending"
@@ -115,6 +116,8 @@ def add_event(session: AsyncSession, event: CloudEvent, *, nats_subject: str) ->
     model = outbox_model_for(session)
     if event.correlationid is None and (correlation_id := correlation_id_var.get()) is not None:
         event = event.model_copy(update={"correlationid": correlation_id})
+    if event.traceparent is None and (trace_context := current_trace_context()):
+        event = event.model_copy(update=trace_context)
     row = cast(Any, model)(  # the declarative base supplies the keyword constructor
         event_id=event.id,
         nats_subject=nats_subject,

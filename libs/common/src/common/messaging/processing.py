@@ -34,6 +34,8 @@ from common.logging import correlation_id_var, get_logger
 from common.messaging.deadletter import DeadLetter
 from common.messaging.envelope import CloudEvent, MalformedEvent
 from common.messaging.inbox import InboxMixin, InboxStatus
+from common.observability.metrics import count_consumer_outcome
+from common.observability.tracing import consumer_span
 
 log = get_logger(__name__)
 
@@ -219,6 +221,7 @@ class InboxProcessor:
                 row.payload = None
                 row.next_attempt_at = None
             log.info("parked_event_applied", event_id=parked.event_id, attempts=parked.attempts)
+            count_consumer_outcome(self._consumer, "applied_after_parking")
             return None
         except Exception as exc:  # recorded as a failed attempt below
             error = f"{type(exc).__name__}: {exc}"
@@ -304,7 +307,12 @@ class InboxProcessor:
         # Events the handler publishes carry the same correlation id (add_event reads it).
         token = correlation_id_var.set(event.correlationid or event.id)
         try:
-            with structlog.contextvars.bound_contextvars(event_id=event.id, event_type=event.type):
+            with (
+                structlog.contextvars.bound_contextvars(event_id=event.id, event_type=event.type),
+                consumer_span(
+                    self._consumer, event.id, event.type, event.traceparent, event.tracestate
+                ),
+            ):
                 await self._handler(session, event)
         finally:
             correlation_id_var.reset(token)

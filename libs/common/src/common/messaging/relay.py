@@ -46,6 +46,7 @@ from common.db.engine import Database
 from common.logging import get_logger
 from common.messaging.envelope import CORRELATION_ID_HEADER, MSG_ID_HEADER
 from common.messaging.outbox import OutboxMixin, register_waker, unregister_waker
+from common.observability.metrics import count_published
 
 log = get_logger(__name__)
 
@@ -141,6 +142,7 @@ class OutboxRelay:
         if published:
             async with self._database.session() as session, session.begin():
                 await self._mark(session, published)
+            count_published(len(published))  # after the commit: marked as sent
         if error is not None:
             raise error
         return len(published)
@@ -152,6 +154,7 @@ class OutboxRelay:
             published, error = await self._publish_in_order(rows)
             if published:
                 await self._mark(session, published)
+        count_published(len(published))  # after the commit: marked as sent
         if error is not None:
             raise error
         return len(published)

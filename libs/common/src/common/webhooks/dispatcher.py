@@ -39,6 +39,8 @@ from common.db.engine import Database
 from common.ids import new_id
 from common.logging import get_logger
 from common.messaging.envelope import CloudEvent, MalformedEvent
+from common.observability.metrics import count_webhook_attempt
+from common.observability.tracing import delivery_span
 from common.webhooks.deliveries import AttemptResult, record_attempt
 from common.webhooks.destinations import (
     DestinationPolicy,
@@ -241,7 +243,8 @@ class WebhookDispatcher:
 
     async def _deliver(self, claim: uuid.UUID, item: ClaimedDelivery) -> Outcome | None:
         async with self._concurrency:
-            result = await self._withheld(item) or await self._send(item)
+            with delivery_span(item.payload, item.message_id):
+                result = await self._withheld(item) or await self._send(item)
         try:
             async with self._database.session() as session, session.begin():
                 outcome = await record_attempt(
@@ -257,6 +260,7 @@ class WebhookDispatcher:
         except Exception as exc:  # sent but not recorded: sent again after the lease
             log.warning("webhook_attempt_not_recorded", delivery=str(item.id), error=repr(exc))
             return None
+        count_webhook_attempt(outcome.value, item.attempt_count + 1)
         log.info(
             "webhook_attempt",
             delivery=str(item.id),
