@@ -7,8 +7,8 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, false, or_, select
 
 from common.auth import Principal
+from scheduling.directory.claims import partnership_ids_of, person_id_of, urns_of
 from scheduling.directory.school.models import School
-from scheduling.directory.tenancy import partnership_ids_of, person_id_of, urns_of
 from scheduling.planning.kernel.models import PlannedReview, PlannedReviewPerson
 
 

@@ -25,8 +25,9 @@ from scheduling.directory.calendar.days import (
 from scheduling.directory.calendar.models import LaCalendar, SchoolCalendar
 from scheduling.directory.calendar.repository import LaCalendarRepository, SchoolCalendarRepository
 from scheduling.directory.calendar.schemas import LaCalendarIn, SchoolCalendarIn
+from scheduling.directory.calendar.tenancy import la_visible, school_calendar_writable
 from scheduling.directory.school.models import School
-from scheduling.directory.tenancy import la_visible, school_calendar_writable, school_visible
+from scheduling.directory.school.tenancy import school_visible
 
 
 def _outside_tenancy(detail: str) -> ProblemError:

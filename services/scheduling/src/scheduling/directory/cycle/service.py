@@ -27,16 +27,11 @@ from scheduling.db import IdempotencyRecord
 from scheduling.directory.cycle.models import Cycle, CycleRequest
 from scheduling.directory.cycle.repository import CycleRepository
 from scheduling.directory.cycle.schemas import CycleIn, CycleOut, Policy, RequestIn
+from scheduling.directory.cycle.tenancy import cycle_manageable, cycle_visible, school_requests_own
 from scheduling.directory.membership.models import Membership
 from scheduling.directory.partnership.models import Partnership
+from scheduling.directory.partnership.tenancy import partnership_manageable, partnership_visible
 from scheduling.directory.school.models import School
-from scheduling.directory.tenancy import (
-    cycle_manageable,
-    cycle_visible,
-    partnership_manageable,
-    partnership_visible,
-    school_requests_own,
-)
 
 IDEMPOTENCY_KEYS = IdempotencyStore(IdempotencyRecord)
 

@@ -34,12 +34,12 @@ from scheduling.directory.partnership.schemas import (
     PartnershipOut,
     PartnershipPatch,
 )
-from scheduling.directory.school.repository import SchoolRepository
-from scheduling.directory.tenancy import (
+from scheduling.directory.partnership.tenancy import (
     may_create_partnership,
     partnership_manageable,
     partnership_visible,
 )
+from scheduling.directory.school.repository import SchoolRepository
 from scheduling.events import publish
 
 IDEMPOTENCY_KEYS = IdempotencyStore(IdempotencyRecord)

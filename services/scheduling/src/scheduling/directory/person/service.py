@@ -20,6 +20,7 @@ from common.http.pagination import PageParams, paginate
 from common.http.problems import ProblemError, conflict, not_found, validation_failed
 from scheduling.db import IdempotencyRecord
 from scheduling.directory.partnership.models import Partnership
+from scheduling.directory.partnership.tenancy import partnership_manageable
 from scheduling.directory.person.models import (
     DeclaredConflict,
     Person,
@@ -38,13 +39,9 @@ from scheduling.directory.person.schemas import (
     TrainingIn,
     person_out,
 )
+from scheduling.directory.person.tenancy import person_manageable, person_visible
 from scheduling.directory.school.models import School
-from scheduling.directory.tenancy import (
-    partnership_manageable,
-    person_manageable,
-    person_visible,
-    school_staff_manageable,
-)
+from scheduling.directory.school.tenancy import school_staff_manageable
 
 IDEMPOTENCY_KEYS = IdempotencyStore(IdempotencyRecord)
 

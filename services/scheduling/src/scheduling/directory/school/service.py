@@ -17,7 +17,7 @@ from contracts.events import TenancyPath
 from scheduling.directory.school.models import School, SchoolLink
 from scheduling.directory.school.repository import SchoolRepository
 from scheduling.directory.school.schemas import SchoolIn
-from scheduling.directory.tenancy import school_visible, school_writable
+from scheduling.directory.school.tenancy import school_visible, school_writable
 from scheduling.events import publish
 
 

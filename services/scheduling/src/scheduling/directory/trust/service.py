@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from common.auth import Principal
 from common.http.pagination import PageParams, paginate
 from common.http.problems import not_found
-from scheduling.directory.tenancy import trust_visible
 from scheduling.directory.trust.models import Trust
 from scheduling.directory.trust.repository import TrustRepository
+from scheduling.directory.trust.tenancy import trust_visible
 
 
 async def get_trust(session: AsyncSession, principal: Principal, uid: str) -> Trust:

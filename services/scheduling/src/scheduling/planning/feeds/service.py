@@ -22,15 +22,11 @@ from common.http.problems import ProblemError, not_found, validation_failed
 from scheduling.db import IdempotencyRecord
 from scheduling.directory.membership.models import Membership
 from scheduling.directory.partnership.models import Partnership
+from scheduling.directory.partnership.tenancy import partnership_manageable, partnership_visible
 from scheduling.directory.person.models import Person, PersonRole
+from scheduling.directory.person.tenancy import person_manageable, person_visible
 from scheduling.directory.school.models import School
-from scheduling.directory.tenancy import (
-    partnership_manageable,
-    partnership_visible,
-    person_manageable,
-    person_visible,
-    school_visible,
-)
+from scheduling.directory.school.tenancy import school_visible
 from scheduling.planning.feeds.ics import FeedData, render
 from scheduling.planning.feeds.models import FeedKind, FeedToken
 from scheduling.planning.feeds.schemas import CreatedFeedTokenOut, FeedTokenIn, FeedTokenOut

@@ -18,8 +18,8 @@ from common.http.idempotency import IdempotencyStore, IdempotentRequest, StoredR
 from common.http.problems import ProblemError, conflict, not_found
 from scheduling.db import IdempotencyRecord
 from scheduling.directory.cycle.models import Cycle
+from scheduling.directory.cycle.tenancy import cycle_manageable, cycle_visible
 from scheduling.directory.partnership.models import Partnership
-from scheduling.directory.tenancy import cycle_manageable, cycle_visible
 from scheduling.planning.jobs.models import FINISHED, JobKind, JobStatus, ScheduleJob
 from scheduling.planning.jobs.repository import ScheduleJobRepository
 from scheduling.planning.jobs.schemas import LaScheduleJobIn, RepairIn, ScheduleJobIn, job_out

@@ -21,8 +21,8 @@ from scheduling.db import IdempotencyRecord
 from scheduling.directory.calendar.models import LaCalendar
 from scheduling.directory.cycle.models import Cycle
 from scheduling.directory.cycle.schemas import Policy
+from scheduling.directory.cycle.tenancy import cycle_manageable, cycle_visible
 from scheduling.directory.partnership.models import Partnership
-from scheduling.directory.tenancy import cycle_manageable, cycle_visible
 from scheduling.planning.meetings.generation import meetings_for
 from scheduling.planning.meetings.models import Meeting, MeetingStatus
 from scheduling.planning.meetings.repository import MeetingRepository

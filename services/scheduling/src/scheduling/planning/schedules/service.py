@@ -17,9 +17,9 @@ from common.http.etag import check_version
 from common.http.problems import ProblemError, conflict, not_found
 from scheduling.directory.cycle.models import Cycle, Mode
 from scheduling.directory.cycle.schemas import Policy
+from scheduling.directory.cycle.tenancy import cycle_manageable, cycle_visible
 from scheduling.directory.partnership.models import Partnership
 from scheduling.directory.person.models import Person
-from scheduling.directory.tenancy import cycle_manageable, cycle_visible
 from scheduling.planning.kernel import context as planning
 from scheduling.planning.kernel.models import (
     CycleSchedule,
