@@ -17,7 +17,7 @@ from common.testing.nats import NatsServer
 from scheduling.config import SchedulingSettings
 from scheduling.main import create_app
 from scheduling.planning.jobs.worker import ScheduleRunner
-from tests.scheduling.partnership_setup import (
+from tests.scheduling.kit import (
     Built,
     ReviewEvents,
     build_partnership,

@@ -77,9 +77,6 @@ class EffectiveCalendar:
     def half_term_of(self, day: date) -> HalfTerm | None:
         return next((t.half_term for t in self.terms if t.starts_on <= day <= t.ends_on), None)
 
-    def blacked_out(self, day: date) -> bool:
-        return any(b.starts_on <= day <= b.ends_on for b in self.blackouts)
-
 
 @dataclass
 class SchoolDays:

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from sqlalchemy import select
-
 from common.db import Repository
 from scheduling.directory.calendar.models import LaCalendar, SchoolCalendar
 
@@ -22,9 +18,3 @@ class SchoolCalendarRepository(Repository[SchoolCalendar]):
 
     async def find(self, urn: int, academic_year: str) -> SchoolCalendar | None:
         return await self.session.get(SchoolCalendar, (urn, academic_year))
-
-    async def for_years(self, urn: int, years: Sequence[str]) -> Sequence[SchoolCalendar]:
-        statement = select(SchoolCalendar).where(
-            SchoolCalendar.urn == urn, SchoolCalendar.academic_year.in_(years)
-        )
-        return (await self.session.scalars(statement)).all()

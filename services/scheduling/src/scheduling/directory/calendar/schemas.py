@@ -10,7 +10,6 @@ from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from common.http.schemas import StrictModel
 from contracts.directory import Phase
-from scheduling.academic_year import bounds
 from scheduling.directory.calendar.days import HALF_TERMS, HalfTerm
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -65,13 +64,6 @@ def check_terms(terms: list[TermIn] | None) -> None:
     for before, after in itertools.pairwise(terms):
         if after.starts_on <= before.ends_on:
             raise ValueError(f"{after.half_term} starts before {before.half_term} ends")
-
-
-def check_within(academic_year: str, days: list[date]) -> None:
-    first, last = bounds(academic_year)
-    for day in days:
-        if not first <= day <= last:
-            raise ValueError(f"{day} is outside the academic year {academic_year}")
 
 
 class LaCalendarIn(StrictModel):

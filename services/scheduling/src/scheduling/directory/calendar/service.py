@@ -253,7 +253,8 @@ async def school_days(session: AsyncSession, urn: int, start: date, end: date) -
 
 async def add_school_days(session: AsyncSession, urn: int, day: date, n: int) -> date:
     """The ``n``-th school day after ``day`` at school ``urn`` (before, if ``n`` < 0).
-    Raises :class:`~scheduling.directory.calendar.days.OutsideCalendarError` past the known term dates."""
+    Raises :class:`~scheduling.directory.calendar.days.OutsideCalendarError` past the known term
+    dates."""
     return (await _school_days(session, urn, [day])).add(day, n)
 
 

@@ -265,11 +265,3 @@ def parse_link(row: Row) -> dict[str, Any]:
         "linked_name": name[:200] or None,
         "established_on": parse_date(row.get("LinkEstablishedDate"), "LinkEstablishedDate"),
     }
-
-
-def is_predecessor(link_type: str) -> bool:
-    return link_type.casefold().startswith("predecessor")
-
-
-def is_successor(link_type: str) -> bool:
-    return link_type.casefold().startswith("successor")

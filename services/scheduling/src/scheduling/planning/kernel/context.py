@@ -1,7 +1,7 @@
 """Everything the solver and the checker need about one LA's academic year, read from the
 database in a handful of queries: its cycles (policy, members, requests, draft or published
 reviews), the member schools, the people with roles there, the calendars, and who reviewed
-which school in earlier years. ``planning.problem`` turns it into a solver ``Problem``."""
+which school in earlier years. ``kernel.problem`` turns it into a solver ``Problem``."""
 
 from __future__ import annotations
 

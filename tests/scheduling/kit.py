@@ -1,8 +1,9 @@
-"""A small, solvable partnership built through the API, for the schedule tests: schools close
-together in one LA, three people each (a trained head who leads and reviews, a deputy who
-reviews, an Improvement Champion for the year), the LA's calendar for next academic year
-(computed from today, so the reviews always lie in the future), a cycle and each school's
-request."""
+"""The scheduling tests' kit: a small, solvable partnership built through the API, for the
+schedule tests (schools close together in one LA, three people each: a trained head who leads
+and reviews, a deputy who reviews, an Improvement Champion for the year; the LA's calendar for
+next academic year, computed from today so the reviews always lie in the future; a cycle and
+each school's request), and the helpers those tests share (a finished job, a person's token,
+the review events on the stream)."""
 
 from __future__ import annotations
 
