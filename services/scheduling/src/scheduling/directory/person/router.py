@@ -38,6 +38,7 @@ CHANGE_NOTE = " Needs `If-Match` with the person's ETag; answers the person with
 
 
 def answer(response: Response, principal: Principal, person: Person) -> PersonOut:
+    """The person as every change route answers them: the body, and the new ETag."""
     set_etag(response, person.version)
     return person_out(person, show_private=service.shows_private(principal, person))
 
