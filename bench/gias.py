@@ -32,10 +32,10 @@ from common.messaging import bind_outbox
 from contracts.directory import SCHOOL_REGISTERED, SchoolPayload
 from contracts.events import TenancyPath
 from scheduling.db import OutboxMessage
+from scheduling.directory.gias import parsing, service
+from scheduling.directory.gias.models import FileKind, ImportJob, JobStatus
+from scheduling.directory.school.models import School
 from scheduling.events import publish
-from scheduling.gias import parsing, service
-from scheduling.gias.models import FileKind, ImportJob, JobStatus
-from scheduling.school.models import School
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results" / "gias.json"

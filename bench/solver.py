@@ -23,10 +23,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from scheduling.solver import checker, cpsat, greedy, synthetic
-from scheduling.solver.candidates import prepare
-from scheduling.solver.model import Problem
-from scheduling.solver.quality import evaluate
+from scheduling.planning.solver import checker, cpsat, greedy, synthetic
+from scheduling.planning.solver.candidates import prepare
+from scheduling.planning.solver.problem_types import Problem
+from scheduling.planning.solver.quality import evaluate
 
 RESULTS = Path(__file__).resolve().parent / "results" / "solver.json"
 SEED = 0

@@ -13,7 +13,7 @@ from demo.county.generate import CountySize, generate_county
 from demo.county.model import County
 from demo.county.places import EASTING_RANGE, NORTHING_RANGE
 from demo.gias.extracts import county_extracts
-from scheduling.gias import parsing
+from scheduling.directory.gias import parsing
 
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$")
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from common.testing.apps import eventually
 from tests.e2e.conftest import System
-from tests.scheduling.partnership_setup import build_partnership, finished_job
+from tests.scheduling.kit import build_partnership, finished_job
 from tests.support import TokenFactory, bearer
 
 SCOPES = ("directory:read", "directory:write", "schedule:read", "schedule:write")

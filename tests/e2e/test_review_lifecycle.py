@@ -34,7 +34,7 @@ from tests.reviews.walk import (
     outbox_drained,
     stream_events,
 )
-from tests.scheduling.partnership_setup import Built, build_partnership, finished_job
+from tests.scheduling.kit import Built, build_partnership, finished_job
 from tests.support import TokenFactory, assert_problem, bearer
 
 SCOPES = ("directory:read", "directory:write", "schedule:read", "schedule:write")

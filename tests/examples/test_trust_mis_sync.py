@@ -16,7 +16,7 @@ from common.testing.nats import NatsServer
 from common.testing.plugin import DatabaseFactory
 from examples.trust_mis_sync import SyncReport, SyncState, TrustMisSync, person_body
 from tests.live_services import live_services
-from tests.scheduling.partnership_setup import finished_job, la_calendar, next_academic_year
+from tests.scheduling.kit import finished_job, la_calendar, next_academic_year
 from tests.support import TokenFactory, bearer
 
 EXPORT = Path(__file__).resolve().parents[2] / "examples" / "trust_mis_export.json"

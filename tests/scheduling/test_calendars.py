@@ -10,15 +10,15 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-from scheduling.calendar import service as calendars
-from scheduling.calendar.days import (
+from scheduling.config import SchedulingSettings
+from scheduling.directory.calendar import service as calendars
+from scheduling.directory.calendar.days import (
     EffectiveCalendar,
     HalfTerm,
     OutsideCalendarError,
     SchoolDays,
     Term,
 )
-from scheduling.config import SchedulingSettings
 from tests.support import TokenFactory, assert_problem, bearer
 
 TERMS: list[dict[str, Any]] = [

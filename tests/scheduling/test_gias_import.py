@@ -25,7 +25,7 @@ from common.db import create_database
 from common.testing.apps import eventually, migrate, running_app
 from scheduling.config import SchedulingSettings
 from scheduling.db import OutboxMessage
-from scheduling.gias.models import FileKind, ImportJob, JobStatus
+from scheduling.directory.gias.models import FileKind, ImportJob, JobStatus
 from scheduling.main import create_app
 from tests.support import TokenFactory, alembic_ini, assert_problem, bearer
 

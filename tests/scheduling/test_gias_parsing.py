@@ -9,7 +9,7 @@ import pytest
 
 from bench.gias_extract import ESTABLISHMENT_COLUMNS, establishment, to_cp1252
 from contracts.directory import Phase, SchoolStatus
-from scheduling.gias import parsing
+from scheduling.directory.gias import parsing
 
 
 def _rows(data: bytes, layout: parsing.Layout = parsing.ESTABLISHMENTS) -> list[parsing.Row]:

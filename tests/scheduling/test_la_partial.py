@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from tests.scheduling.partnership_setup import Built, build_partnership, finished_job, plan_of
+from tests.scheduling.kit import Built, build_partnership, finished_job, plan_of
 from tests.support import TokenFactory, assert_problem, bearer
 
 SCOPES = ("directory:read", "directory:write", "schedule:read", "schedule:write")

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import icalendar
 
-from tests.scheduling.partnership_setup import build_partnership, finished_job, person_token
+from tests.scheduling.kit import build_partnership, finished_job, person_token
 from tests.support import TokenFactory, assert_problem, bearer
 
 SCOPES = ("directory:read", "directory:write", "schedule:read", "schedule:write")

@@ -16,8 +16,8 @@ from common.testing.apps import migrate, running_app
 from common.testing.nats import NatsServer
 from scheduling.config import SchedulingSettings
 from scheduling.main import create_app
-from scheduling.schedule_job.worker import ScheduleRunner
-from tests.scheduling.partnership_setup import (
+from scheduling.planning.jobs.worker import ScheduleRunner
+from tests.scheduling.kit import (
     Built,
     ReviewEvents,
     build_partnership,

@@ -19,7 +19,7 @@ from bench.gias_extract import ESTABLISHMENT_COLUMNS as EST_COLUMNS
 from bench.gias_extract import GROUP_COLUMNS, establishment, to_cp1252
 from common.testing.apps import eventually
 from scheduling.main import create_app
-from tests.scheduling.partnership_setup import Built, build_partnership, finished_job
+from tests.scheduling.kit import Built, build_partnership, finished_job
 from tests.support import TokenFactory, assert_problem, bearer
 
 ALL_SCOPES = (

@@ -8,8 +8,8 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduling.solver import checker, cpsat, greedy, repair, synthetic
-from scheduling.solver.model import Blackout, Conflict, Policy
+from scheduling.planning.solver import checker, cpsat, greedy, repair, synthetic
+from scheduling.planning.solver.problem_types import Blackout, Conflict, Policy
 
 PHASES = ("primary", "secondary", "special", "all_through")
 

@@ -1,5 +1,6 @@
-"""The scheduling service: the directory of schools, trusts and partnerships (and, later, the
-year's review schedule). ``uvicorn --factory scheduling.main:create_app``."""
+"""The scheduling service: the directory of schools, trusts, partnerships and people
+(``scheduling.directory``) and the planning of the year's reviews (``scheduling.planning``).
+``uvicorn --factory scheduling.main:create_app``."""
 
 from __future__ import annotations
 
@@ -11,23 +12,24 @@ from fastapi import FastAPI
 from common.http.app import create_service_app
 from common.runtime import ServiceRuntime, StreamSpec
 from scheduling.bodylimit import override_body_limits
-from scheduling.calendar.router import router as calendar_router
 from scheduling.config import SchedulingSettings
-from scheduling.cycle.router import partnership_cycles_router
-from scheduling.cycle.router import router as cycle_router
 from scheduling.db import IdempotencyRecord, InboxMessage, OutboxMessage
-from scheduling.feed.router import router as feed_router
-from scheduling.gias.router import router as import_router
-from scheduling.gias.worker import ImportRunner
-from scheduling.meeting.router import router as meeting_router
-from scheduling.partnership.router import router as partnership_router
-from scheduling.person.router import router as person_router
-from scheduling.planned_review.router import router as planned_review_router
-from scheduling.schedule.router import router as schedule_router
-from scheduling.schedule_job.router import router as schedule_job_router
-from scheduling.schedule_job.worker import ScheduleRunner
-from scheduling.school.router import router as school_router
-from scheduling.trust.router import router as trust_router
+from scheduling.directory.calendar.router import router as calendar_router
+from scheduling.directory.cycle.router import partnership_cycles_router
+from scheduling.directory.cycle.router import router as cycle_router
+from scheduling.directory.gias.router import router as import_router
+from scheduling.directory.gias.worker import ImportRunner
+from scheduling.directory.partnership.router import router as partnership_router
+from scheduling.directory.person.router import router as person_router
+from scheduling.directory.school.router import router as school_router
+from scheduling.directory.trust.router import router as trust_router
+from scheduling.planning.feeds.router import router as feed_router
+from scheduling.planning.jobs.router import router as schedule_job_router
+from scheduling.planning.jobs.worker import ScheduleRunner
+from scheduling.planning.meetings.router import router as meeting_router
+from scheduling.planning.people.router import router as planning_people_router
+from scheduling.planning.reviews.router import router as planned_review_router
+from scheduling.planning.schedules.router import router as schedule_router
 
 DESCRIPTION = """
 The directory of schools, trusts and partnerships, and each partnership's data-sharing
@@ -76,6 +78,7 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
             partnership_router,
             import_router,
             person_router,
+            planning_people_router,
             calendar_router,
             cycle_router,
             partnership_cycles_router,

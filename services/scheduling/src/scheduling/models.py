@@ -1,13 +1,12 @@
 """Every table of the scheduling service, imported in one place for Alembic and create_all."""
 
-from scheduling.calendar.models import LaCalendar, SchoolCalendar
-from scheduling.cycle.models import Cycle, CycleRequest
 from scheduling.db import Base, IdempotencyRecord, InboxMessage, OutboxMessage
-from scheduling.feed.models import FeedToken
-from scheduling.gias.models import ImportJob, ImportRejection
-from scheduling.meeting.models import Meeting
-from scheduling.partnership.models import Membership, Partnership, SharingAgreement
-from scheduling.person.models import (
+from scheduling.directory.calendar.models import LaCalendar, SchoolCalendar
+from scheduling.directory.cycle.models import Cycle, CycleRequest
+from scheduling.directory.gias.models import ImportJob, ImportRejection
+from scheduling.directory.membership.models import Membership
+from scheduling.directory.partnership.models import Partnership, SharingAgreement
+from scheduling.directory.person.models import (
     DeclaredConflict,
     Person,
     PersonExpertise,
@@ -15,11 +14,12 @@ from scheduling.person.models import (
     TrainingRecord,
     Unavailability,
 )
-from scheduling.planned_review.models import PlannedReview, PlannedReviewPerson
-from scheduling.schedule.models import CycleSchedule
-from scheduling.schedule_job.models import ScheduleJob
-from scheduling.school.models import School, SchoolLink
-from scheduling.trust.models import Trust
+from scheduling.directory.school.models import School, SchoolLink
+from scheduling.directory.trust.models import Trust
+from scheduling.planning.feeds.models import FeedToken
+from scheduling.planning.jobs.models import ScheduleJob
+from scheduling.planning.kernel.models import CycleSchedule, PlannedReview, PlannedReviewPerson
+from scheduling.planning.meetings.models import Meeting
 
 __all__ = [
     "Base",

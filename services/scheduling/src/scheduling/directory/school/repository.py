@@ -1,0 +1,49 @@
+"""Queries on schools. Never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, or_, select
+
+from common.db import Repository
+from scheduling.directory.membership.models import Membership
+from scheduling.directory.school.models import School, SchoolLink
+
+
+class SchoolRepository(Repository[School]):
+    model = School
+
+    async def get_visible(self, urn: int, visible: ColumnElement[bool]) -> School | None:
+        return await self.session.scalar(select(School).where(School.urn == urn, visible))
+
+    def filtered(
+        self,
+        visible: ColumnElement[bool],
+        *,
+        la_code: str | None = None,
+        trust_uid: str | None = None,
+        partnership_id: Any = None,
+        updated_since: datetime | None = None,
+    ) -> Select[School]:
+        statement = select(School).where(visible)
+        if la_code is not None:
+            statement = statement.where(School.la_code == la_code)
+        if trust_uid is not None:
+            statement = statement.where(School.trust_uid == trust_uid)
+        if partnership_id is not None:
+            members = select(Membership.urn).where(Membership.partnership_id == partnership_id)
+            statement = statement.where(School.urn.in_(members))
+        if updated_since is not None:
+            statement = statement.where(School.updated_at >= updated_since)
+        return statement
+
+    async def links(self, urn: int) -> Sequence[SchoolLink]:
+        statement = (
+            select(SchoolLink)
+            .where(or_(SchoolLink.urn == urn, SchoolLink.linked_urn == urn))
+            .order_by(SchoolLink.urn, SchoolLink.linked_urn, SchoolLink.link_type)
+        )
+        return (await self.session.scalars(statement)).all()

@@ -1,0 +1,128 @@
+"""School use cases. The only place that commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from common.auth import Principal
+from common.http.etag import check_version
+from common.http.pagination import PageParams, paginate
+from common.http.problems import ProblemError, not_found, precondition_required
+from contracts.directory import SCHOOL_REGISTERED, SCHOOL_UPDATED, SchoolPayload
+from contracts.events import TenancyPath
+from scheduling.directory.school.models import School, SchoolLink
+from scheduling.directory.school.repository import SchoolRepository
+from scheduling.directory.school.schemas import SchoolIn
+from scheduling.directory.school.tenancy import school_visible, school_writable
+from scheduling.events import publish
+
+
+def outside_tenancy() -> ProblemError:
+    return ProblemError(
+        403,
+        "Outside your tenancy",
+        detail="Your token does not cover this school's LA, trust or URN.",
+        type_="outside-tenancy",
+    )
+
+
+async def get_school(session: AsyncSession, principal: Principal, urn: int) -> School:
+    school = await SchoolRepository(session).get_visible(urn, school_visible(principal))
+    if school is None:
+        raise not_found(f"No school {urn}.")
+    return school
+
+
+async def get_links(
+    session: AsyncSession, principal: Principal, urn: int
+) -> tuple[Sequence[SchoolLink], list[int], list[int]]:
+    """The school's GIAS links and its predecessor and successor URNs, read both ways."""
+    await get_school(session, principal, urn)
+    links = await SchoolRepository(session).links(urn)
+    predecessors: set[int] = set()
+    successors: set[int] = set()
+    for link in links:
+        kind = link.link_type.casefold()
+        mine = link.urn == urn
+        other = link.linked_urn if mine else link.urn
+        if kind.startswith("predecessor"):
+            (predecessors if mine else successors).add(other)
+        elif kind.startswith("successor"):
+            (successors if mine else predecessors).add(other)
+    return links, sorted(predecessors), sorted(successors)
+
+
+async def list_schools(
+    session: AsyncSession,
+    principal: Principal,
+    params: PageParams,
+    *,
+    la_code: str | None,
+    trust_uid: str | None,
+    partnership_id: UUID | None,
+    updated_since: datetime | None,
+) -> tuple[Sequence[School], str | None]:
+    statement = SchoolRepository(session).filtered(
+        school_visible(principal),
+        la_code=la_code,
+        trust_uid=trust_uid,
+        partnership_id=partnership_id,
+        updated_since=updated_since,
+    )
+    return await paginate(
+        session, statement, order_by=(School.updated_at, School.urn), params=params
+    )
+
+
+async def put_school(
+    session: AsyncSession,
+    principal: Principal,
+    urn: int,
+    data: SchoolIn,
+    expected_version: int | None,
+) -> tuple[School, bool]:
+    """Create or replace a school. Returns the school and whether it was created.
+
+    Replacing needs ``If-Match``; a replacement that changes nothing emits no event.
+    """
+    repository = SchoolRepository(session)
+    values = data.model_dump()
+    existing = await repository.get(urn)
+    if (
+        existing is not None
+        and await repository.get_visible(urn, school_visible(principal)) is None
+    ):
+        raise not_found(f"No school {urn}.")
+    if not school_writable(principal, data.la_code, data.trust_uid, urn):
+        raise outside_tenancy()
+    if existing is None:
+        school = repository.add(School(urn=urn, **values))
+        await repository.flush()
+        _publish(session, school, created=True)
+        await session.commit()
+        return school, True
+
+    if expected_version is None:
+        raise precondition_required()
+    check_version(existing.version, expected_version)
+    if existing.replace(values):
+        await repository.flush()
+        _publish(session, existing, created=False)
+    await session.commit()
+    return existing, False
+
+
+def _publish(session: AsyncSession, school: School, *, created: bool) -> None:
+    payload = SchoolPayload.model_validate(school, from_attributes=True)
+    publish(
+        session,
+        SCHOOL_REGISTERED if created else SCHOOL_UPDATED,
+        payload,
+        tenancy=TenancyPath(la=school.la_code, urn=school.urn),
+        subject=f"schools/{school.urn}",
+        partition_key=f"school:{school.urn}",
+    )
