@@ -23,6 +23,7 @@ from bench.gias_extract import (
 from common.clock import utcnow
 from common.db import create_database
 from common.testing.apps import eventually, migrate, running_app
+from common.testing.metrics import local_sample
 from scheduling.config import SchedulingSettings
 from scheduling.db import OutboxMessage
 from scheduling.directory.gias.models import FileKind, ImportJob, JobStatus
@@ -88,12 +89,15 @@ async def test_a_bad_row_is_reported_with_its_line_and_the_rest_imported(
         establishment(115004, Easting="north"),  # line 6
         establishment(115005, EstablishmentName="\u00c9cole St Mary\u2019s"),
     ]
+    finished = {"name": "cf_job_duration_seconds_count", "kind": "gias_import"}
+    before = local_sample(**finished, status="succeeded")
     job = await _import(
         client,
         _national(issue_token),
         {"establishments": ("edubasealldata20261120.csv", to_cp1252(ESTABLISHMENT_COLUMNS, rows))},
     )
     assert job["status"] == "succeeded", job
+    assert local_sample(**finished, status="succeeded") == before + 1  # the job's duration
     assert job["progress"] == 100
     assert job["counts"] == {
         "rows": 6, "created": 2, "updated": 0, "unchanged": 0, "rejected": 4, "skipped": 0

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import uuid
 
 from common.db import Database
 from common.logging import get_logger
+from common.observability.metrics import observe_job
 from scheduling.config import SchedulingSettings
 from scheduling.directory.gias import service
 from scheduling.directory.gias.models import ImportJob
@@ -40,9 +42,11 @@ class ImportRunner:
 
     async def _run(self, job_id: uuid.UUID) -> None:
         try:
+            started = time.monotonic()
             status = await service.run_import(
                 self.database.sessions, job_id, batch_size=self.settings.import_batch_size
             )
+            observe_job("scheduling", "gias_import", status.value, time.monotonic() - started)
             log.info("import_finished", job_id=str(job_id), status=status.value)
         except asyncio.CancelledError:
             async with self.database.session() as session:

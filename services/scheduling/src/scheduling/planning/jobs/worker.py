@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import uuid
 
 from common.db import Database
 from common.logging import get_logger
+from common.observability.metrics import observe_job
 from scheduling.config import SchedulingSettings
 from scheduling.planning.jobs import service
 from scheduling.planning.jobs.execution import SolverSettings, run_job
@@ -50,7 +52,9 @@ class ScheduleRunner:
 
     async def _run(self, job_id: uuid.UUID) -> None:
         async with self._searching:  # queued (and cancellable) until a search slot is free
+            started = time.monotonic()  # the search, not the wait for a slot
             status = await run_job(self.database.sessions, job_id, self.solver)
+        observe_job("scheduling", "schedule", status.value, time.monotonic() - started)
         log.info("schedule_job_finished", job_id=str(job_id), status=status.value)
 
     async def stop(self) -> None:
