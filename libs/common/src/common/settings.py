@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_NATS_URL = "nats://127.0.0.1:4222"
 DATA_DIR = Path(".data")
@@ -30,11 +31,26 @@ class ServiceSettings(BaseSettings):
     auth_dev_key_path: Path = Field(
         default=DATA_DIR / "dev-signing-key.pem", validation_alias="AUTH_DEV_KEY_PATH"
     )
+    # Browser origins allowed by CORS, comma-separated ("https://app.example.org"); none by
+    # default. Shared by the services (no prefix), like the gateway in front of them.
+    cors_allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias="CORS_ALLOWED_ORIGINS"
+    )
+    # Signs the stream tickets (GET /v1/events/stream?ticket=); every replica of a service
+    # must share it. Unset: a random key per process (one process per service, as `make run`).
+    stream_ticket_secret: str | None = Field(default=None, validation_alias="STREAM_TICKET_SECRET")
     max_body_bytes: int = 1_048_576
     outbox_poll_seconds: float = 1.0
     consumers_enabled: bool = True
     log_level: str = "INFO"
     write_rate_per_minute: int = 600
+
+    @field_validator("cors_allowed_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
 
     def resolved_database_url(self) -> str:
         """The configured URL, or a SQLite file under ``.data/`` named after the service."""

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from common.auth.deps import rate_limit_identity
 from common.auth.verifier import TokenVerifier, verifier_from_settings
+from common.http.cors import CORSMiddleware, OptionsMiddleware, cors_options
 from common.http.middleware import (
     BodySizeLimitMiddleware,
     RequestContextMiddleware,
@@ -118,7 +119,9 @@ def create_service_app(
     app.state.settings = settings
     app.state.verifier = verifier or verifier_from_settings(settings)
     install_problem_handlers(app)
-    # add_middleware puts each one outside the previous: context, then rate limit, then size.
+    # add_middleware puts each one outside the previous: CORS, context, rate limit, size,
+    # OPTIONS.
+    app.add_middleware(OptionsMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(
         WriteRateLimitMiddleware,
@@ -126,6 +129,8 @@ def create_service_app(
         identify=rate_limit_identity,
     )
     app.add_middleware(RequestContextMiddleware)
+    if settings.cors_allowed_origins:
+        app.add_middleware(CORSMiddleware, **cors_options(settings.cors_allowed_origins))  # type: ignore[arg-type]
     _add_health_routes(app, readiness)
     for router in routers:
         app.include_router(router)
