@@ -31,6 +31,24 @@ class ServiceSettings(BaseSettings):
     auth_dev_key_path: Path = Field(
         default=DATA_DIR / "dev-signing-key.pem", validation_alias="AUTH_DEV_KEY_PATH"
     )
+    # Identity providers (docs/identity.md): discovery from an issuer URL, and which claims
+    # carry scopes, roles, tenancy and person_id (comma-separated claim names; empty: defaults).
+    auth_discovery: bool = Field(default=True, validation_alias="AUTH_DISCOVERY")
+    auth_scope_claims: str = Field(default="scope,scp", validation_alias="AUTH_SCOPE_CLAIMS")
+    auth_role_claims: str = Field(
+        default="roles,realm_access.roles", validation_alias="AUTH_ROLE_CLAIMS"
+    )
+    auth_role_scopes: str | None = Field(default=None, validation_alias="AUTH_ROLE_SCOPES")
+    auth_la_claim: str = Field(default="la", validation_alias="AUTH_LA_CLAIM")
+    auth_trusts_claim: str = Field(default="trusts", validation_alias="AUTH_TRUSTS_CLAIM")
+    auth_partnerships_claim: str = Field(
+        default="partnerships", validation_alias="AUTH_PARTNERSHIPS_CLAIM"
+    )
+    auth_schools_claim: str = Field(default="schools", validation_alias="AUTH_SCHOOLS_CLAIM")
+    auth_person_id_claim: str = Field(default="person_id", validation_alias="AUTH_PERSON_ID_CLAIM")
+    auth_accepted_token_types: str = Field(
+        default="at+jwt,application/at+jwt,JWT", validation_alias="AUTH_ACCEPTED_TOKEN_TYPES"
+    )
     # Browser origins allowed by CORS, comma-separated ("https://app.example.org"); none by
     # default. Shared by the services (no prefix), like the gateway in front of them.
     cors_allowed_origins: Annotated[list[str], NoDecode] = Field(
