@@ -195,6 +195,22 @@ async def test_keycloak_and_entra_shaped_tokens_reach_a_route(issuer: LocalIssue
         assert response.json()["scopes"] == ["reviews:read", "things:read"]
 
 
+async def test_an_entra_daemon_gets_its_tenancy_from_app_roles(issuer: LocalIssuer) -> None:
+    # A client-credentials token has no user, so no extension attributes: app roles instead.
+    config = {"auth_tenancy_role_prefix": "tenancy."}
+    roles = ["things.read", "tenancy.la.881", "tenancy.schools.100001", "tenancy.bogus.1"]
+    async with client_for(_app(issuer, **config)) as client:
+        token = issuer.sign(
+            {"aud": API, "sub": "daemon", "azp": "mis", "roles": roles, "ver": "2.0"}
+        )
+        response = await client.get("/v1/me", headers=bearer(token))
+        assert response.status_code == 200, response.text
+        me = response.json()
+        assert me["scopes"] == ["tenancy.bogus.1", "things:read"]  # not a tenancy field: a scope
+        assert me["la"] == ["881"]
+        assert me["schools"] == ["100001"]
+
+
 async def test_id_tokens_and_other_types_are_refused(issuer: LocalIssuer) -> None:
     id_claims = {
         "aud": API,

@@ -46,6 +46,7 @@ class ServiceSettings(BaseSettings):
     )
     auth_schools_claim: str = Field(default="schools", validation_alias="AUTH_SCHOOLS_CLAIM")
     auth_person_id_claim: str = Field(default="person_id", validation_alias="AUTH_PERSON_ID_CLAIM")
+    auth_tenancy_role_prefix: str = Field(default="", validation_alias="AUTH_TENANCY_ROLE_PREFIX")
     auth_accepted_token_types: str = Field(
         default="at+jwt,application/at+jwt,JWT", validation_alias="AUTH_ACCEPTED_TOKEN_TYPES"
     )

@@ -11,6 +11,11 @@ when it is a key there (``"Reviewer" -> "reviews:read reviews:write"``), else ta
 with ``area.action`` read as ``area:action`` (Entra app role and scope values are written
 with dots: ``reviews.read`` is ``reviews:read``).
 
+Tenancy from roles (``tenancy_role_prefix``, off by default): an app-only token (client
+credentials) has no user whose attributes could carry tenancy, so an Entra app role whose
+value is ``<prefix><claim>.<value>`` (``tenancy.la.881``, ``tenancy.partnerships.<id>``) adds
+``value`` to that tenancy claim; such roles give no scope.
+
 Access tokens only: an ID token proves who signed in to a client, not that the client may
 call this API. The header ``typ`` must be one of ``accepted_types`` (RFC 9068's ``at+jwt``;
 ``JWT`` too by default, since Keycloak and Entra ID write that on access tokens), and a token
@@ -34,6 +39,7 @@ DEFAULT_ACCEPTED_TYPES = ("at+jwt", "application/at+jwt", "JWT")
 ID_TOKEN_CLAIMS = ("nonce", "at_hash", "c_hash", "s_hash")
 _DOTTED_SCOPE = re.compile(r"^([A-Za-z][\w-]*)\.([A-Za-z][\w-]*)$")
 _SEPARATORS = re.compile(r"[\s,]+")
+TENANCY_FIELDS = ("la", "trusts", "partnerships", "schools", "person_id")
 
 
 class NotAnAccessTokenError(InvalidClaimsError):
@@ -106,11 +112,30 @@ class ClaimMapping:
     person_id_claim: str = "person_id"
     subject_claim: str = "sub"
     accepted_types: tuple[str, ...] = DEFAULT_ACCEPTED_TYPES
+    tenancy_role_prefix: str = ""
+
+    def _tenancy_role(self, value: str) -> tuple[str, str] | None:
+        """``(field, value)`` of a tenancy role (``tenancy.la.881``), else None."""
+        if not self.tenancy_role_prefix or not value.startswith(self.tenancy_role_prefix):
+            return None
+        name, _, item = value[len(self.tenancy_role_prefix) :].partition(".")
+        return (name, item) if name in TENANCY_FIELDS and item else None
+
+    def _role_tenancy(self, claims: Mapping[str, Any]) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {name: [] for name in TENANCY_FIELDS}
+        if self.tenancy_role_prefix:
+            for name in self.role_claims:
+                for value in _values(claims, name):
+                    if (pair := self._tenancy_role(value)) is not None:
+                        found[pair[0]].append(pair[1])
+        return found
 
     def scopes(self, claims: Mapping[str, Any]) -> frozenset[str]:
         found: set[str] = set()
         for name in (*self.scope_claims, *self.role_claims):
             for value in _values(claims, name):
+                if self._tenancy_role(value) is not None:
+                    continue
                 mapped = self.role_scopes.get(value)
                 found.update(mapped if mapped is not None else (_scope(value),))
         return frozenset(found)
@@ -131,13 +156,16 @@ class ClaimMapping:
         person_id = _claim(claims, self.person_id_claim)
         if person_id is not None and not isinstance(person_id, str):
             raise InvalidClaimsError(f"claim {self.person_id_claim!r} must be a string")
+        roles = self._role_tenancy(claims)
+        if person_id is None and roles["person_id"]:
+            person_id = roles["person_id"][0]
         return Principal(
             subject=subject,
             scopes=self.scopes(claims),
-            la=tuple(_values(claims, self.la_claim)),
-            trusts=tuple(_values(claims, self.trusts_claim)),
-            partnerships=tuple(_values(claims, self.partnerships_claim)),
-            schools=tuple(_values(claims, self.schools_claim)),
+            la=(*_values(claims, self.la_claim), *roles["la"]),
+            trusts=(*_values(claims, self.trusts_claim), *roles["trusts"]),
+            partnerships=(*_values(claims, self.partnerships_claim), *roles["partnerships"]),
+            schools=(*_values(claims, self.schools_claim), *roles["schools"]),
             person_id=person_id or None,
         )
 

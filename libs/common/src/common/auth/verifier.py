@@ -169,7 +169,8 @@ class DevKeyVerifier:
 
 
 def claim_mapping(settings: ServiceSettings) -> ClaimMapping:
-    """The ``AUTH_*_CLAIM(S)``, ``AUTH_ROLE_SCOPES`` and ``AUTH_ACCEPTED_TOKEN_TYPES`` settings."""
+    """The ``AUTH_*_CLAIM(S)``, ``AUTH_ROLE_SCOPES``, ``AUTH_TENANCY_ROLE_PREFIX`` and
+    ``AUTH_ACCEPTED_TOKEN_TYPES`` settings."""
     return ClaimMapping(
         scope_claims=split_names(settings.auth_scope_claims, DEFAULT_SCOPE_CLAIMS),
         role_claims=split_names(settings.auth_role_claims, DEFAULT_ROLE_CLAIMS),
@@ -180,6 +181,7 @@ def claim_mapping(settings: ServiceSettings) -> ClaimMapping:
         schools_claim=settings.auth_schools_claim,
         person_id_claim=settings.auth_person_id_claim,
         accepted_types=split_names(settings.auth_accepted_token_types, DEFAULT_ACCEPTED_TYPES),
+        tenancy_role_prefix=settings.auth_tenancy_role_prefix,
     )
 
 
