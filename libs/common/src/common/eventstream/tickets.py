@@ -14,6 +14,7 @@ cut when it expires.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -57,7 +58,8 @@ class TicketSigner:
 
     @classmethod
     def create(cls, secret: str | None, *, service: str, scope: str) -> TicketSigner:
-        key = secret.encode() if secret else secrets.token_bytes(32)
+        # Hashed: an HMAC key of exactly the hash's size, whatever the secret's length.
+        key = hashlib.sha256(secret.encode()).digest() if secret else secrets.token_bytes(32)
         return cls(key=key, audience=f"{service}:events-stream", scope=scope)
 
     def issue(self, principal: Principal, *, now: datetime | None = None) -> StreamTicket:
