@@ -44,7 +44,13 @@ HONCHO_SIGNAL_CODES = (130, 143)
 # One machine: a webhook receiver beside the services listens on 127.0.0.1 over plain http,
 # which reviews refuses by default (a subscriber could aim our requests at private hosts).
 # The environment wins over these.
-DEV_DEFAULTS = {"REVIEWS_WEBHOOKS_ALLOW_PRIVATE": "true", "REVIEWS_WEBHOOKS_ALLOW_HTTP": "true"}
+# A page served from this machine (examples/frontend: `python -m http.server 8000`) may call
+# the services from the browser.
+DEV_DEFAULTS = {
+    "REVIEWS_WEBHOOKS_ALLOW_PRIVATE": "true",
+    "REVIEWS_WEBHOOKS_ALLOW_HTTP": "true",
+    "CORS_ALLOWED_ORIGINS": "http://localhost:8000,http://127.0.0.1:8000",
+}
 
 
 def say(message: str) -> None:

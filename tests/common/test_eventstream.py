@@ -5,8 +5,10 @@ same events, and an event the caller may not see never appears in either."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -22,6 +24,7 @@ from common.eventstream import (
     read_feed,
     sequence_of,
 )
+from common.eventstream.tickets import TicketSigner
 from common.http.app import create_service_app
 from common.messaging import Broker, CloudEvent, ensure_stream
 from common.settings import ServiceSettings
@@ -200,4 +203,56 @@ async def test_sse_resumes_without_loss_or_repeat_and_the_feed_pages_the_same(
     assert set(walked[:-1]) == {3}
     assert walked[-1] <= 3
     assert after == (await broker.js.stream_info(STREAM)).state.last_seq
+    await broker.close()
+
+
+async def test_a_browser_opens_the_stream_with_a_ticket_good_for_nothing_else(
+    nats_url: str, dev_key_path: Path, issue_token: TokenFactory
+) -> None:
+    broker = await Broker.connect(nats_url, name="events-ticket-test")
+    await ensure_stream(broker.js, STREAM, ["test.>"])
+    essex = bearer(issue_token("events:read", "things:write", la=["881"], subject="lead"))
+    app = events_app(broker, dev_key_path)
+    async with serving(app) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
+        assert_problem(await client.post("/v1/events/stream-tickets"), 401)
+        other_scope = bearer(issue_token("reviews:read", la=["881"]))
+        assert_problem(await client.post("/v1/events/stream-tickets", headers=other_scope), 403)
+        issued = await client.post("/v1/events/stream-tickets", headers=essex)
+        assert issued.status_code == 200, issued.text
+        assert issued.headers["cache-control"] == "no-store"
+        ticket = issued.json()["ticket"]
+        assert issued.json()["expires_at"].endswith("Z")
+        start = cursor_for((await broker.js.stream_info(STREAM)).state.last_seq)
+        first = await publish(broker, "881", 1)
+        await publish(broker, "886", 2)  # another LA: not for this ticket's tenancy
+        last = await publish(broker, "881", 3)
+        # No Authorization header, as an EventSource sends it; reusable until it expires.
+        for _ in range(2):
+            frames = await read_events(client, {}, 2, params={"ticket": ticket, "after": start})
+            assert [json.loads(f["data"])["id"] for f in frames] == [first.id, last.id]
+        # A new EventSource resumes with last_event_id (it cannot send the header).
+        resumed = await read_events(
+            client, {}, 1, params={"ticket": ticket, "last_event_id": frames[0]["id"]}
+        )
+        assert json.loads(resumed[0]["data"])["id"] == last.id
+
+        # Good for nothing else: not a bearer token, not a way into the feed.
+        assert_problem(await client.get("/v1/events", params={"ticket": ticket}), 401)
+        assert_problem(await client.get("/v1/events", headers=bearer(ticket)), 401)
+        assert_problem(await client.post("/v1/events/stream-tickets", headers=bearer(ticket)), 401)
+        for bad in ("nonsense", ticket[:-4] + "AAAA", issue_token("events:read", la=["881"])):
+            response = await client.get("/v1/events/stream", params={"ticket": bad})
+            assert_problem(response, 401)
+        # Another service's ticket (same secret, other audience) and an expired one.
+        signer = TicketSigner.create(None, service="events", scope="events:read")
+        app.state.stream_tickets = signer
+        elsewhere = dataclasses.replace(signer, audience="reviews:events-stream")
+        lead = Principal(subject="lead", scopes=frozenset({"events:read"}), la=("881",))
+        stale = signer.issue(lead, now=datetime.now(UTC) - timedelta(minutes=5)).ticket
+        for bad in (elsewhere.issue(lead).ticket, stale, ticket):  # ticket: the old key's
+            response = await client.get("/v1/events/stream", params={"ticket": bad})
+            assert_problem(response, 401)
+        fresh = signer.issue(lead).ticket
+        frames = await read_events(client, {}, 1, params={"ticket": fresh, "after": cursor_for(0)})
+        assert frames
     await broker.close()

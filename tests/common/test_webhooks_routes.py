@@ -54,6 +54,9 @@ async def test_routes_check_scope_tenancy_and_input(
             "https://10.0.0.8/hook",
             "https://[::1]/hook",
             "https://[::ffff:127.0.0.1]/hook",
+            "https://[64:ff9b::7f00:1]/hook",  # NAT64
+            "https://[2002:7f00:1::]/hook",  # 6to4
+            "https://[::127.0.0.1]/hook",  # IPv4-compatible
             "http://8.8.8.8/hook",  # plain http
             "ftp://8.8.8.8/hook",
             "https://user:pw@8.8.8.8/hook",

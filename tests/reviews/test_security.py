@@ -160,6 +160,7 @@ INTEGRATION_ROUTES = [
     Route("POST", SUBSCRIPTION + "/ping", "reviews:write"),
     Route("GET", "/v1/events", "reviews:read", is_object=False),
     Route("GET", "/v1/events/stream", "reviews:read", is_object=False),
+    Route("POST", "/v1/events/stream-tickets", "reviews:read", is_object=False),
 ]
 
 

@@ -348,3 +348,24 @@ async def test_an_upload_without_gias_files_is_422(
     ]
     not_a_file = await client.post("/v1/imports", data={"links": "text"}, headers=headers)
     assert_problem(not_a_file, 422)
+
+
+async def test_a_file_mixing_encodings_is_refused_before_any_row(
+    client: httpx.AsyncClient, issue_token: TokenFactory
+) -> None:
+    utf8 = to_cp1252(ESTABLISHMENT_COLUMNS, [establishment(115100, EstablishmentName="Prep\u00e9")])
+    utf8 = utf8.decode("cp1252").encode("utf-8-sig")
+    mixed = utf8 + to_cp1252(ESTABLISHMENT_COLUMNS, [establishment(115101, Town="P\u00caCHEUR")])
+    headers = _national(issue_token)
+    job = await _import(client, headers, {"establishments": ("edubasealldata.csv", mixed)})
+    assert job["status"] == "failed", job
+    assert "mixes UTF-8" in job["reason"]
+    assert "Windows-1252 (line 4)" in job["reason"]
+    assert job["counts"]["rows"] == 0
+    reader = bearer(issue_token("directory:read", la=["881"]))
+    assert (await client.get("/v1/schools/115100", headers=reader)).status_code == 404
+    # The same file saved whole as UTF-8 with a BOM imports, names intact.
+    job = await _import(client, headers, {"establishments": ("edubasealldata.csv", utf8)})
+    assert job["status"] == "succeeded", job
+    school = (await client.get("/v1/schools/115100", headers=reader)).json()
+    assert school["name"] == "Prep\u00e9"

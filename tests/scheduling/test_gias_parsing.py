@@ -127,3 +127,66 @@ def test_line_numbers_count_physical_lines() -> None:
 def test_a_file_without_the_columns_is_refused() -> None:
     with pytest.raises(parsing.MissingColumnsError, match="PhaseOfEducation"):
         _rows(b"URN,LA (code),EstablishmentName,TypeOfEstablishment (name)\r\n1,2,3,4\r\n")
+
+
+# --- files as people re-save them: UTF-8 (with or without a BOM), Windows-1252, neither, both
+
+NAMES = (
+    "Notre Dame Prep\u00e9 School",
+    "St Mary\u2019s C of E Primary",
+    "\u00c9cole Fran\u00e7aise",
+)
+
+
+def _extract(encoding: str) -> bytes:
+    rows = [establishment(115000 + i, EstablishmentName=n) for i, n in enumerate(NAMES)]
+    return to_cp1252(ESTABLISHMENT_COLUMNS, rows).decode("cp1252").encode(encoding)
+
+
+def _names(data: bytes) -> list[str]:
+    return [row.get("EstablishmentName") for row in _rows(data)]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "detected"),
+    [("cp1252", "cp1252"), ("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig")],
+)
+def test_each_encoding_reads_the_same_names(encoding: str, detected: str) -> None:
+    data = _extract(encoding)
+    assert parsing.detect_encoding(io.BytesIO(data)) == detected
+    assert _names(data) == list(NAMES)  # never "Prep\u00c3\u00a9"
+
+
+def test_a_bom_never_hides_the_urn_column() -> None:
+    data = b"\xef\xbb\xbf" + b"URN,LA (code),EstablishmentName,TypeOfEstablishment (name),"
+    data += b"PhaseOfEducation (name),EstablishmentStatus (name)\r\n"
+    data += b"115000,881,Oak,Community school,Primary,Open\r\n"
+    [row] = _rows(data)
+    assert parsing.parse_urn(row.get("URN")) == 115000
+
+
+def test_an_ascii_file_is_read_as_published() -> None:
+    data = b"URN,LinkURN,LinkType\r\n115000,115001,Successor\r\n"
+    assert parsing.detect_encoding(io.BytesIO(data)) == "cp1252"
+    assert len(_rows(data, parsing.LINKS)) == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        # A UTF-8 file with a row pasted in from the Windows-1252 original.
+        (_extract("utf-8") + "Prep\u00e9,x\r\n".encode("cp1252"), r"mixes UTF-8 \(line 2\)"),
+        # The other way round: UTF-8 rows appended to the DfE file.
+        (_extract("cp1252") + "Prep\u00e9,x\r\n".encode(), r"Windows-1252 \(line 2\)"),
+        # Both on one line.
+        (_extract("cp1252")[:-2] + "Caf\u00e9".encode() + b"\r\n", "mixes UTF-8 .line 4."),
+        # A BOM, then Windows-1252 text.
+        (_extract("utf-8-sig").replace("Prep\u00e9".encode(), b"Prep\xe9"), "byte order mark"),
+        # 0x81 has no character in Windows-1252 and is not UTF-8.
+        (_extract("cp1252").replace(b"Oak", b"O\x81k") + b"\x81\r\n", "neither UTF-8 nor"),
+        ("URN,LinkURN\r\n".encode("utf-16"), "UTF-16"),
+    ],
+)
+def test_a_file_in_neither_or_both_encodings_is_refused(data: bytes, message: str) -> None:
+    with pytest.raises(parsing.EncodingError, match=message):
+        _rows(data)

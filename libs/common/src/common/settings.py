@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_NATS_URL = "nats://127.0.0.1:4222"
 DATA_DIR = Path(".data")
@@ -30,11 +31,45 @@ class ServiceSettings(BaseSettings):
     auth_dev_key_path: Path = Field(
         default=DATA_DIR / "dev-signing-key.pem", validation_alias="AUTH_DEV_KEY_PATH"
     )
+    # Identity providers (docs/identity.md): discovery from an issuer URL, and which claims
+    # carry scopes, roles, tenancy and person_id (comma-separated claim names; empty: defaults).
+    auth_discovery: bool = Field(default=True, validation_alias="AUTH_DISCOVERY")
+    auth_scope_claims: str = Field(default="scope,scp", validation_alias="AUTH_SCOPE_CLAIMS")
+    auth_role_claims: str = Field(
+        default="roles,realm_access.roles", validation_alias="AUTH_ROLE_CLAIMS"
+    )
+    auth_role_scopes: str | None = Field(default=None, validation_alias="AUTH_ROLE_SCOPES")
+    auth_la_claim: str = Field(default="la", validation_alias="AUTH_LA_CLAIM")
+    auth_trusts_claim: str = Field(default="trusts", validation_alias="AUTH_TRUSTS_CLAIM")
+    auth_partnerships_claim: str = Field(
+        default="partnerships", validation_alias="AUTH_PARTNERSHIPS_CLAIM"
+    )
+    auth_schools_claim: str = Field(default="schools", validation_alias="AUTH_SCHOOLS_CLAIM")
+    auth_person_id_claim: str = Field(default="person_id", validation_alias="AUTH_PERSON_ID_CLAIM")
+    auth_tenancy_role_prefix: str = Field(default="", validation_alias="AUTH_TENANCY_ROLE_PREFIX")
+    auth_accepted_token_types: str = Field(
+        default="at+jwt,application/at+jwt,JWT", validation_alias="AUTH_ACCEPTED_TOKEN_TYPES"
+    )
+    # Browser origins allowed by CORS, comma-separated ("https://app.example.org"); none by
+    # default. Shared by the services (no prefix), like the gateway in front of them.
+    cors_allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias="CORS_ALLOWED_ORIGINS"
+    )
+    # Signs the stream tickets (GET /v1/events/stream?ticket=); every replica of a service
+    # must share it. Unset: a random key per process (one process per service, as `make run`).
+    stream_ticket_secret: str | None = Field(default=None, validation_alias="STREAM_TICKET_SECRET")
     max_body_bytes: int = 1_048_576
     outbox_poll_seconds: float = 1.0
     consumers_enabled: bool = True
     log_level: str = "INFO"
     write_rate_per_minute: int = 600
+
+    @field_validator("cors_allowed_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
 
     def resolved_database_url(self) -> str:
         """The configured URL, or a SQLite file under ``.data/`` named after the service."""

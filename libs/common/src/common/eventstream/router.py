@@ -1,5 +1,6 @@
 """The routes a service mounts for its stream: ``GET /v1/events/stream`` (Server-Sent
-Events) and ``GET /v1/events`` (the paged feed), both filtered by the caller's token.
+Events), ``POST /v1/events/stream-tickets`` (a browser's way in to it) and ``GET /v1/events``
+(the paged feed), all filtered by the caller's token.
 
 No ``from __future__ import annotations``: the dependencies are built per host inside the
 factory, and FastAPI resolves a route's annotations from the module's globals.
@@ -9,19 +10,28 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials
 from nats.js.client import JetStreamContext
 from nats.js.errors import NotFoundError
 from sse_starlette import EventSourceResponse
 
-from common.auth.deps import require_scopes
+from common.auth.deps import bearer_scheme, current_principal, require_scopes
 from common.auth.principal import Principal
 from common.eventstream.cursors import sequence_of
 from common.eventstream.feed import FeedPage, read_feed
 from common.eventstream.reader import Visible
 from common.eventstream.sse import KEEP_ALIVE_SECONDS, event_stream_response, start_sequence
+from common.eventstream.tickets import TICKET_TTL_SECONDS, StreamTicket, TicketError, TicketSigner
 from common.http.pagination import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT
-from common.http.problems import PROBLEM_MEDIA_TYPE, ProblemError, service_unavailable
+from common.http.problems import (
+    PROBLEM_MEDIA_TYPE,
+    ProblemError,
+    forbidden,
+    service_unavailable,
+    unauthorized,
+)
+from common.settings import ServiceSettings
 
 PREFIX = "/v1/events"
 
@@ -56,6 +66,28 @@ _UNAVAILABLE: dict[int | str, dict[str, Any]] = {
         "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
     }
 }
+ticket_scheme = APIKeyQuery(
+    name="ticket",
+    scheme_name="StreamTicket",
+    auto_error=False,
+    description="For `GET /v1/events/stream` only: a ticket from `POST "
+    f"/v1/events/stream-tickets`, valid {TICKET_TTL_SECONDS} s (for browsers, whose "
+    "`EventSource` cannot send `Authorization`).",
+)
+
+
+def ticket_signer(request: Request, scope: str) -> TicketSigner:
+    """The app's signer, made on first use from its settings (``STREAM_TICKET_SECRET``)."""
+    signer: TicketSigner | None = getattr(request.app.state, "stream_tickets", None)
+    if signer is None:
+        settings: ServiceSettings = request.app.state.settings
+        signer = TicketSigner.create(
+            settings.stream_ticket_secret, service=settings.service_name, scope=scope
+        )
+        request.app.state.stream_tickets = signer
+    return signer
+
+
 _SSE_DOC: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "`text/event-stream`: `id:` the stream sequence, `event:` the "
@@ -69,6 +101,43 @@ _SSE_DOC: dict[int | str, dict[str, Any]] = {
 def events_router(host: EventsHost) -> APIRouter:
     router = APIRouter(prefix=PREFIX, tags=["events"])
     reader = Annotated[Principal, Depends(require_scopes(host.scope))]
+
+    async def stream_reader(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+        ticket: Annotated[str | None, Depends(ticket_scheme)],
+    ) -> Principal:
+        """The bearer token's principal, else the stream ticket's."""
+        if credentials is None and ticket is not None:
+            try:
+                principal = ticket_signer(request, host.scope).redeem(ticket)
+            except TicketError as exc:
+                raise unauthorized(str(exc), invalid_token=True) from exc
+        else:
+            principal = await current_principal(request, credentials)
+        if not principal.has_scope(host.scope):
+            raise forbidden(f"The token lacks the scope(s): {host.scope}.")
+        return principal
+
+    @router.post(
+        "/stream-tickets",
+        name="create_stream_ticket",
+        summary="A short-lived ticket to open the stream from a browser",
+        description=(
+            "Trades the bearer token for a ticket that opens `GET /v1/events/stream?ticket=` "
+            f"for {TICKET_TTL_SECONDS} s: a browser's `EventSource` cannot send "
+            "`Authorization`, and a bearer token does not belong in a URL. The ticket carries "
+            "the token's subject and tenancy, so the stream shows what the token would; it is "
+            "good for this stream only, may be reused until it expires (`EventSource` "
+            "reconnects by itself), and an open stream is not cut when it expires."
+        ),
+    )
+    async def create_stream_ticket(
+        request: Request, response: Response, principal: reader
+    ) -> StreamTicket:
+        response.headers["Cache-Control"] = "no-store"
+        return ticket_signer(request, host.scope).issue(principal)
+
     after_query = Query(
         max_length=MAX_CURSOR_LENGTH,
         description="Opaque: a `cursor` or `next_cursor` from the feed; start after it.",
@@ -79,17 +148,22 @@ def events_router(host: EventsHost) -> APIRouter:
         name="stream_events",
         summary="Live events (Server-Sent Events), resumable",
         description=(
-            "Events the token may see, as they happen. Reconnect with `Last-Event-ID` (browsers "
-            "do it for you) to resume just after the last event received: nothing is missed "
-            "and nothing repeated. Without it, `after` starts after a feed cursor; with "
-            "neither, only events published from now on are sent."
+            "Events the token may see, as they happen. Reconnect with `Last-Event-ID` to "
+            "resume just after the last event received: nothing is missed and nothing "
+            "repeated. Without it, `after` starts after a feed cursor; with neither, only "
+            "events published from now on are sent.\n\n"
+            "From a browser: `EventSource` cannot send `Authorization`, so get a ticket "
+            "(`POST /v1/events/stream-tickets`, with the bearer token) and open "
+            "`/v1/events/stream?ticket=<ticket>`. `EventSource` reconnects by itself with "
+            "`Last-Event-ID` while the ticket is valid; after that, get a new ticket and "
+            "open a new `EventSource` with `after` (or `last_event_id`)."
         ),
         response_class=EventSourceResponse,
         responses=_SSE_DOC,
     )
     async def stream_events(
         request: Request,
-        principal: reader,
+        principal: Annotated[Principal, Depends(stream_reader)],
         last_event_id: Annotated[
             str | None,
             Header(
@@ -100,10 +174,21 @@ def events_router(host: EventsHost) -> APIRouter:
             ),
         ] = None,
         after: Annotated[str | None, after_query] = None,
+        last_event_id_query: Annotated[
+            str | None,
+            Query(
+                alias="last_event_id",
+                max_length=32,
+                description="As `Last-Event-ID`, for a new `EventSource` (which cannot send "
+                "the header); the header wins.",
+                examples=["1042"],
+            ),
+        ] = None,
     ) -> EventSourceResponse:
         js = host.jetstream(request)
+        resume = last_event_id if last_event_id is not None else last_event_id_query
         try:
-            start = await start_sequence(js, host.stream, last_event_id=last_event_id, after=after)
+            start = await start_sequence(js, host.stream, last_event_id=resume, after=after)
         except NotFoundError as exc:
             raise _not_there_yet() from exc
         return event_stream_response(

@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from common.auth.deps import rate_limit_identity
 from common.auth.verifier import TokenVerifier, verifier_from_settings
+from common.http.cors import CORSMiddleware, OptionsMiddleware, cors_options
 from common.http.middleware import (
     BodySizeLimitMiddleware,
     RequestContextMiddleware,
@@ -132,7 +133,9 @@ def create_service_app(
     app.state.settings = settings
     app.state.verifier = verifier or verifier_from_settings(settings)
     install_problem_handlers(app)
-    # add_middleware puts each one outside the previous: context, then rate limit, then size.
+    # add_middleware puts each one outside the previous: CORS, context, rate limit, size,
+    # OPTIONS.
+    app.add_middleware(OptionsMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(
         WriteRateLimitMiddleware,
@@ -140,6 +143,8 @@ def create_service_app(
         identify=rate_limit_identity,
     )
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    if settings.cors_allowed_origins:
+        app.add_middleware(CORSMiddleware, **cors_options(settings.cors_allowed_origins))  # type: ignore[arg-type]
     if configure_tracing(settings.service_name):
         instrument_app(app)
     _add_health_routes(app, readiness)

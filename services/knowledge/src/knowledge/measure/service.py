@@ -7,13 +7,12 @@ suppression across the LA and its partnerships, which a council gets as rows of 
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal
+from common.csvsafe import write_csv
 from knowledge.directory.repository import DirectoryRepository
 from knowledge.disclosure import cache
 from knowledge.disclosure.audience import AGGREGATED
@@ -122,36 +121,27 @@ async def process_measures(
     return ProcessMeasures(scope=scope_out(target), view=target.view, data=rows)
 
 
-def _field(value: float | None) -> str:
-    return "" if value is None else str(value)
-
-
 def as_csv(measures: ProcessMeasures) -> str:
-    """One line per scope and year; a suppressed measure is an empty field."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in measures.data:
-        writer.writerow(
+    """One line per scope and year; a suppressed measure is an empty field. Names are text a
+    spreadsheet could execute (``=HYPERLINK(...)``): ``write_csv`` neutralises them."""
+    return write_csv(
+        CSV_COLUMNS,
+        (
             [
                 row.scope.kind,
                 row.scope.id or "",
                 row.scope.name or "",
                 row.academic_year,
-                *(
-                    _field(v)
-                    for v in (
-                        row.reports.value,
-                        row.days_to_report,
-                        row.findings_per_review,
-                        row.evidence_per_finding,
-                        row.triangulated_share,
-                        row.workshops.value,
-                        row.days_to_workshop,
-                        row.progress_reviews.value,
-                        row.on_time_share,
-                    )
-                ),
+                row.reports.value,
+                row.days_to_report,
+                row.findings_per_review,
+                row.evidence_per_finding,
+                row.triangulated_share,
+                row.workshops.value,
+                row.days_to_workshop,
+                row.progress_reviews.value,
+                row.on_time_share,
             ]
-        )
-    return out.getvalue()
+            for row in measures.data
+        ),
+    )

@@ -1,6 +1,10 @@
 """Reading the GIAS extracts as DfE publishes them: Windows-1252 CSV, columns found by header
 name (their order and number change between releases), dates ``DD-MM-YYYY``.
 
+Files also arrive re-saved by people: as UTF-8, often with a byte order mark. The encoding is
+found by reading the file once before any row is used (:func:`detect_encoding`); a file that is
+neither, or mixes both, is refused rather than imported as mojibake.
+
 Pure functions: a row becomes the values we store, or a :class:`RowError` saying why not.
 """
 
@@ -16,7 +20,15 @@ from typing import IO, Any
 
 from contracts.directory import Phase, SchoolStatus
 
-ENCODING = "cp1252"
+ENCODING = "cp1252"  # as DfE publishes
+UTF8, UTF8_BOM = "utf-8", "utf-8-sig"
+_BOM_UTF8 = b"\xef\xbb\xbf"
+_BOMS_UTF16_32 = (b"\xff\xfe", b"\xfe\xff")  # UTF-32 LE starts like UTF-16 LE
+# A well-formed UTF-8 multi-byte character: in a line that is not UTF-8 it means the file mixes
+# the two (Windows-1252 text almost never has a lead byte followed by continuation bytes).
+_UTF8_CHARACTER = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
 
 PHASES = {
     "nursery": Phase.NURSERY,
@@ -50,6 +62,66 @@ class RowError(ValueError):
 
 class MissingColumnsError(ValueError):
     """The file lacks columns we need: it is not the extract it claims to be."""
+
+
+class EncodingError(MissingColumnsError):
+    """The file is neither UTF-8 nor Windows-1252, or mixes them. A MissingColumnsError, so
+    the import job refuses the file as it refuses one that is not an extract."""
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode(UTF8)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _is_cp1252(line: bytes, number: int) -> bool:
+    """True, or :class:`EncodingError`: five bytes have no character in Windows-1252."""
+    try:
+        line.decode(ENCODING)
+    except UnicodeDecodeError:
+        raise EncodingError(
+            f"line {number} is neither UTF-8 nor Windows-1252 text: save the file as CSV UTF-8"
+        ) from None
+    return True
+
+
+def detect_encoding(raw: IO[bytes]) -> str:
+    """``utf-8-sig`` (a BOM), ``utf-8`` or ``cp1252``, from reading the whole (seekable) file,
+    which is left where it was. Line by line: a newline byte never falls inside a character
+    in either encoding. Raises :class:`EncodingError` naming the lines at fault."""
+    start = raw.tell()
+    try:
+        head = raw.read(4)
+        if head.startswith(_BOMS_UTF16_32):
+            raise EncodingError("the file is UTF-16 or UTF-32 text: save it as CSV UTF-8")
+        has_bom = head.startswith(_BOM_UTF8)
+        raw.seek(start)
+        first_utf8 = first_cp1252 = 0
+        for number, line in enumerate(raw, start=1):
+            if number == 1 and has_bom:
+                line = line[len(_BOM_UTF8) :]
+            if line.isascii():
+                continue
+            if _is_utf8(line):
+                first_utf8 = first_utf8 or number
+            elif _is_cp1252(line, number):
+                first_cp1252 = first_cp1252 or number
+                if _UTF8_CHARACTER.search(line):  # both on one line
+                    first_utf8 = first_utf8 or number
+            if first_cp1252 and (first_utf8 or has_bom):
+                utf8 = f"line {first_utf8}" if first_utf8 else "the byte order mark"
+                raise EncodingError(
+                    f"the file mixes UTF-8 ({utf8}) and Windows-1252 (line {first_cp1252}) "
+                    "text: save it again in one encoding, as CSV UTF-8"
+                )
+    finally:
+        raw.seek(start)
+    if has_bom:
+        return UTF8_BOM
+    return UTF8 if first_utf8 else ENCODING
 
 
 @dataclass(frozen=True)
@@ -112,8 +184,12 @@ class Row:
 
 def read_rows(raw: IO[bytes], layout: Layout) -> Generator[Row, None, None]:
     """Stream the rows of a binary CSV file; ``Row.line`` is the physical line number (the
-    header is line 1). Raises :class:`MissingColumnsError` before the first row."""
-    text = io.TextIOWrapper(raw, encoding=ENCODING, errors="replace", newline="")
+    header is line 1). Raises :class:`MissingColumnsError` (:class:`EncodingError` for a
+    file in neither encoding, or in both) before the first row."""
+    if not raw.seekable():
+        raw = io.BytesIO(raw.read())
+    encoding = detect_encoding(raw)
+    text = io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="")
     try:
         yield from _rows(csv.reader(text), layout)
     finally:
