@@ -14,13 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.clock import utcnow
+from common.messaging import publish
 from contracts.events import TenancyPath
 from contracts.knowledge import THEME_EMERGING, EmergingThemePayload
 from contracts.reviews import FindingKind
 from knowledge.config import KnowledgeSettings
 from knowledge.directory.models import DirectoryAgreement
 from knowledge.directory.repository import names, shares
-from knowledge.events import publish
 from knowledge.review.cells import FINDING
 from knowledge.review.models import IngestedReview
 from knowledge.rollup.models import WHOLE, EmergingTheme

@@ -20,11 +20,11 @@ from common.http.idempotency import IdempotencyStore, IdempotentRequest, StoredR
 from common.http.pagination import PageParams, paginate
 from common.http.problems import ProblemError, conflict, not_found, validation_failed
 from common.logging import get_logger
+from common.messaging import publish
 from contracts.events import TenancyPath
 from contracts.knowledge import TAXONOMY_UPDATED, TaxonomyPayload
 from contracts.knowledge import Theme as ThemeEntry
 from knowledge.db import IdempotencyRecord
-from knowledge.events import publish
 from knowledge.theme.models import (
     MAX_DEPTH,
     ExpertiseMapping,

@@ -12,8 +12,8 @@ from datetime import date
 from common.clock import utcnow
 from common.db import Database
 from common.logging import get_logger
+from common.messaging import publish
 from contracts.reviews import MILESTONE_OVERDUE, MilestoneOverduePayload
-from reviews.events import publish
 from reviews.milestone.repository import OverdueRepository
 from reviews.review.history import event_keys, tenancy_path
 from reviews.review.models import MILESTONE_STAGES, states_before

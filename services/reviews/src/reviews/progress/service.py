@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from common.auth import Principal
 from common.clock import utcnow
 from common.http.problems import ProblemError, not_found, validation_failed
+from common.messaging import publish
 from contracts.reviews import PROGRESS_REVIEWED, ProgressReviewedPayload, RatedAction
 from reviews import tenancy
-from reviews.events import publish
 from reviews.progress.models import RECORDING_STATE, ProgressReview
 from reviews.progress.repository import ProgressRepository
 from reviews.progress.schemas import ProgressReviewIn

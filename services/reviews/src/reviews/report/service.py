@@ -17,10 +17,10 @@ from common.clock import utcnow
 from common.http.etag import check_version
 from common.http.pagination import PageParams, paginate
 from common.http.problems import ProblemError, not_found, validation_failed
+from common.messaging import publish
 from contracts.reviews import REPORT_PUBLISHED, ReviewState
 from reviews import tenancy
 from reviews.directory.models import DirectorySchool
-from reviews.events import publish
 from reviews.evidence.models import EvidenceItem
 from reviews.finding.repository import FindingRepository
 from reviews.finding.service import present

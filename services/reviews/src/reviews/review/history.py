@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.clock import utcnow
+from common.messaging import publish
 from contracts.events import TenancyPath
 from contracts.reviews import (
     REVIEW_CLOSED,
@@ -18,7 +19,6 @@ from contracts.reviews import (
     ReviewState,
     ReviewTransitionedPayload,
 )
-from reviews.events import publish
 from reviews.review.models import Review, ReviewHistory
 from reviews.review.repository import HistoryRepository
 

@@ -16,9 +16,9 @@ from common.auth import Principal
 from common.clock import utcnow
 from common.http.etag import check_version
 from common.http.problems import ProblemError, not_found, validation_failed
+from common.messaging import publish
 from contracts.reviews import ACTION_PLAN_AGREED, ActionPlanAgreedPayload, AgreedAction, ReviewState
 from reviews import tenancy
-from reviews.events import publish
 from reviews.review.history import event_keys, tenancy_path
 from reviews.review.models import Review, Role
 from reviews.review.service import check_move, get_review, move, record
