@@ -17,21 +17,13 @@ from reviews import tenancy
 from reviews.progress.models import RECORDING_STATE, ProgressReview
 from reviews.progress.repository import ProgressRepository
 from reviews.progress.schemas import ProgressReviewIn
+from reviews.review.access import Part, get_review, record
 from reviews.review.history import event_keys, tenancy_path
 from reviews.review.models import Review, Role
-from reviews.review.service import get_review, record
 from reviews.workshop.repository import WorkshopRepository
 from reviews.workshop.service import READERS, action_theme_codes
 
-
-def _forbidden(detail: str, required: frozenset[Role]) -> ProblemError:
-    return ProblemError(
-        403,
-        "Not allowed for your role",
-        detail=detail,
-        type_="progress-not-allowed-for-role",
-        extensions={"required_roles": sorted(r.value for r in required)},
-    )
+PART = Part("progress")
 
 
 async def get_progress(
@@ -39,7 +31,9 @@ async def get_progress(
 ) -> tuple[ProgressReview, Review]:
     review = await get_review(session, principal, review_id)
     if not tenancy.roles(principal, review) & READERS:
-        raise _forbidden("The 90-day review is read by the school, the team and the IC.", READERS)
+        raise PART.forbidden(
+            "The 90-day review is read by the school, the team and the IC.", READERS
+        )
     progress = await ProgressRepository(session).get(review_id)
     if progress is None:
         raise not_found(f"Review {review_id} has no 90-day review yet.")
@@ -53,7 +47,7 @@ async def record_progress(
     every action of the agreed plan is rated, or for a date in the future."""
     review = await get_review(session, principal, review_id)
     if Role.IMPROVEMENT_CHAMPION not in tenancy.roles(principal, review):
-        raise _forbidden(
+        raise PART.forbidden(
             "The IC records the 90-day review.", frozenset({Role.IMPROVEMENT_CHAMPION})
         )
     repository = ProgressRepository(session)
