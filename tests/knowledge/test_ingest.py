@@ -14,8 +14,7 @@ from contracts import reviews
 from knowledge.intake.review.models import IngestedReview
 from knowledge.intake.rollup.models import InsightCell
 from knowledge.intake.search.models import SearchDocument
-from tests.knowledge.conftest import knowledge_events, stream_size
-from tests.knowledge.kit import LA, YEAR, Kit, Review, finding, uid
+from tests.knowledge.kit import LA, YEAR, Kit, Review, finding, knowledge_events, stream_size, uid
 
 P = uid(1, "0aaa")
 TRUST = "4001"
