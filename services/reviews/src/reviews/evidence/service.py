@@ -17,7 +17,6 @@ from common.http.etag import check_version
 from common.http.pagination import PageParams, paginate
 from common.http.problems import ProblemError, not_found, validation_failed
 from contracts.reviews import EvidenceKind
-from reviews import tenancy
 from reviews.evidence.models import CONTENT_FIELDS, RECORDING_STATES, EvidenceItem
 from reviews.evidence.repository import EvidenceRepository
 from reviews.evidence.schemas import (
@@ -29,6 +28,7 @@ from reviews.evidence.schemas import (
     Outcome,
 )
 from reviews.focus.repository import FocusRepository
+from reviews.review import tenancy
 from reviews.review.access import Part, get_review, record
 from reviews.review.models import Review, Role
 

@@ -18,13 +18,13 @@ from common.http.etag import etag_for
 from common.http.idempotency import IdempotencyStore, IdempotentRequest, StoredResponse
 from common.http.pagination import PageParams, paginate
 from common.http.problems import ProblemError, not_found, validation_failed
-from reviews import tenancy
 from reviews.db import IdempotencyRecord
 from reviews.evidence.models import EvidenceItem
 from reviews.finding.models import WRITING_STATES, Finding, FindingEvidence
 from reviews.finding.repository import FindingRepository
 from reviews.finding.schemas import FindingIn, FindingOut, FindingPatch
 from reviews.focus.repository import FocusRepository
+from reviews.review import tenancy
 from reviews.review.access import Part, diff, get_review, record
 from reviews.review.models import Review, Role
 from reviews.taxonomy.service import check_theme_codes

@@ -16,7 +16,6 @@ from common.clock import utcnow
 from common.http.etag import check_version
 from common.http.pagination import PageParams, paginate
 from common.http.problems import ProblemError, not_found, validation_failed
-from reviews import tenancy
 from reviews.focus.models import (
     AGREEMENT_STATE,
     EDITABLE_STATES,
@@ -25,6 +24,7 @@ from reviews.focus.models import (
 )
 from reviews.focus.repository import FocusRepository
 from reviews.focus.schemas import ChallengeIn, FocusIn
+from reviews.review import tenancy
 from reviews.review.access import diff, get_review, record
 from reviews.review.models import Review, Role
 from reviews.taxonomy.service import check_theme_codes

@@ -11,14 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from common.auth import Principal
 from common.clock import utcnow
 from common.http.problems import ProblemError, not_found, validation_failed
-from common.messaging import publish
 from contracts.reviews import PROGRESS_REVIEWED, ProgressReviewedPayload, RatedAction
-from reviews import tenancy
 from reviews.progress.models import RECORDING_STATE, ProgressReview
 from reviews.progress.repository import ProgressRepository
 from reviews.progress.schemas import ProgressReviewIn
-from reviews.review.access import Part, get_review, record
-from reviews.review.history import event_keys, tenancy_path
+from reviews.review import tenancy
+from reviews.review.access import Part, get_review, publish_about, record
 from reviews.review.models import Review, Role
 from reviews.workshop.repository import WorkshopRepository
 from reviews.workshop.service import READERS, action_theme_codes
@@ -123,14 +121,6 @@ async def record_progress(
             for r in request.ratings
         ],
     )
-    subject, key = event_keys(review)
-    publish(
-        session,
-        PROGRESS_REVIEWED,
-        payload,
-        tenancy=tenancy_path(review),
-        subject=subject,
-        partition_key=key,
-    )
+    publish_about(session, review, PROGRESS_REVIEWED, payload)
     await session.commit()
     return progress, review

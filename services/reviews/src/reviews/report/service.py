@@ -17,9 +17,7 @@ from common.clock import utcnow
 from common.http.etag import check_version
 from common.http.pagination import PageParams, paginate
 from common.http.problems import ProblemError, not_found, validation_failed
-from common.messaging import publish
 from contracts.reviews import REPORT_PUBLISHED, ReviewState
-from reviews import tenancy
 from reviews.directory.models import DirectorySchool
 from reviews.evidence.models import EvidenceItem
 from reviews.finding.repository import FindingRepository
@@ -38,8 +36,8 @@ from reviews.report.schemas import (
     ReportQuestion,
     ReportSchool,
 )
-from reviews.review.access import Part, get_review, record
-from reviews.review.history import event_keys, tenancy_path
+from reviews.review import tenancy
+from reviews.review.access import Part, get_review, publish_about, record
 from reviews.review.models import Review, Role, TeamRole
 from reviews.review.service import check_move, move
 
@@ -314,17 +312,9 @@ async def publish_report(
         reason=version.override_reason,
     )
     await move(session, principal, review, ReviewState.REPORT_PUBLISHED, version.override_reason)
-    subject, key = event_keys(review)
     payload = report_published(
         review, version, text_shared=await tenancy.text_may_leave_school(session, review)
     )
-    publish(
-        session,
-        REPORT_PUBLISHED,
-        payload,
-        tenancy=tenancy_path(review),
-        subject=subject,
-        partition_key=key,
-    )
+    publish_about(session, review, REPORT_PUBLISHED, payload)
     await session.commit()
     return review, version

@@ -6,7 +6,8 @@ reaches the review and keeps its history, written once.
 - :class:`Part`: the part's 403 (``<part>-not-allowed-for-role``, with the roles that may);
 - :func:`diff`: the history's ``{"field": {"from": ..., "to": ...}}`` between two snapshots
   (each part snapshots its own fields as JSON values);
-- :func:`record` (from :mod:`reviews.review.history`): the history row, in the caller's
+- :func:`record` and :func:`publish_about` (from :mod:`reviews.review.history`): the history
+  row, and an event about the review (its tenancy, subject and partition key), in the caller's
   transaction.
 
 Moving the review's state is :func:`reviews.review.service.check_move` and ``move``.
@@ -23,12 +24,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal
 from common.http.problems import ProblemError, not_found
-from reviews import tenancy
-from reviews.review.history import record
+from reviews.review import tenancy
+from reviews.review.history import publish_about, record
 from reviews.review.models import Review, Role
 from reviews.review.repository import ReviewRepository
 
-__all__ = ["Part", "diff", "get_review", "record"]
+__all__ = ["Part", "diff", "get_review", "publish_about", "record"]
 
 
 async def get_review(session: AsyncSession, principal: Principal, review_id: uuid.UUID) -> Review:

@@ -22,7 +22,7 @@ from common.http.problems import ProblemError
 from common.logging import get_logger
 from contracts.reviews import ReviewState
 from contracts.schedule import ReviewCancelledPayload, ReviewPlanPayload
-from reviews import tenancy
+from reviews.review import tenancy
 from reviews.review.access import diff, get_review, record
 from reviews.review.history import publish_transition
 from reviews.review.models import (

@@ -13,7 +13,7 @@ from common.auth import Principal
 from common.clock import utcnow
 from common.http.etag import check_version
 from common.http.problems import ProblemError, not_found
-from reviews import tenancy
+from reviews.review import tenancy
 from reviews.review.access import Part, diff, get_review, record
 from reviews.review.models import MAIN_LINE, Review, Role
 from reviews.self_evaluation.models import EDITING_STATE, SHARED_FROM, SelfEvaluation

@@ -16,11 +16,9 @@ from common.auth import Principal
 from common.clock import utcnow
 from common.http.etag import check_version
 from common.http.problems import ProblemError, not_found, validation_failed
-from common.messaging import publish
 from contracts.reviews import ACTION_PLAN_AGREED, ActionPlanAgreedPayload, AgreedAction, ReviewState
-from reviews import tenancy
-from reviews.review.access import Part, diff, get_review, record
-from reviews.review.history import event_keys, tenancy_path
+from reviews.review import tenancy
+from reviews.review.access import Part, diff, get_review, publish_about, record
 from reviews.review.models import Review, Role
 from reviews.review.service import check_move, move
 from reviews.workshop.models import WORKSHOP_STATE, ActionPlan, PlannedAction, Workshop
@@ -306,14 +304,6 @@ async def agree_plan(
         ],
         text_shared=shared,
     )
-    subject, key = event_keys(review)
-    publish(
-        session,
-        ACTION_PLAN_AGREED,
-        payload,
-        tenancy=tenancy_path(review),
-        subject=subject,
-        partition_key=key,
-    )
+    publish_about(session, review, ACTION_PLAN_AGREED, payload)
     await session.commit()
     return review, plan, codes
