@@ -13,7 +13,7 @@ class KnowledgeSettings(ServiceSettings):
 
     service_name: str = "knowledge"
     # An area for development raised in more than this share of a partnership's reviews this
-    # year is an emerging theme (knowledge.intake.theme.emerging), once it was raised by at least
+    # year is an emerging theme (knowledge.theme.emerging), once it was raised by at least
     # max(emerging_theme_min_reviews, the agreement's suppression threshold) reviews.
     emerging_theme_share: float = Field(0.3, gt=0, lt=1)
     emerging_theme_min_reviews: int = Field(3, ge=1)

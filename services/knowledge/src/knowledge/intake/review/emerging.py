@@ -1,5 +1,5 @@
 """Emerging themes: an area for development raised in more than a set share of a partnership's
-reviews this year emits ``knowledge.intake.theme.emerging`` once per (partnership, year, theme).
+reviews this year emits ``knowledge.theme.emerging`` once per (partnership, year, theme).
 
 Checked after a report changed the rollups, for the themes the report newly raised (only they
 can have crossed the line: another review without the theme lowers the share). A theme emerges

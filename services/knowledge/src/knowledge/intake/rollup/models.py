@@ -75,7 +75,7 @@ class RollupGeneration(Base):
 
 
 class EmergingTheme(Base):
-    """One emitted ``knowledge.intake.theme.emerging``: the primary key makes it once."""
+    """One emitted ``knowledge.theme.emerging``: the primary key makes it once."""
 
     __tablename__ = "emerging_themes"
 
