@@ -17,7 +17,7 @@ TOKEN_ARGS ?=
 DEMO_ARGS ?=
 # JSON (valid YAML): contracts keeps to the standard library.
 ASYNCAPI_DOC := docs/asyncapi.json
-MYPY_PATHS := libs/common/src libs/contracts/src services/scheduling/src services/reviews/src services/knowledge/src libs/demo/src examples
+MYPY_PATHS := libs/common/src libs/contracts/src libs/readmodel/src services/scheduling/src services/reviews/src services/knowledge/src libs/demo/src examples
 
 .PHONY: help install run migrate token asyncapi bench demo test test-serial test-postgres lint fmt \
 	clean distclean

@@ -2,7 +2,7 @@
 540 schools, 5,400 reports, about a million findings), on SQLite and PostgreSQL:
 
 - *load*: every report and 90-day review through the handlers' own service functions
-  (``knowledge.review.service``, the code the consumer calls), many per transaction: the
+  (``knowledge.intake.review.service``, the code the consumer calls), many per transaction: the
   rollups are the ones the handlers keep;
 - *dashboard*: the council's queries (``la`` 881) through the routes' service functions, p50 and
   p95 over repeated calls, each from the rollups: *cold*, right after an ingest changed the
@@ -50,16 +50,16 @@ from common.testing.databases import postgres_reachable, temporary_postgres_data
 from common.testing.nats import NatsServer
 from contracts import directory, reviews
 from contracts.events import TenancyPath
+from knowledge.answers.disclosure import cache
+from knowledge.answers.insight import service as insight_service
+from knowledge.answers.measure import service as measure_service
 from knowledge.config import KnowledgeSettings
 from knowledge.db import InboxMessage
-from knowledge.directory import service as directory_service
-from knowledge.disclosure import cache
-from knowledge.insight import service as insight_service
+from knowledge.intake.review import service as review_service
+from knowledge.intake.review.visibility import directory as directory_model
+from knowledge.intake.rollup.repository import RollupRepository
 from knowledge.main import consumers
-from knowledge.measure import service as measure_service
 from knowledge.models import IngestedFinding, InsightCell, ReviewCell
-from knowledge.review import service as review_service
-from knowledge.rollup.repository import RollupRepository
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results" / "knowledge.json"
@@ -77,14 +77,14 @@ async def _load(database: Database, c: county.County) -> dict[str, Any]:
     async with database.session() as session:
         for payload in county.directory_payloads(c):
             if isinstance(payload, directory.PartnershipPayload):
-                await directory_service.apply_partnership(session, payload)
+                await directory_model.apply_partnership(session, payload)
             elif isinstance(payload, directory.AgreementPayload):
-                await directory_service.apply_agreement(session, payload)
+                await directory_model.apply_agreement(session, payload)
             elif isinstance(payload, directory.SchoolPayload):
-                await directory_service.apply_school(session, payload)
+                await directory_model.apply_school(session, payload)
             else:
                 assert isinstance(payload, directory.MembershipPayload)
-                await directory_service.apply_membership(session, payload, joined=True)
+                await directory_model.apply_membership(session, payload, joined=True)
         await session.commit()
         for n, (report, progress) in enumerate(county.review_payloads(c, county.YEARS), 1):
             await review_service.apply_report(session, report, SETTINGS)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from contracts import directory, reviews
-from knowledge.theme.service import load_default_taxonomy
+from knowledge.intake.theme.service import load_default_taxonomy
 
 LA = "881"
 PARTNERSHIPS = 36

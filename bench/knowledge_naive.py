@@ -11,13 +11,13 @@ from sqlalchemy import column, func, select, values
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal
-from knowledge.disclosure.audience import audience_of
-from knowledge.disclosure.suppression import CellRef, hidden_cells
-from knowledge.disclosure.universe import _thresholds, build
-from knowledge.insight import service as insight_service
+from knowledge.answers.disclosure.audience import audience_of
+from knowledge.answers.disclosure.suppression import CellRef, hidden_cells
+from knowledge.answers.disclosure.universe import _thresholds, build
+from knowledge.answers.insight import service as insight_service
+from knowledge.intake.theme.models import ancestors_of
+from knowledge.intake.theme.service import load_default_taxonomy
 from knowledge.models import FindingTheme, IngestedReview
-from knowledge.theme.models import ancestors_of
-from knowledge.theme.service import load_default_taxonomy
 
 Figures = dict[str, dict[tuple[str, str], int | None]]
 

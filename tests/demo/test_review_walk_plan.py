@@ -20,7 +20,7 @@ from demo.walk.themes import THEMES
 from reviews.self_evaluation.schemas import SelfEvaluationIn
 from tests.support import ROOT
 
-TAXONOMY = ROOT / "services/knowledge/src/knowledge/theme/default_taxonomy.json"
+TAXONOMY = ROOT / "services/knowledge/src/knowledge/intake/theme/default_taxonomy.json"
 
 
 def _review(n: int, partnership: str, first: date, focus: list[str]) -> dict[str, Any]:

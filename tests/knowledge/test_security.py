@@ -17,11 +17,11 @@ import pytest
 
 from common.db import create_database
 from contracts import directory
+from knowledge.answers.library.service import load_default_sources
 from knowledge.config import KnowledgeSettings
-from knowledge.directory import service as directory_service
-from knowledge.library.service import load_default_sources
+from knowledge.intake.review import service as review_service
+from knowledge.intake.review.visibility import directory as directory_model
 from knowledge.main import create_app
-from knowledge.review import service as review_service
 from tests.knowledge.kit import Review, finding, uid
 from tests.support import TokenFactory, assert_problem, bearer
 
@@ -122,14 +122,14 @@ async def tenants(client: httpx.AsyncClient, knowledge_settings: KnowledgeSettin
     try:
         async with database.session() as session:
             now = datetime.now(UTC)
-            await directory_service.apply_partnership(
+            await directory_model.apply_partnership(
                 session,
                 directory.PartnershipPayload(
                     id=P, name="P", kind="la_cluster", la_code="881", version=1, updated_at=now
                 ),
             )
             agreement = {"partnership_id": P, "la_code": "881", "partnership_visibility": "named"}
-            await directory_service.apply_agreement(
+            await directory_model.apply_agreement(
                 session,
                 directory.AgreementPayload.model_validate(
                     {
@@ -145,7 +145,7 @@ async def tenants(client: httpx.AsyncClient, knowledge_settings: KnowledgeSettin
             membership = directory.MembershipPayload(
                 partnership_id=P, urn=URN, la_code="881", occurred_at=now
             )
-            await directory_service.apply_membership(session, membership, joined=True)
+            await directory_model.apply_membership(session, membership, joined=True)
             report = REVIEW.report([finding("area_for_development", "maths")])
             await review_service.apply_report(session, report, knowledge_settings)
             await session.commit()

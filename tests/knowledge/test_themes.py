@@ -9,8 +9,9 @@ import pytest
 
 from common.testing.apps import eventually
 from common.testing.nats import NatsServer
-from knowledge.theme.service import load_default_taxonomy
-from tests.knowledge.conftest import StartApp, knowledge_events, stream_size
+from knowledge.intake.theme.service import load_default_taxonomy
+from tests.knowledge.conftest import StartApp
+from tests.knowledge.kit import knowledge_events, stream_size
 from tests.support import assert_problem
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-from tests.reviews.conftest import (
+from tests.reviews.kit import (
     HEAD,
     IC,
     LA,

@@ -17,12 +17,17 @@ from common.eventstream import cursor_for
 from common.testing.nats import NatsServer
 from common.testing.servers import serving
 from tests.common.test_eventstream import read_events, sse_items
-from tests.reviews.conftest import LA, PARTNERSHIP, TRUST, URN, Kit, plan
-from tests.reviews.integration_kit import (
+from tests.reviews.kit import (
     CONTENT,
+    LA,
     LIFECYCLE,
+    PARTNERSHIP,
+    TRUST,
+    URN,
+    Kit,
+    plan,
     reschedule_and_cancel,
-    stream_events,
+    review_events,
 )
 from tests.reviews.walk import walk_to
 from tests.support import assert_problem
@@ -72,7 +77,7 @@ async def test_the_stream_resumes_without_loss_or_repeat_and_the_feed_pages_the_
         # While nobody listens: the rest of the lifecycle, and a second review cancelled.
         await walk_to(kit, review, "closed")
         await reschedule_and_cancel(kit)
-        stream = await stream_events(nats_server, 20)
+        stream = await review_events(nats_server, 20)
         visible = [(seq, e) for seq, e in stream if e["type"] in LIFECYCLE]
         backlog = len(visible) - len(first)
 
@@ -106,7 +111,7 @@ async def test_the_stream_resumes_without_loss_or_repeat_and_the_feed_pages_the_
 
         # The feed: the same events in the same order, each with its cursor; the partnership
         # lead's also has the content events; the trust's the lifecycle; strangers nothing.
-        everything = await stream_events(nats_server, 21)
+        everything = await review_events(nats_server, 21)
         county_feed = await _feed(client, county)
         assert [e["id"] for _, e in county_feed] == [json.loads(f["data"])["id"] for f in frames]
         assert [e["id"] for _, e in await _feed(client, trust, limit=50)] == [

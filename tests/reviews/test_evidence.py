@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.reviews.conftest import LEAD, REVIEWER, RW, Kit
+from tests.reviews.kit import LEAD, REVIEWER, RW, Kit
 from tests.reviews.test_focus import FOCUS, _history, _review, _walk_to, put_focus
 from tests.reviews.test_lifecycle import _people
 from tests.support import assert_problem

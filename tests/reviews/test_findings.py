@@ -9,7 +9,7 @@ import asyncio
 import uuid
 from typing import Any
 
-from tests.reviews.conftest import LEAD, REVIEWER, RW, Kit
+from tests.reviews.kit import LEAD, REVIEWER, RW, Kit
 from tests.reviews.test_evidence import _item, _ready
 from tests.reviews.test_focus import _history
 from tests.reviews.walk import people

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.reviews.conftest import LEAD, REVIEWER, Kit, plan
+from tests.reviews.kit import LEAD, REVIEWER, Kit, plan
 from tests.reviews.test_lifecycle import _people
 from tests.reviews.walk import walk_to
 from tests.support import assert_problem

@@ -14,7 +14,7 @@ import pytest
 from common.testing.nats import NatsServer
 from contracts.reviews import ReviewState
 from reviews.review.models import TRANSITIONS, allowed_next
-from tests.reviews.conftest import (
+from tests.reviews.kit import (
     IC,
     LA,
     LEAD,

@@ -18,7 +18,7 @@ from reviews.config import ReviewsSettings
 from reviews.main import create_app
 from reviews.milestone.models import OverdueMilestone
 from reviews.milestone.service import sweep_overdue
-from tests.reviews.conftest import LEAD, OTHER_URN, Kit, plan
+from tests.reviews.kit import LEAD, OTHER_URN, Kit, plan
 from tests.reviews.walk import published_events
 
 TODAY = date.today()

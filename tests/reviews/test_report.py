@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from common.testing.nats import NatsServer
 from reviews.report.models import ImmutableReportError, ReportVersion
-from tests.reviews.conftest import LA, RW, TRUST, URN, Kit
+from tests.reviews.kit import LA, RW, TRUST, URN, Kit
 from tests.reviews.test_findings import day_with_evidence, finding
 from tests.reviews.test_focus import _history
 from tests.reviews.walk import people, published_events, walk_to

@@ -13,8 +13,8 @@ from datetime import date, timedelta
 from common.testing.nats import NatsServer
 from contracts.events import TenancyPath
 from contracts.schedule import REVIEW_PLANNED
-from tests.reviews.conftest import LA, PARTNERSHIP, URN, Kit, plan
 from tests.reviews.full_walk import walk_every_stage
+from tests.reviews.kit import LA, PARTNERSHIP, URN, Kit, plan
 from tests.reviews.walk import WALK, published_events, walker
 
 

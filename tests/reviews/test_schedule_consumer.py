@@ -12,7 +12,7 @@ import nats
 from common.testing.nats import NatsServer
 from contracts.events import TenancyPath
 from contracts.schedule import REVIEW_CANCELLED, REVIEW_PLANNED, ReviewCancelledPayload
-from tests.reviews.conftest import IC, LA, LEAD, PARTNERSHIP, REVIEWER, SHADOW, URN, Kit, plan
+from tests.reviews.kit import IC, LA, LEAD, PARTNERSHIP, REVIEWER, SHADOW, URN, Kit, plan
 
 
 async def _history(kit: Kit, review_id: uuid.UUID) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from reviews.main import create_app
-from tests.reviews.conftest import HEAD, LA, PARTNERSHIP, REVIEWER, RW, URN, Kit, plan
+from tests.reviews.kit import HEAD, LA, PARTNERSHIP, REVIEWER, RW, URN, Kit, plan
 from tests.support import assert_problem, bearer
 
 

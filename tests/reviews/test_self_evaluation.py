@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from tests.reviews.conftest import IC, Kit
+from tests.reviews.kit import IC, Kit
 from tests.reviews.test_focus import _history, _review, _walk_to
 from tests.reviews.test_lifecycle import _people
 from tests.support import assert_problem

@@ -9,7 +9,7 @@ import uuid
 from sqlalchemy import select
 
 from reviews.taxonomy.models import TaxonomyTheme, TaxonomyVersion
-from tests.reviews.conftest import Kit, plan
+from tests.reviews.kit import Kit, plan
 from tests.reviews.test_focus import FOCUS, _walk_to, put_focus
 from tests.reviews.test_lifecycle import _people
 from tests.support import assert_problem

@@ -18,14 +18,21 @@ from common.testing.nats import NatsServer
 from common.webhooks import new_secret
 from reviews.milestone.service import sweep_overdue
 from tests.common.webhook_support import RecordingReceiver, Scripted, serving
-from tests.reviews.conftest import LA, PARTNERSHIP, REVIEWER, RW, TRUST, URN, Kit, plan
-from tests.reviews.integration_kit import (
+from tests.reviews.kit import (
     CONTENT,
+    LA,
     LIFECYCLE,
+    PARTNERSHIP,
+    REVIEWER,
+    RW,
+    TRUST,
+    URN,
+    Kit,
     kinds,
+    plan,
     reschedule_and_cancel,
+    review_events,
     short,
-    stream_events,
     subscribe,
 )
 from tests.reviews.walk import walk_to
@@ -110,7 +117,7 @@ async def test_review_events_reach_exactly_the_subscriptions_their_tenancy_cover
         await walk_to(kit, review_a, "closed")
         await reschedule_and_cancel(kit)
 
-        stream = [event for _, event in await stream_events(nats_server, 21)]
+        stream = [event for _, event in await review_events(nats_server, 21)]
         assert kinds(stream) == EXPECTED_ON_THE_STREAM
         lifecycle = {e["id"] for e in stream if e["type"] in LIFECYCLE}
         everything = {e["id"] for e in stream}

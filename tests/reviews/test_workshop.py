@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from common.testing.nats import NatsServer
-from tests.reviews.conftest import IC, LA, OTHER_URN, URN, Kit, plan
+from tests.reviews.kit import IC, LA, OTHER_URN, URN, Kit, plan
 from tests.reviews.test_findings import day_with_evidence, finding
 from tests.reviews.test_focus import _history
 from tests.reviews.test_report import _drafting

@@ -23,7 +23,7 @@ from common.messaging.outbox import OutboxMixin
 from common.testing.apps import eventually
 from common.testing.nats import NatsServer
 from reviews.db import OutboxMessage
-from tests.reviews.conftest import HEAD, IC, LEAD, REVIEWER, RW, SHADOW, URN, Kit, transition
+from tests.reviews.kit import HEAD, IC, LEAD, REVIEWER, RW, SHADOW, URN, Kit, transition
 
 #: (state to reach, who moves it there)
 WALK = [

@@ -25,11 +25,14 @@ from common.messaging import (
     Broker,
     CloudEvent,
     ConsumerRunner,
+    Dispatcher,
+    HandlerTable,
     OutboxRelay,
     bind_outbox,
     ensure_copying_stream,
     ensure_dead_letter_stream,
     ensure_stream,
+    subject_filters,
 )
 from common.observability.metrics import Refresher
 from common.observability.runtime_metrics import (
@@ -66,6 +69,25 @@ class ConsumerSpec:
     max_deliver: int = 8
     backoff: Sequence[float] = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
     transaction_batch: int = 1  # >1: apply consecutive deliveries in one transaction
+
+    @classmethod
+    def dispatching(
+        cls,
+        *,
+        stream: str,
+        durable: str,
+        handlers: HandlerTable,
+        transaction_batch: int = 1,
+    ) -> ConsumerSpec:
+        """A consumer of exactly the events its handler table names (see
+        :mod:`common.messaging.dispatch`)."""
+        return cls(
+            stream=stream,
+            durable=durable,
+            filter_subjects=subject_filters(handlers),
+            handler=Dispatcher.of(durable, handlers),
+            transaction_batch=transaction_batch,
+        )
 
 
 @dataclass

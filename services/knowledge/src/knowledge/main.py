@@ -6,22 +6,18 @@ from fastapi import FastAPI
 
 from common.http.app import create_service_app
 from common.runtime import ConsumerSpec, ServiceRuntime, StreamSpec
-from knowledge.brokering.router import router as brokering_router
+from knowledge.answers.brokering.router import router as brokering_router
+from knowledge.answers.insight.router import router as insight_router
+from knowledge.answers.library.router import router as library_router
+from knowledge.answers.measure.router import router as measure_router
+from knowledge.answers.search.router import router as search_router
 from knowledge.config import KnowledgeSettings
 from knowledge.db import InboxMessage, OutboxMessage
-from knowledge.directory.handlers import SUBJECT_FILTERS, handle_directory_event
-from knowledge.insight.router import router as insight_router
-from knowledge.library.router import router as library_router
-from knowledge.measure.router import router as measure_router
-from knowledge.review.handlers import (
-    PLAN_SUBJECT_FILTERS,
-    REVIEW_SUBJECT_FILTERS,
-    ReviewEventHandler,
-    handle_plan_event,
-)
-from knowledge.search.router import router as search_router
+from knowledge.intake.review.handlers import PLAN_HANDLERS, review_handlers
+from knowledge.intake.review.visibility import directory
+from knowledge.intake.theme.router import router as theme_router
 from knowledge.seed import Seeder
-from knowledge.theme.router import router as theme_router
+from readmodel.directory import consumer as directory_consumer
 
 DESCRIPTION = """
 What partnerships, trusts and councils learn across reviews: themes, aggregates and the
@@ -47,24 +43,17 @@ TRANSACTION_BATCH = 64
 
 def consumers(settings: KnowledgeSettings) -> list[ConsumerSpec]:
     return [
-        ConsumerSpec(
-            stream="SCHEDULING",
-            durable="knowledge-directory",
-            filter_subjects=SUBJECT_FILTERS,
-            handler=handle_directory_event,
-        ),
-        ConsumerSpec(
+        directory_consumer(directory, durable="knowledge-directory"),
+        ConsumerSpec.dispatching(
             stream="REVIEWS",
             durable="knowledge-reviews",
-            filter_subjects=REVIEW_SUBJECT_FILTERS,
-            handler=ReviewEventHandler(settings),
+            handlers=review_handlers(settings),
             transaction_batch=TRANSACTION_BATCH,
         ),
-        ConsumerSpec(
+        ConsumerSpec.dispatching(
             stream="SCHEDULING",
             durable="knowledge-schedule",
-            filter_subjects=PLAN_SUBJECT_FILTERS,
-            handler=handle_plan_event,
+            handlers=PLAN_HANDLERS,
             transaction_batch=TRANSACTION_BATCH,
         ),
     ]

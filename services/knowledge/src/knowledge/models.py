@@ -1,23 +1,23 @@
 """Every table of the knowledge service, imported in one place for Alembic and create_all."""
 
+from knowledge.answers.library.models import Source, SourceTheme
 from knowledge.db import Base, IdempotencyRecord, InboxMessage, OutboxMessage
-from knowledge.directory.models import (
+from knowledge.intake.directory.models import (
     DirectoryAgreement,
     DirectoryMembership,
     DirectoryPartnership,
     DirectorySchool,
 )
-from knowledge.library.models import Source, SourceTheme
-from knowledge.review.models import (
+from knowledge.intake.review.models import (
     FindingTheme,
     IngestedAction,
     IngestedFinding,
     IngestedReview,
     ReviewPeople,
 )
-from knowledge.rollup.models import EmergingTheme, InsightCell, ReviewCell, RollupGeneration
-from knowledge.search.models import SearchDocument, include_object
-from knowledge.theme.models import ExpertiseMapping, TaxonomyVersion, Theme
+from knowledge.intake.rollup.models import EmergingTheme, InsightCell, ReviewCell, RollupGeneration
+from knowledge.intake.search.models import SearchDocument, include_object
+from knowledge.intake.theme.models import ExpertiseMapping, TaxonomyVersion, Theme
 
 __all__ = [
     "Base",

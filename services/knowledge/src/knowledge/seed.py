@@ -13,8 +13,8 @@ from fastapi import FastAPI
 
 from common.logging import get_logger
 from common.runtime import ServiceRuntime
-from knowledge.library import service as library_service
-from knowledge.theme import service as theme_service
+from knowledge.answers.library import service as library_service
+from knowledge.intake.theme import service as theme_service
 
 log = get_logger(__name__)
 

@@ -10,9 +10,10 @@ from fastapi import FastAPI
 
 from common.http.app import create_service_app
 from common.runtime import ConsumerSpec, ServiceRuntime, StreamSpec
+from readmodel.directory import consumer as directory_consumer
 from reviews.config import ReviewsSettings
 from reviews.db import IdempotencyRecord, InboxMessage, OutboxMessage
-from reviews.directory.handlers import SUBJECT_FILTERS, handle_directory_event
+from reviews.directory.service import directory
 from reviews.evidence.router import router as evidence_router
 from reviews.finding.router import router as finding_router
 from reviews.focus.router import router as focus_router
@@ -24,12 +25,10 @@ from reviews.integration.service import webhook_dispatcher
 from reviews.milestone.service import run_sweeper
 from reviews.progress.router import router as progress_router
 from reviews.report.router import router as report_router
-from reviews.review.handlers import SUBJECT_FILTERS as SCHEDULE_FILTERS
-from reviews.review.handlers import handle_schedule_event
+from reviews.review.handlers import HANDLERS as SCHEDULE_HANDLERS
 from reviews.review.router import router as review_router
 from reviews.self_evaluation.router import router as self_evaluation_router
-from reviews.taxonomy.handlers import SUBJECT_FILTERS as TAXONOMY_FILTERS
-from reviews.taxonomy.handlers import handle_taxonomy_event
+from reviews.taxonomy.handlers import HANDLERS as TAXONOMY_HANDLERS
 from reviews.workshop.router import router as workshop_router
 
 DESCRIPTION = """
@@ -54,23 +53,12 @@ def create_app(settings: ReviewsSettings | None = None) -> FastAPI:
         idempotency_model=IdempotencyRecord,
         streams=[StreamSpec("REVIEWS", ["reviews.>"]), StreamSpec(STREAM, sources=SOURCES)],
         consumers=[
-            ConsumerSpec(
-                stream="SCHEDULING",
-                durable="reviews-directory",
-                filter_subjects=SUBJECT_FILTERS,
-                handler=handle_directory_event,
+            directory_consumer(directory, durable="reviews-directory"),
+            ConsumerSpec.dispatching(
+                stream="SCHEDULING", durable="reviews-schedule", handlers=SCHEDULE_HANDLERS
             ),
-            ConsumerSpec(
-                stream="SCHEDULING",
-                durable="reviews-schedule",
-                filter_subjects=SCHEDULE_FILTERS,
-                handler=handle_schedule_event,
-            ),
-            ConsumerSpec(
-                stream="KNOWLEDGE",
-                durable="reviews-taxonomy",
-                filter_subjects=TAXONOMY_FILTERS,
-                handler=handle_taxonomy_event,
+            ConsumerSpec.dispatching(
+                stream="KNOWLEDGE", durable="reviews-taxonomy", handlers=TAXONOMY_HANDLERS
             ),
             ConsumerSpec(
                 stream=STREAM,

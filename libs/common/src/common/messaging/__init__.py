@@ -4,6 +4,7 @@ consumers with an inbox (exactly once, in order per partition key), dead letters
 from common.messaging.broker import Broker, connect
 from common.messaging.consumer import ConsumerRunner
 from common.messaging.deadletter import DeadLetter, dead_letter_subject
+from common.messaging.dispatch import Dispatcher, HandlerTable, subject_filters
 from common.messaging.envelope import (
     CORRELATION_ID_HEADER,
     MSG_ID_HEADER,
@@ -19,6 +20,7 @@ from common.messaging.outbox import (
     outbox_model_for,
 )
 from common.messaging.processing import Handler
+from common.messaging.publish import EventKind, Outgoing, PublishedKind, publish, publish_many
 from common.messaging.relay import OutboxRelay
 from common.messaging.streams import (
     DEAD_LETTER_STREAM,
@@ -36,13 +38,18 @@ __all__ = [
     "CloudEvent",
     "ConsumerRunner",
     "DeadLetter",
+    "Dispatcher",
+    "EventKind",
     "Handler",
+    "HandlerTable",
     "InboxMixin",
     "InboxStatus",
     "MalformedEvent",
     "OutboxMixin",
     "OutboxNotConfiguredError",
     "OutboxRelay",
+    "Outgoing",
+    "PublishedKind",
     "add_event",
     "bind_outbox",
     "connect",
@@ -51,5 +58,8 @@ __all__ = [
     "ensure_dead_letter_stream",
     "ensure_stream",
     "outbox_model_for",
+    "publish",
+    "publish_many",
+    "subject_filters",
     "subject_matches",
 ]

@@ -1,4 +1,5 @@
-"""The reviews service's copy of the directory, fed by scheduling's events.
+"""The reviews service's copy of the directory, fed by scheduling's events (the columns and the
+projection are shared with knowledge: :mod:`readmodel.directory`).
 
 Used to decide who may see a review: the school's own staff, its partnership, its trust and
 its LA, as the partnership's data-sharing agreement allows.
@@ -6,49 +7,26 @@ its LA, as the partnership's data-sharing agreement allows.
 
 from __future__ import annotations
 
-import uuid
-
-from sqlalchemy import Integer, String, Uuid
-from sqlalchemy.orm import Mapped, mapped_column
-
+from readmodel.directory import (
+    AgreementColumns,
+    MembershipColumns,
+    PartnershipColumns,
+    SchoolColumns,
+)
 from reviews.db import Base
 
 
-class DirectorySchool(Base):
-    __tablename__ = "directory_schools"
-
-    urn: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    name: Mapped[str] = mapped_column(String(200))
-    la_code: Mapped[str] = mapped_column(String(3), index=True)
-    trust_uid: Mapped[str | None] = mapped_column(String(10), index=True)
-    phase: Mapped[str] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(40))
-    source_version: Mapped[int]
+class DirectorySchool(SchoolColumns, Base):
+    pass
 
 
-class DirectoryPartnership(Base):
-    __tablename__ = "directory_partnerships"
-
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(40))
-    la_code: Mapped[str] = mapped_column(String(3), index=True)
-    source_version: Mapped[int]
+class DirectoryPartnership(PartnershipColumns, Base):
+    pass
 
 
-class DirectoryMembership(Base):
-    __tablename__ = "directory_memberships"
-
-    partnership_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    urn: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
+class DirectoryMembership(MembershipColumns, Base):
+    pass
 
 
-class DirectoryAgreement(Base):
-    __tablename__ = "directory_agreements"
-
-    partnership_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    partnership_visibility: Mapped[str] = mapped_column(String(20))
-    trust_visibility: Mapped[str] = mapped_column(String(20))
-    local_authority_visibility: Mapped[str] = mapped_column(String(20))
-    suppression_threshold: Mapped[int]
-    source_version: Mapped[int]
+class DirectoryAgreement(AgreementColumns, Base):
+    pass

@@ -7,7 +7,7 @@ team, the school and the partnership lead. Every change appends to the review's 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +17,6 @@ from common.http.etag import check_version
 from common.http.pagination import PageParams, paginate
 from common.http.problems import ProblemError, not_found, validation_failed
 from contracts.reviews import EvidenceKind
-from reviews import tenancy
 from reviews.evidence.models import CONTENT_FIELDS, RECORDING_STATES, EvidenceItem
 from reviews.evidence.repository import EvidenceRepository
 from reviews.evidence.schemas import (
@@ -29,26 +28,21 @@ from reviews.evidence.schemas import (
     Outcome,
 )
 from reviews.focus.repository import FocusRepository
+from reviews.review import tenancy
+from reviews.review.access import Part, get_review, record
 from reviews.review.models import Review, Role
-from reviews.review.service import get_review, record
 
 _READERS = frozenset({Role.TEAM_MEMBER, Role.SCHOOL, Role.PARTNERSHIP_LEAD})
 
-
-def _forbidden(detail: str, required: Iterable[Role]) -> ProblemError:
-    return ProblemError(
-        403,
-        "Not allowed for your role",
-        detail=detail,
-        type_="evidence-not-allowed-for-role",
-        extensions={"required_roles": sorted(r.value for r in required)},
-    )
+PART = Part("evidence")
 
 
 def _recorder(principal: Principal, review: Review) -> uuid.UUID:
     person = tenancy.person_id(principal)
     if Role.TEAM_MEMBER not in tenancy.roles(principal, review) or person is None:
-        raise _forbidden("Only a member of the review team records evidence.", [Role.TEAM_MEMBER])
+        raise PART.forbidden(
+            "Only a member of the review team records evidence.", [Role.TEAM_MEMBER]
+        )
     if review.state not in RECORDING_STATES:
         raise ProblemError(
             409,
@@ -165,7 +159,7 @@ async def record_batch(
 async def _readable(session: AsyncSession, principal: Principal, review_id: uuid.UUID) -> Review:
     review = await get_review(session, principal, review_id)
     if not tenancy.roles(principal, review) & _READERS:
-        raise _forbidden(
+        raise PART.forbidden(
             "Evidence is read by the team, the school and the partnership lead.", _READERS
         )
     return review
@@ -202,7 +196,7 @@ async def edit_item(
         raise not_found(f"No evidence item {item_id} in review {review_id}.")
     person = _recorder(principal, review)
     if item.author_person_id != person:
-        raise _forbidden("Only the item's author edits it.", [Role.TEAM_MEMBER])
+        raise PART.forbidden("Only the item's author edits it.", [Role.TEAM_MEMBER])
     check_version(item.version, expected_version)
     if patch.question_id is not None and patch.question_id not in await _question_ids(
         session, review_id

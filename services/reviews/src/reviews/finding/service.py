@@ -6,7 +6,7 @@ change appends to the review's history in the same transaction.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,35 +18,27 @@ from common.http.etag import etag_for
 from common.http.idempotency import IdempotencyStore, IdempotentRequest, StoredResponse
 from common.http.pagination import PageParams, paginate
 from common.http.problems import ProblemError, not_found, validation_failed
-from reviews import tenancy
 from reviews.db import IdempotencyRecord
 from reviews.evidence.models import EvidenceItem
 from reviews.finding.models import WRITING_STATES, Finding, FindingEvidence
 from reviews.finding.repository import FindingRepository
 from reviews.finding.schemas import FindingIn, FindingOut, FindingPatch
 from reviews.focus.repository import FocusRepository
+from reviews.review import tenancy
+from reviews.review.access import Part, diff, get_review, record
 from reviews.review.models import Review, Role
-from reviews.review.service import get_review, record
 from reviews.taxonomy.service import check_theme_codes
 
 IDEMPOTENCY_KEYS = IdempotencyStore(IdempotencyRecord)
 READERS = frozenset({Role.TEAM_MEMBER, Role.SCHOOL, Role.IMPROVEMENT_CHAMPION})
 
-
-def _forbidden(detail: str, required: Iterable[Role]) -> ProblemError:
-    return ProblemError(
-        403,
-        "Not allowed for your role",
-        detail=detail,
-        type_="finding-not-allowed-for-role",
-        extensions={"required_roles": sorted(r.value for r in required)},
-    )
+PART = Part("finding")
 
 
 async def _writer(session: AsyncSession, principal: Principal, review_id: uuid.UUID) -> Review:
     review = await get_review(session, principal, review_id)
     if Role.TEAM_MEMBER not in tenancy.roles(principal, review):
-        raise _forbidden("Only the review team writes findings.", [Role.TEAM_MEMBER])
+        raise PART.forbidden("Only the review team writes findings.", [Role.TEAM_MEMBER])
     if review.state not in WRITING_STATES:
         raise ProblemError(
             409,
@@ -67,7 +59,7 @@ async def readable_review(
 ) -> Review:
     review = await get_review(session, principal, review_id)
     if not tenancy.roles(principal, review) & READERS:
-        raise _forbidden(
+        raise PART.forbidden(
             "Findings are read by the team, the school and the IC; others read the published "
             "report as the data-sharing agreement allows.",
             READERS,
@@ -121,14 +113,6 @@ def _snapshot(finding: Finding) -> dict[str, Any]:
     }
 
 
-def _diff(finding_id: uuid.UUID, before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    return {
-        f"finding.{finding_id}.{key}": {"from": before.get(key), "to": after.get(key)}
-        for key in sorted(set(before) | set(after))
-        if before.get(key) != after.get(key)
-    }
-
-
 async def create_finding(
     session: AsyncSession,
     principal: Principal,
@@ -157,7 +141,7 @@ async def create_finding(
         )
         FindingRepository(session).add(finding)
         await session.flush()
-        changes = _diff(finding.id, {}, _snapshot(finding))
+        changes = diff({}, _snapshot(finding), prefix=f"finding.{finding.id}.")
         record(
             session, review, "finding_created", changes, subject=principal.subject, person=person
         )
@@ -260,7 +244,7 @@ async def edit_finding(
         finding.links = [link for link in finding.links if link.evidence_id in wanted]
         held = set(finding.evidence_ids)
         finding.links += [FindingEvidence(evidence_id=i) for i in wanted if i not in held]
-    changes = _diff(finding.id, before, _snapshot(finding))
+    changes = diff(before, _snapshot(finding), prefix=f"finding.{finding.id}.")
     if changes:
         finding.updated_at = utcnow()  # an UPDATE of the row, so its version moves with links
         min_kinds = review.triangulation_min_kinds
@@ -288,7 +272,7 @@ async def delete_finding(
     """Withdraw a finding before the report is published (If-Match)."""
     review = await _writer(session, principal, review_id)
     finding = await _current(session, review, finding_id, expected_version)
-    changes = _diff(finding.id, _snapshot(finding), {})
+    changes = diff(_snapshot(finding), {}, prefix=f"finding.{finding.id}.")
     await FindingRepository(session).delete(finding)
     await session.flush()
     person = tenancy.person_id(principal)

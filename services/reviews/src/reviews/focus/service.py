@@ -16,7 +16,6 @@ from common.clock import utcnow
 from common.http.etag import check_version
 from common.http.pagination import PageParams, paginate
 from common.http.problems import ProblemError, not_found, validation_failed
-from reviews import tenancy
 from reviews.focus.models import (
     AGREEMENT_STATE,
     EDITABLE_STATES,
@@ -25,8 +24,9 @@ from reviews.focus.models import (
 )
 from reviews.focus.repository import FocusRepository
 from reviews.focus.schemas import ChallengeIn, FocusIn
+from reviews.review import tenancy
+from reviews.review.access import diff, get_review, record
 from reviews.review.models import Review, Role
-from reviews.review.service import get_review, record
 from reviews.taxonomy.service import check_theme_codes
 
 _SETTERS = frozenset({Role.SCHOOL, Role.LEAD_REVIEWER})
@@ -144,11 +144,7 @@ async def set_focus(
         focus.agreed_at, focus.agreed_by = utcnow(), person
     await session.flush()
     after = _snapshot(focus)
-    changes = {
-        key: {"from": before.get(key), "to": after.get(key)}
-        for key in sorted(after)
-        if before.get(key) != after.get(key)
-    }
+    changes = diff(before, after)
     if changes:
         action = "focus_agreed" if request.agreed else "focus_set"
         record(session, review, action, changes, subject=principal.subject, person=person)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from common.auth import Principal
 from reviews.directory.models import DirectorySchool
 from reviews.review.models import Review, ReviewTeamMember
-from reviews.tenancy import review_visible
+from reviews.review.tenancy import review_visible
 
 
 class AudienceRepository:

@@ -7,9 +7,10 @@ attempt), the live stream and the feed:
   (``schools``), or a person on the review's team (``person_id``: the team the plan names, and
   the team the review has now);
 - a *content* event (report published, action plan agreed, progress reviewed) reaches only a
-  token that may read the review (``GET /v1/reviews/{id}``, ``reviews.tenancy.review_visible``,
-  which applies the data-sharing agreement): the school, the team and IC, the partnership
-  lead, and an LA or trust only where the agreement names the school to them;
+  token that may read the review (``GET /v1/reviews/{id}``,
+  ``reviews.review.tenancy.review_visible``, which applies the data-sharing agreement): the
+  school, the team and IC, the partnership lead, and an LA or trust only where the agreement
+  names the school to them;
 - anything else on the stream, or an event whose payload does not say where it belongs,
   reaches nobody.
 
@@ -38,11 +39,11 @@ from common.webhooks import (
     WebhookDispatcher,
     fan_out,
 )
-from reviews import tenancy as review_tenancy
 from reviews.config import ReviewsSettings
 from reviews.integration.catalog import CONTENT_TYPES, LIFECYCLE_TYPES
 from reviews.integration.models import WEBHOOKS
 from reviews.integration.repository import AudienceRepository
+from reviews.review import tenancy as review_tenancy
 
 # The subject of the caller a subscription stands for when its tenancy is judged.
 SUBSCRIBER = "webhook-subscription"

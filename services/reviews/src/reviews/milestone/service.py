@@ -13,9 +13,8 @@ from common.clock import utcnow
 from common.db import Database
 from common.logging import get_logger
 from contracts.reviews import MILESTONE_OVERDUE, MilestoneOverduePayload
-from reviews.events import publish
 from reviews.milestone.repository import OverdueRepository
-from reviews.review.history import event_keys, tenancy_path
+from reviews.review.access import publish_about
 from reviews.review.models import MILESTONE_STAGES, states_before
 
 log = get_logger(__name__)
@@ -40,7 +39,6 @@ async def sweep_overdue(database: Database, *, today: date | None = None) -> int
                     due: date = getattr(review, column)
                     if not await repository.claim(review.id, column, due, detected_at):
                         continue  # another sweeper announced it first
-                    subject, key = event_keys(review)
                     payload = MilestoneOverduePayload(
                         review_id=review.id,
                         cycle_id=review.cycle_id,
@@ -54,14 +52,7 @@ async def sweep_overdue(database: Database, *, today: date | None = None) -> int
                         state=review.state,
                         detected_at=detected_at,
                     )
-                    publish(
-                        session,
-                        MILESTONE_OVERDUE,
-                        payload,
-                        tenancy=tenancy_path(review),
-                        subject=subject,
-                        partition_key=key,
-                    )
+                    publish_about(session, review, MILESTONE_OVERDUE, payload)
                     announced += 1
                 await session.commit()
             if len(reviews) < BATCH:

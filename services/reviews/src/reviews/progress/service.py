@@ -12,26 +12,16 @@ from common.auth import Principal
 from common.clock import utcnow
 from common.http.problems import ProblemError, not_found, validation_failed
 from contracts.reviews import PROGRESS_REVIEWED, ProgressReviewedPayload, RatedAction
-from reviews import tenancy
-from reviews.events import publish
 from reviews.progress.models import RECORDING_STATE, ProgressReview
 from reviews.progress.repository import ProgressRepository
 from reviews.progress.schemas import ProgressReviewIn
-from reviews.review.history import event_keys, tenancy_path
+from reviews.review import tenancy
+from reviews.review.access import Part, get_review, publish_about, record
 from reviews.review.models import Review, Role
-from reviews.review.service import get_review, record
 from reviews.workshop.repository import WorkshopRepository
 from reviews.workshop.service import READERS, action_theme_codes
 
-
-def _forbidden(detail: str, required: frozenset[Role]) -> ProblemError:
-    return ProblemError(
-        403,
-        "Not allowed for your role",
-        detail=detail,
-        type_="progress-not-allowed-for-role",
-        extensions={"required_roles": sorted(r.value for r in required)},
-    )
+PART = Part("progress")
 
 
 async def get_progress(
@@ -39,7 +29,9 @@ async def get_progress(
 ) -> tuple[ProgressReview, Review]:
     review = await get_review(session, principal, review_id)
     if not tenancy.roles(principal, review) & READERS:
-        raise _forbidden("The 90-day review is read by the school, the team and the IC.", READERS)
+        raise PART.forbidden(
+            "The 90-day review is read by the school, the team and the IC.", READERS
+        )
     progress = await ProgressRepository(session).get(review_id)
     if progress is None:
         raise not_found(f"Review {review_id} has no 90-day review yet.")
@@ -53,7 +45,7 @@ async def record_progress(
     every action of the agreed plan is rated, or for a date in the future."""
     review = await get_review(session, principal, review_id)
     if Role.IMPROVEMENT_CHAMPION not in tenancy.roles(principal, review):
-        raise _forbidden(
+        raise PART.forbidden(
             "The IC records the 90-day review.", frozenset({Role.IMPROVEMENT_CHAMPION})
         )
     repository = ProgressRepository(session)
@@ -129,14 +121,6 @@ async def record_progress(
             for r in request.ratings
         ],
     )
-    subject, key = event_keys(review)
-    publish(
-        session,
-        PROGRESS_REVIEWED,
-        payload,
-        tenancy=tenancy_path(review),
-        subject=subject,
-        partition_key=key,
-    )
+    publish_about(session, review, PROGRESS_REVIEWED, payload)
     await session.commit()
     return progress, review

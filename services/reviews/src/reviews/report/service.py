@@ -6,7 +6,7 @@ triangulation rule cannot be walked around); readers get JSON, HTML or Markdown.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import func, select
@@ -18,9 +18,7 @@ from common.http.etag import check_version
 from common.http.pagination import PageParams, paginate
 from common.http.problems import ProblemError, not_found, validation_failed
 from contracts.reviews import REPORT_PUBLISHED, ReviewState
-from reviews import tenancy
 from reviews.directory.models import DirectorySchool
-from reviews.events import publish
 from reviews.evidence.models import EvidenceItem
 from reviews.finding.repository import FindingRepository
 from reviews.finding.service import present
@@ -38,9 +36,10 @@ from reviews.report.schemas import (
     ReportQuestion,
     ReportSchool,
 )
-from reviews.review.history import event_keys, tenancy_path
+from reviews.review import tenancy
+from reviews.review.access import Part, get_review, publish_about, record
 from reviews.review.models import Review, Role, TeamRole
-from reviews.review.service import check_move, get_review, move, record
+from reviews.review.service import check_move, move
 
 DRAFTING_STATE = ReviewState.REPORT_DRAFTED
 #: Who reads drafts: the team writes them, the school checks them.
@@ -48,21 +47,13 @@ DRAFT_READERS = frozenset({Role.TEAM_MEMBER, Role.SCHOOL})
 #: Who always reads the published report (others as the agreement allows).
 PUBLISHED_READERS = DRAFT_READERS | {Role.IMPROVEMENT_CHAMPION}
 
+PART = Part("report")
+
 
 def _problem(
     status: int, title: str, detail: str, type_: str, **extensions: object
 ) -> ProblemError:
     return ProblemError(status, title, detail=detail, type_=type_, extensions=extensions)
-
-
-def _forbidden(detail: str, required: Iterable[Role]) -> ProblemError:
-    return _problem(
-        403,
-        "Not allowed for your role",
-        detail,
-        "report-not-allowed-for-role",
-        required_roles=sorted(r.value for r in required),
-    )
 
 
 async def _content(session: AsyncSession, review: Review) -> ReportContent:
@@ -119,7 +110,7 @@ async def create_version(
     review = await get_review(session, principal, review_id)
     roles = tenancy.roles(principal, review)
     if Role.LEAD_REVIEWER not in roles:
-        raise _forbidden("The lead reviewer writes the report.", [Role.LEAD_REVIEWER])
+        raise PART.forbidden("The lead reviewer writes the report.", [Role.LEAD_REVIEWER])
     if review.state != DRAFTING_STATE:
         raise _problem(
             409,
@@ -163,13 +154,13 @@ async def _readable(
             session, principal, review
         ):
             return
-        raise _forbidden(
+        raise PART.forbidden(
             "The published report is read by the school, its team and IC, and beyond them as "
             "the partnership's data-sharing agreement allows.",
             PUBLISHED_READERS,
         )
     if not roles & DRAFT_READERS:
-        raise _forbidden("Drafts are read by the team and the school.", DRAFT_READERS)
+        raise PART.forbidden("Drafts are read by the team and the school.", DRAFT_READERS)
 
 
 async def get_version(
@@ -199,7 +190,7 @@ async def list_versions(
 ) -> tuple[Sequence[ReportVersion], str | None]:
     review = await get_review(session, principal, review_id)
     if not tenancy.roles(principal, review) & DRAFT_READERS:
-        raise _forbidden("Drafts are read by the team and the school.", DRAFT_READERS)
+        raise PART.forbidden("Drafts are read by the team and the school.", DRAFT_READERS)
     statement = ReportRepository(session).of(review_id)
     return await paginate(session, statement, order_by=(ReportVersion.number,), params=params)
 
@@ -235,7 +226,7 @@ async def acknowledge(
     report_drafted, for another version than the current draft, or when done already."""
     review = await get_review(session, principal, review_id)
     if Role.SCHOOL not in tenancy.roles(principal, review):
-        raise _forbidden("The school's head acknowledges the report.", [Role.SCHOOL])
+        raise PART.forbidden("The school's head acknowledges the report.", [Role.SCHOOL])
     version = await ReportRepository(session).get(review_id, number)
     if version is None:
         raise not_found(f"Review {review_id} has no report version {number}.")
@@ -321,17 +312,9 @@ async def publish_report(
         reason=version.override_reason,
     )
     await move(session, principal, review, ReviewState.REPORT_PUBLISHED, version.override_reason)
-    subject, key = event_keys(review)
     payload = report_published(
         review, version, text_shared=await tenancy.text_may_leave_school(session, review)
     )
-    publish(
-        session,
-        REPORT_PUBLISHED,
-        payload,
-        tenancy=tenancy_path(review),
-        subject=subject,
-        partition_key=key,
-    )
+    publish_about(session, review, REPORT_PUBLISHED, payload)
     await session.commit()
     return review, version

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common.logging import get_logger
-from common.messaging import CloudEvent
+from common.messaging import CloudEvent, Handler, HandlerTable
 from contracts.schedule import (
-    EVENTS,
     REVIEW_CANCELLED,
     REVIEW_PLANNED,
     REVIEW_RESCHEDULED,
@@ -18,12 +14,6 @@ from contracts.schedule import (
     ReviewPlanPayload,
 )
 from reviews.review import service
-
-log = get_logger(__name__)
-
-Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
-
-SUBJECT_FILTERS = [definition.subject_filter for definition in EVENTS]
 
 
 def _plan(action: str) -> Handler:
@@ -39,17 +29,9 @@ async def _cancelled(session: AsyncSession, event: CloudEvent) -> None:
     await service.apply_cancelled(session, payload, event_id=event.id)
 
 
-HANDLERS: dict[str, Handler] = {
-    REVIEW_PLANNED.type: _plan("planned"),
-    REVIEW_RESCHEDULED.type: _plan("rescheduled"),
-    REVIEW_TEAM_CHANGED.type: _plan("team_changed"),
-    REVIEW_CANCELLED.type: _cancelled,
+HANDLERS: HandlerTable = {
+    REVIEW_PLANNED: _plan("planned"),
+    REVIEW_RESCHEDULED: _plan("rescheduled"),
+    REVIEW_TEAM_CHANGED: _plan("team_changed"),
+    REVIEW_CANCELLED: _cancelled,
 }
-
-
-async def handle_schedule_event(session: AsyncSession, event: CloudEvent) -> None:
-    handler = HANDLERS.get(event.type)
-    if handler is None:
-        log.info("schedule_event_ignored", type=event.type, id=event.id)
-        return
-    await handler(session, event)

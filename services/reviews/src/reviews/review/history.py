@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.clock import utcnow
-from contracts.events import TenancyPath
+from common.messaging import publish
+from contracts.events import EventDefinition, PayloadT, TenancyPath
 from contracts.reviews import (
     REVIEW_CLOSED,
     REVIEW_TRANSITIONED,
@@ -18,7 +19,6 @@ from contracts.reviews import (
     ReviewState,
     ReviewTransitionedPayload,
 )
-from reviews.events import publish
 from reviews.review.models import Review, ReviewHistory
 from reviews.review.repository import HistoryRepository
 
@@ -32,6 +32,16 @@ def tenancy_path(review: Review) -> TenancyPath:
 def event_keys(review: Review) -> tuple[str, str]:
     """The CloudEvent subject and the partition key of every event about ``review``."""
     return f"reviews/{review.id}", f"review:{review.id}"
+
+
+def publish_about(
+    session: AsyncSession, review: Review, definition: EventDefinition[PayloadT], payload: PayloadT
+) -> None:
+    """Publish an event about ``review`` in the caller's transaction: the review's tenancy, its
+    subject, and its partition key (a review's events stay in order)."""
+    subject, key = event_keys(review)
+    path = tenancy_path(review)
+    publish(session, definition, payload, tenancy=path, subject=subject, partition_key=key)
 
 
 def record(
@@ -63,8 +73,6 @@ def record(
 def publish_transition(
     session: AsyncSession, review: Review, origin: ReviewState, *, person: uuid.UUID | None
 ) -> None:
-    path = tenancy_path(review)
-    subject, key = event_keys(review)
     payload = ReviewTransitionedPayload(
         review_id=review.id,
         cycle_id=review.cycle_id,
@@ -78,14 +86,7 @@ def publish_transition(
         version=review.version,
         occurred_at=review.state_changed_at,
     )
-    publish(
-        session,
-        REVIEW_TRANSITIONED,
-        payload,
-        tenancy=path,
-        subject=subject,
-        partition_key=key,
-    )
+    publish_about(session, review, REVIEW_TRANSITIONED, payload)
     if review.state == ReviewState.CLOSED:
         closed = ReviewClosedPayload(
             review_id=review.id,
@@ -97,4 +98,4 @@ def publish_transition(
             version=review.version,
             closed_at=review.state_changed_at,
         )
-        publish(session, REVIEW_CLOSED, closed, tenancy=path, subject=subject, partition_key=key)
+        publish_about(session, review, REVIEW_CLOSED, closed)

@@ -18,12 +18,13 @@ from common.auth import Principal
 from common.clock import utcnow
 from common.http.etag import check_version
 from common.http.pagination import PageParams, paginate
-from common.http.problems import ProblemError, not_found
+from common.http.problems import ProblemError
 from common.logging import get_logger
 from contracts.reviews import ReviewState
 from contracts.schedule import ReviewCancelledPayload, ReviewPlanPayload
-from reviews import tenancy
-from reviews.review.history import SCHEDULE_ACTOR, publish_transition, record
+from reviews.review import tenancy
+from reviews.review.access import diff, get_review, record
+from reviews.review.history import publish_transition
 from reviews.review.models import (
     DEDICATED_MOVES,
     PRECONDITIONS,
@@ -39,7 +40,7 @@ from reviews.review.schemas import TransitionIn
 
 log = get_logger(__name__)
 
-__all__ = ["SCHEDULE_ACTOR", "record"]  # the history kit, for the other aggregates
+__all__ = ["get_review"]  # for the router; the other parts reach a review through access
 _FINAL = (ReviewState.CLOSED, ReviewState.CANCELLED)
 
 
@@ -130,14 +131,6 @@ _PLAN_COLUMNS = (
 )
 
 
-def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    return {
-        key: {"from": before.get(key), "to": after.get(key)}
-        for key in sorted(set(before) | set(after))
-        if before.get(key) != after.get(key)
-    }
-
-
 def _replace_team(review: Review, wanted: set[tuple[uuid.UUID, TeamRole, int | None]]) -> None:
     by_key = {(m.person_id, m.role): m for m in review.team}
     wanted_keys = {(person, role) for person, role, _ in wanted}
@@ -179,7 +172,7 @@ async def apply_plan(
         review.plan_version = payload.version
     _replace_team(review, _team(payload))
     await session.flush()
-    record(session, review, action, _diff(before, _snapshot(review)), event_id=event_id)
+    record(session, review, action, diff(before, _snapshot(review)), event_id=event_id)
     return True
 
 
@@ -206,7 +199,7 @@ async def apply_cancelled(
         session,
         review,
         "cancelled",
-        _diff(before, _snapshot(review)),
+        diff(before, _snapshot(review)),
         event_id=event_id,
         reason=payload.reason,
     )
@@ -216,13 +209,6 @@ async def apply_cancelled(
 
 
 # --- Requests ------------------------------------------------------------------------------
-
-
-async def get_review(session: AsyncSession, principal: Principal, review_id: uuid.UUID) -> Review:
-    found = await ReviewRepository(session).get_where(review_id, tenancy.review_visible(principal))
-    if found is None:
-        raise not_found(f"No review {review_id}.")
-    return found
 
 
 async def list_reviews(

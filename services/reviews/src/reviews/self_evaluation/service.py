@@ -13,9 +13,9 @@ from common.auth import Principal
 from common.clock import utcnow
 from common.http.etag import check_version
 from common.http.problems import ProblemError, not_found
-from reviews import tenancy
+from reviews.review import tenancy
+from reviews.review.access import Part, diff, get_review, record
 from reviews.review.models import MAIN_LINE, Review, Role
-from reviews.review.service import get_review, record
 from reviews.self_evaluation.models import EDITING_STATE, SHARED_FROM, SelfEvaluation
 from reviews.self_evaluation.repository import SelfEvaluationRepository
 from reviews.self_evaluation.schemas import SelfEvaluationIn
@@ -24,22 +24,14 @@ from reviews.taxonomy.service import check_theme_codes
 #: Who reads it once it is shared (the school always does).
 _TEAM_READERS = frozenset({Role.TEAM_MEMBER, Role.IMPROVEMENT_CHAMPION})
 
+PART = Part("self-evaluation")
+
 
 def shared_with_team(review: Review, evaluation: SelfEvaluation) -> bool:
     reached = review.state in MAIN_LINE and MAIN_LINE.index(review.state) >= MAIN_LINE.index(
         SHARED_FROM
     )
     return evaluation.shared_at is not None or reached
-
-
-def _forbidden(detail: str, required: frozenset[Role]) -> ProblemError:
-    return ProblemError(
-        403,
-        "Not allowed for your role",
-        detail=detail,
-        type_="self-evaluation-not-allowed-for-role",
-        extensions={"required_roles": sorted(r.value for r in required)},
-    )
 
 
 async def get_self_evaluation(
@@ -50,7 +42,7 @@ async def get_self_evaluation(
     review = await get_review(session, principal, review_id)
     roles = tenancy.roles(principal, review)
     if not roles & (_TEAM_READERS | {Role.SCHOOL}):
-        raise _forbidden(
+        raise PART.forbidden(
             "The self-evaluation is read by the school and, once shared, its review team.",
             _TEAM_READERS | {Role.SCHOOL},
         )
@@ -86,7 +78,9 @@ async def set_self_evaluation(
     codes or figures that do not add up (the schema checks those)."""
     review = await get_review(session, principal, review_id)
     if Role.SCHOOL not in tenancy.roles(principal, review):
-        raise _forbidden("Only the school writes its self-evaluation.", frozenset({Role.SCHOOL}))
+        raise PART.forbidden(
+            "Only the school writes its self-evaluation.", frozenset({Role.SCHOOL})
+        )
     if review.state != EDITING_STATE:
         raise ProblemError(
             409,
@@ -124,11 +118,7 @@ async def set_self_evaluation(
     if newly_shared:
         evaluation.shared_at, evaluation.shared_by = utcnow(), person
     after = _snapshot(evaluation)
-    changes = {
-        key: {"from": before.get(key), "to": after[key]}
-        for key in sorted(after)
-        if before.get(key) != after[key]
-    }
+    changes = diff(before, after)
     if changes:
         await session.flush()
         content = set(changes) - {"shared_at"}

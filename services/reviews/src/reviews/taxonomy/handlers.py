@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common.logging import get_logger
-from common.messaging import CloudEvent
+from common.messaging import CloudEvent, HandlerTable
 from contracts.knowledge import TAXONOMY_UPDATED, TaxonomyPayload
 from reviews.taxonomy import service
 
-log = get_logger(__name__)
 
-SUBJECT_FILTERS = [TAXONOMY_UPDATED.subject_filter]
-
-
-async def handle_taxonomy_event(session: AsyncSession, event: CloudEvent) -> None:
-    if event.type != TAXONOMY_UPDATED.type:
-        log.info("knowledge_event_ignored", type=event.type, id=event.id)
-        return
+async def _taxonomy(session: AsyncSession, event: CloudEvent) -> None:
     await service.apply_taxonomy(session, TaxonomyPayload.model_validate(event.data))
+
+
+HANDLERS: HandlerTable = {TAXONOMY_UPDATED: _taxonomy}

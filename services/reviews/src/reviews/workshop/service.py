@@ -17,11 +17,10 @@ from common.clock import utcnow
 from common.http.etag import check_version
 from common.http.problems import ProblemError, not_found, validation_failed
 from contracts.reviews import ACTION_PLAN_AGREED, ActionPlanAgreedPayload, AgreedAction, ReviewState
-from reviews import tenancy
-from reviews.events import publish
-from reviews.review.history import event_keys, tenancy_path
+from reviews.review import tenancy
+from reviews.review.access import Part, diff, get_review, publish_about, record
 from reviews.review.models import Review, Role
-from reviews.review.service import check_move, get_review, move, record
+from reviews.review.service import check_move, move
 from reviews.workshop.models import WORKSHOP_STATE, ActionPlan, PlannedAction, Workshop
 from reviews.workshop.repository import WorkshopRepository
 from reviews.workshop.schemas import ActionPlanIn, AgreementIn, WorkshopIn
@@ -29,15 +28,7 @@ from reviews.workshop.schemas import ActionPlanIn, AgreementIn, WorkshopIn
 EDITORS = frozenset({Role.IMPROVEMENT_CHAMPION, Role.SCHOOL})
 READERS = frozenset({Role.IMPROVEMENT_CHAMPION, Role.SCHOOL, Role.TEAM_MEMBER})
 
-
-def _forbidden(detail: str, required: Iterable[Role]) -> ProblemError:
-    return ProblemError(
-        403,
-        "Not allowed for your role",
-        detail=detail,
-        type_="workshop-not-allowed-for-role",
-        extensions={"required_roles": sorted(r.value for r in required)},
-    )
+PART = Part("workshop")
 
 
 def _not_now(review: Review, what: str) -> ProblemError:
@@ -56,7 +47,7 @@ async def _editable(
 ) -> Review:
     review = await get_review(session, principal, review_id)
     if not tenancy.roles(principal, review) & EDITORS:
-        raise _forbidden(f"The IC and the school write the {what}.", EDITORS)
+        raise PART.forbidden(f"The IC and the school write the {what}.", EDITORS)
     if review.state != WORKSHOP_STATE:
         raise _not_now(review, what)
     return review
@@ -65,16 +56,10 @@ async def _editable(
 async def _readable(session: AsyncSession, principal: Principal, review_id: uuid.UUID) -> Review:
     review = await get_review(session, principal, review_id)
     if not tenancy.roles(principal, review) & READERS:
-        raise _forbidden("The workshop and its plan are read by the school, team and IC.", READERS)
+        raise PART.forbidden(
+            "The workshop and its plan are read by the school, team and IC.", READERS
+        )
     return review
-
-
-def _changes(prefix: str, before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    return {
-        f"{prefix}.{key}": {"from": before.get(key), "to": after.get(key)}
-        for key in sorted(set(before) | set(after))
-        if before.get(key) != after.get(key)
-    }
 
 
 # --- The workshop ----------------------------------------------------------------------------
@@ -124,7 +109,7 @@ async def set_workshop(
     workshop.grow = request.grow.model_dump()
     if Role.IMPROVEMENT_CHAMPION in tenancy.roles(principal, review):
         workshop.led_by = person
-    changes = _changes("workshop", before, _workshop_values(workshop))
+    changes = diff(before, _workshop_values(workshop), prefix="workshop.")
     if changes:
         await session.flush()
         record(
@@ -245,7 +230,7 @@ async def set_plan(
     plan.actions = actions
     plan.updated_at = utcnow()  # the plan's version moves with its actions
     await session.flush()
-    changes = _changes("action_plan", before, _plan_values(plan))
+    changes = diff(before, _plan_values(plan), prefix="action_plan.")
     if changes:
         person = tenancy.person_id(principal)
         record(
@@ -319,14 +304,6 @@ async def agree_plan(
         ],
         text_shared=shared,
     )
-    subject, key = event_keys(review)
-    publish(
-        session,
-        ACTION_PLAN_AGREED,
-        payload,
-        tenancy=tenancy_path(review),
-        subject=subject,
-        partition_key=key,
-    )
+    publish_about(session, review, ACTION_PLAN_AGREED, payload)
     await session.commit()
     return review, plan, codes

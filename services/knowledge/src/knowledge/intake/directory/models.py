@@ -1,0 +1,38 @@
+"""The knowledge service's copy of the directory, fed by scheduling's events (the columns and
+the projection are shared with reviews: :mod:`readmodel.directory`; this service's projection,
+which also moves the reviews a change concerns, is ``knowledge.intake.review.visibility``).
+
+Used to aggregate findings by school, phase, partnership, trust and LA, and to apply each
+partnership's data-sharing agreement (who may see what, and the suppression threshold).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean
+from sqlalchemy.orm import Mapped, mapped_column
+
+from knowledge.db import Base
+from readmodel.directory import (
+    AgreementColumns,
+    MembershipColumns,
+    PartnershipColumns,
+    SchoolColumns,
+)
+
+
+class DirectorySchool(SchoolColumns, Base):
+    # For the distance between schools in support brokering.
+    easting: Mapped[int | None]
+    northing: Mapped[int | None]
+
+
+class DirectoryPartnership(PartnershipColumns, Base):
+    pass
+
+
+class DirectoryMembership(MembershipColumns, Base):
+    pass
+
+
+class DirectoryAgreement(AgreementColumns, Base):
+    named_for_support: Mapped[bool] = mapped_column(Boolean, default=False)
