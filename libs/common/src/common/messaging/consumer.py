@@ -73,6 +73,10 @@ log = get_logger(__name__)
 DEFAULT_BACKOFF = (1.0, 5.0, 30.0, 60.0, 300.0)
 MIN_FETCH_WAIT = 0.05
 HISTORY_RECHECK_SECONDS = 10.0
+# A cluster elects a new stream or consumer leader within seconds of losing a node: retry
+# often enough to resume within a second of it, not several.
+MAX_RETRY_DELAY = 1.0
+MISSING_STREAM_RETRY = 5.0
 
 #: Runs before each subscription; raises StreamHistoryLostError, returns the replica count.
 SubscribeGuard = Callable[[], Awaitable[int | None]]
@@ -161,7 +165,11 @@ class ConsumerRunner:
                     failures += 1
                     if isinstance(exc, nats.errors.Error):
                         await self._drop_subscription()
-                    delay = min(5.0, 0.1 * 2 ** min(failures, 10))
+                    # A stream not created yet (its producer not started) can take long.
+                    cap = (
+                        MISSING_STREAM_RETRY if isinstance(exc, NotFoundError) else MAX_RETRY_DELAY
+                    )
+                    delay = min(cap, 0.1 * 2 ** min(failures, 10))
                     self._log.warning("consumer_retry", error=repr(exc), retry_in=delay)
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._stopping.wait(), timeout=delay)
