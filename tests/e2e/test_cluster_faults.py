@@ -1,9 +1,9 @@
 """A 3-node NATS JetStream cluster under steady writes: two scheduling replicas (the producer,
 each with its outbox relay: they share the outbox through SKIP LOCKED) and two reviews replicas
-(the consumer, as deployed: an API and a worker) on PostgreSQL, every stream at 3 replicas. One node is
-killed and restarted, then another once the first has rejoined, then a third comes back with an
-empty store. Every school written reaches the reviews read model exactly once, event flow
-resumes after each kill, and the wiped node catches up.
+(the consumer, as deployed: an API and a worker) on PostgreSQL, every stream at 3 replicas.
+One node is killed and restarted, then another once the first has rejoined, then a third comes
+back with an empty store. Every school written reaches the reviews read model exactly once,
+event flow resumes after each kill, and the wiped node catches up.
 
 The seconds flow took to resume and the catch-up are printed (``-s``) for the operations
 guide, never asserted: the machine may be busy.
@@ -116,7 +116,7 @@ async def published(scheduling_db: Database) -> int:
 def _local_last_seq(monitor_port: int) -> int:
     """The last sequence of SCHEDULING in one node's own store (its monitoring endpoint)."""
     url = f"http://127.0.0.1:{monitor_port}/jsz?streams=true"
-    with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback
+    with urllib.request.urlopen(url, timeout=2) as response:
         report = json.load(response)
     for account in report.get("account_details", []):
         for stream in account.get("stream_detail", []):

@@ -212,7 +212,7 @@ def _healthy(monitor_port: int) -> bool:
     its streams caught up)."""
     url = f"http://127.0.0.1:{monitor_port}/healthz"
     try:
-        with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 - loopback
+        with urllib.request.urlopen(url, timeout=1) as response:
             return bool(response.status == 200)
     except (OSError, urllib.error.URLError):
         return False
