@@ -18,7 +18,7 @@ from nats.js.api import (
     StreamSource,
 )
 from nats.js.client import JetStreamContext
-from nats.js.errors import BadRequestError, NotFoundError
+from nats.js.errors import APIError, BadRequestError, NotFoundError
 
 from common.logging import get_logger
 
@@ -103,21 +103,23 @@ async def ensure_stream(
     if limits is None:
         limits = StreamLimits(replicas=replicas, duplicate_window_seconds=duplicate_window)
     config = limits.config(name, subjects, sources)
-    try:
-        info = await js.add_stream(config)
-    except BadRequestError as exc:
-        # Creating with an identical configuration succeeds; a different one is an update.
-        if exc.err_code != _STREAM_NAME_IN_USE:
-            raise
-    else:
-        return info
+    if not await _stream_exists(js, name):
+        try:
+            info: StreamInfo = await js.add_stream(config)
+        except BadRequestError as exc:
+            # Another replica created it meanwhile: compare with that one, below.
+            if exc.err_code != _STREAM_NAME_IN_USE:
+                raise
+        else:
+            log.info("stream_created", stream=name, replicas=limits.replicas)
+            return info
     current = await js.stream_info(name)
     changes = _differences(config, current.config)
     if not changes:
         return current
     try:
         info = await js.update_stream(config)
-    except BadRequestError as exc:
+    except APIError as exc:
         log.error("stream_update_refused", stream=name, changes=changes, error=exc.description)
         return current
     log.warning("stream_updated", stream=name, changes=changes)
