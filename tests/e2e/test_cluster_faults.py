@@ -283,6 +283,10 @@ async def test_a_three_node_cluster_loses_nodes_and_nothing_is_lost_or_applied_t
         assert schools == {urn: school(urn - 200000)["name"] for urn in writer.written}
         stream = await broker.js.stream_info(STREAM)
         assert stream.state.messages >= len(produced)  # a relay may re-publish past the window
+        for name in ("SCHEDULING", "REVIEWS", "REVIEW_EVENTS", "DEADLETTER"):
+            assert (await broker.js.stream_info(name)).config.num_replicas == 3, name
+        consumer = await broker.js.consumer_info(STREAM, DURABLE)
+        assert consumer.config.num_replicas == 3
 
     figures["events"] = float(len(writer.written))
     print()
