@@ -74,11 +74,14 @@ def create_app(settings: ReviewsSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with runtime_lifespan(app):
             assert runtime.database is not None
+            if not settings.runs_worker:  # the API role: HTTP only
+                yield
+                return
             sweeper = None
             if settings.milestone_sweep_seconds > 0:
                 sweeping = run_sweeper(runtime.database, settings.milestone_sweep_seconds)
                 sweeper = asyncio.create_task(sweeping, name="milestone-sweeper")
-            # Every replica dispatches: deliveries are claimed, never sent twice at once.
+            # Every worker dispatches: deliveries are claimed, never sent twice at once.
             dispatcher = webhook_dispatcher(runtime.database, settings)
             dispatching = asyncio.create_task(dispatcher.run(), name="webhook-dispatcher")
             try:

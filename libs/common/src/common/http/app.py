@@ -7,14 +7,14 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import anyio
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from common.auth.deps import rate_limit_identity
 from common.auth.verifier import TokenVerifier, verifier_from_settings
 from common.http.cors import CORSMiddleware, OptionsMiddleware, cors_options
+from common.http.health import Backlog, Health, Readiness
 from common.http.middleware import (
     BodySizeLimitMiddleware,
     RequestContextMiddleware,
@@ -59,18 +59,26 @@ async def _check(readiness: ReadinessCheck) -> dict[str, bool]:
         return {"readiness": False}
 
 
-class Health(BaseModel):
-    status: str = Field(examples=["ok"])
-
-
-class Readiness(BaseModel):
-    status: str = Field(examples=["ready"])
-    checks: dict[str, bool] = Field(examples=[{"database": True, "nats": True}])
+async def _backlog(request: Request) -> Backlog | None:
+    """The runtime's backlog (``app.state.runtime.backlog()``), None when it cannot say."""
+    probe = getattr(getattr(request.app.state, "runtime", None), "backlog", None)
+    if probe is None:
+        return None
+    try:
+        with anyio.fail_after(READINESS_TIMEOUT_SECONDS):
+            backlog: Backlog = await probe()
+            return backlog
+    except Exception:
+        _log.exception("backlog_check_failed")
+        return None
 
 
 _NOT_READY = {
     503: {
-        "description": "A dependency (database or NATS) is not ready; `checks` says which.",
+        "description": (
+            "Not ready for its role (an API needs its database; a worker, the database and "
+            "NATS); `checks` says what failed, `backlog` what is waiting."
+        ),
         "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
     }
 }
@@ -78,7 +86,11 @@ _NOT_READY = {
 
 def _add_health_routes(app: FastAPI, readiness: ReadinessCheck | None) -> None:
     # Documented in the OpenAPI (tag "operations"): gateways and orchestrators depend on them.
-    @app.get("/healthz", name="healthz", tags=["operations"], summary="Liveness")
+    @app.get("/livez", name="livez", tags=["operations"], summary="Liveness: the process runs")
+    async def livez() -> Health:
+        return Health(status="ok")
+
+    @app.get("/healthz", name="healthz", tags=["operations"], summary="Liveness (as /livez)")
     async def healthz() -> Health:
         return Health(status="ok")
 
@@ -86,17 +98,22 @@ def _add_health_routes(app: FastAPI, readiness: ReadinessCheck | None) -> None:
         "/readyz",
         name="readyz",
         tags=["operations"],
-        summary="Readiness: the database and NATS answer",
+        summary="Readiness for the process's role, and the event backlog",
         responses=_NOT_READY,  # type: ignore[arg-type]
     )
-    async def readyz() -> Readiness:
+    async def readyz(request: Request) -> Readiness:
         checks = await _check(readiness) if readiness is not None else {}
+        backlog = await _backlog(request)
+        role = getattr(request.app.state.settings, "role", None)
         failing = sorted(name for name, ok in checks.items() if not ok)
         if failing:
-            raise service_unavailable(
-                f"Not ready: {', '.join(failing)}.", extensions={"checks": checks}
-            )
-        return Readiness(status="ready", checks=checks)
+            extensions: dict[str, Any] = {"checks": checks}
+            if backlog is not None:
+                extensions["backlog"] = backlog.model_dump(mode="json")
+            raise service_unavailable(f"Not ready: {', '.join(failing)}.", extensions=extensions)
+        return Readiness(
+            status="ready", role=str(role) if role else None, checks=checks, backlog=backlog
+        )
 
 
 def _add_metrics_route(app: FastAPI) -> None:
