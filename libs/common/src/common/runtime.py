@@ -28,7 +28,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
-from common.clock import utcnow
 from common.db import Database, create_database
 from common.housekeeping import Retention, run_forever
 from common.http.health import Backlog, ConsumerBacklog, OutboxBacklog
@@ -50,8 +49,8 @@ from common.messaging.continuity import check_history
 from common.messaging.streams import DEAD_LETTER_STREAM, StreamLimits
 from common.observability.metrics import Refresher
 from common.observability.runtime_metrics import pool_refresher, record_backlog
-from common.operations.backlog import outbox_backlog
 from common.observability.tracing import instrument_engine
+from common.operations.backlog import outbox_backlog
 from common.settings import ServiceSettings
 
 log = get_logger(__name__)
