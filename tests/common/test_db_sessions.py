@@ -15,7 +15,7 @@ from common.db import create_database
 
 
 async def test_read_sessions_read_beside_a_writer_and_never_write(tmp_path: Path) -> None:
-    database = create_database(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}", pool_size=2)
+    database = create_database(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
     try:
         async with database.sessions() as session:
             await session.execute(text("CREATE TABLE t (n INTEGER)"))

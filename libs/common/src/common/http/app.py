@@ -7,7 +7,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import anyio
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
@@ -19,11 +19,13 @@ from common.http.middleware import (
     WriteRateLimitMiddleware,
 )
 from common.http.openapi import add_problem_responses
+from common.http.overload import InFlightLimitMiddleware
 from common.http.problems import (
     PROBLEM_MEDIA_TYPE,
     install_problem_handlers,
     service_unavailable,
 )
+from common.http.storable import UnstorableTextCheck
 from common.logging import get_logger
 from common.settings import ServiceSettings
 
@@ -114,17 +116,21 @@ def create_service_app(
         description=description,
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
+        # Before any route: text PostgreSQL cannot store is a 422 on both databases.
+        dependencies=[Depends(UnstorableTextCheck())],
     )
     app.state.settings = settings
     app.state.verifier = verifier or verifier_from_settings(settings)
     install_problem_handlers(app)
-    # add_middleware puts each one outside the previous: context, then rate limit, then size.
+    # add_middleware puts each one outside the previous: context, then the in-flight limit,
+    # then rate limit, then size.
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(
         WriteRateLimitMiddleware,
         rate_per_minute=settings.write_rate_per_minute,
         identify=rate_limit_identity,
     )
+    app.add_middleware(InFlightLimitMiddleware, limit=settings.max_requests_in_flight)
     app.add_middleware(RequestContextMiddleware)
     _add_health_routes(app, readiness)
     for router in routers:
