@@ -20,7 +20,7 @@ class ServiceSettings(BaseSettings):
     ``service_name``; ``NATS_URL`` and the ``AUTH_*`` variables are shared across services, so
     they are read without the prefix (``validation_alias``). So are the ``DB_*`` pool settings:
     every process on one PostgreSQL server shares its connection limit, so they are sized
-    together (see ``docs/operations.md``).
+    together (see ``docs/capacity.md``).
     """
 
     model_config = SettingsConfigDict(env_prefix="CF_", extra="ignore", populate_by_name=True)
