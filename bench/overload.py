@@ -2,7 +2,7 @@
 
 The scheduling service runs as production runs it (uvicorn, its own process, on a loopback
 port, PostgreSQL at ``TEST_POSTGRES_URL``, or SQLite when no server answers), with the default
-limit on requests in flight. A load client in another process first measures the sustainable
+limit on requests in flight (``MAX_REQUESTS_IN_FLIGHT`` in the environment overrides it). A load client in another process first measures the sustainable
 rate of each workload (a closed loop of a few clients), then offers 0.5x, 1x, 2x and 4x that
 rate as an open loop (requests sent on a fixed schedule, whatever the answers). Per step:
 p50/p99 of the admitted requests, the share shed with 503 + ``Retry-After`` and how fast those
@@ -45,7 +45,7 @@ from scheduling.config import SchedulingSettings
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results" / "overload.json"
 MULTIPLES = (0.5, 1.0, 2.0, 4.0)
-CAPACITY_CLIENTS = 4
+CAPACITY_CLIENTS = 6  # below the in-flight limit: the sustainable rate, nothing shed
 CAPACITY_SECONDS = 6.0
 STEP_SECONDS = 6.0
 WARMUP_REQUESTS = 100
@@ -76,33 +76,70 @@ def _school(urn: int) -> dict[str, Any]:
     }
 
 
-async def _call(client: httpx.AsyncClient, kind: str, urn: int) -> Sample:
+class Connections:
+    """Keep-alive HTTP/1.1 connections written by hand: a load client must cost far less CPU
+    than the server it measures (httpx costs about as much per request as a shed 503), and the
+    two share the machine. A request waits for a free connection, counted in its latency."""
+
+    def __init__(self, host: str, port: int, token: str) -> None:
+        self.host, self.port = host, port
+        self.auth = f"Authorization: Bearer {token}\r\n".encode()
+        self.free: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = (
+            asyncio.Queue()
+        )
+        self.opened: list[asyncio.StreamWriter] = []
+
+    async def open(self, count: int) -> None:
+        for _ in range(count):
+            await self.free.put(await self._connect())
+
+    async def _connect(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        reader, writer = await asyncio.open_connection(self.host, self.port)
+        self.opened.append(writer)
+        return reader, writer
+
+    async def close(self) -> None:
+        for writer in self.opened:
+            writer.close()
+
+    async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bool]:
+        """(status, whether Retry-After came with it); status 0: no answer."""
+        reader, writer = await self.free.get()
+        head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\n".encode() + self.auth
+        if body:
+            head += b"Content-Type: application/json\r\n"
+            head += f"Content-Length: {len(body)}\r\n".encode()
+        try:
+            async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS):  # TimeoutError is an OSError
+                writer.write(head + b"\r\n" + body)
+                raw = await reader.readuntil(b"\r\n\r\n")
+                lines = raw.decode("latin-1").lower().split("\r\n")
+                status = int(lines[0].split(" ", 2)[1])
+                headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
+                await reader.readexactly(int(headers.get("content-length", "0")))
+        except (OSError, asyncio.IncompleteReadError, ValueError):
+            writer.close()
+            await self.free.put(await self._connect())
+            return 0, False
+        await self.free.put((reader, writer))
+        return status, "retry-after" in headers
+
+
+async def _call(connections: Connections, kind: str, urn: int) -> Sample:
     started = time.perf_counter()
-    try:
-        if kind == "write":
-            response = await client.put(f"/v1/schools/{urn}", json=_school(urn))
-        else:
-            response = await client.get(f"/v1/schools/{urn}")
-        status = response.status_code
-        retry_after = "retry-after" in response.headers
-    except httpx.HTTPError:
-        status, retry_after = 0, False  # no answer at all (counted apart from the statuses)
+    if kind == "write":
+        body = json.dumps(_school(urn)).encode()
+        status, retry_after = await connections.request("PUT", f"/v1/schools/{urn}", body)
+    else:
+        status, retry_after = await connections.request("GET", f"/v1/schools/{urn}")
     return Sample(status, (time.perf_counter() - started) * 1000, retry_after)
 
 
-def _client(url: str, token: str) -> httpx.AsyncClient:
-    # A request that finds every connection busy waits for one: counted in its latency.
-    limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
-    return httpx.AsyncClient(
-        base_url=url,
-        headers={"Authorization": f"Bearer {token}"},
-        limits=limits,
-        timeout=REQUEST_TIMEOUT_SECONDS,
-    )
-
-
-async def _open_connections(client: httpx.AsyncClient) -> None:
-    await asyncio.gather(*(client.get("/healthz") for _ in range(CONNECTIONS)))
+async def _connections(url: str, token: str) -> Connections:
+    address = httpx.URL(url)
+    connections = Connections(address.host, address.port or 80, token)
+    await connections.open(CONNECTIONS)
+    return connections
 
 
 def _urns(kind: str, first: int) -> Any:
@@ -116,8 +153,8 @@ def _urns(kind: str, first: int) -> Any:
 async def _closed_loop(url: str, token: str, kind: str, first: int) -> dict[str, Any]:
     """The sustainable rate: a few clients, each sending its next request on an answer."""
     urns = _urns(kind, first)
-    async with _client(url, token) as client:
-        await _open_connections(client)
+    client = await _connections(url, token)
+    try:
         for _ in range(WARMUP_REQUESTS // CAPACITY_CLIENTS):
             await asyncio.gather(*(_call(client, kind, next(urns)) for _ in range(2)))
         deadline = time.perf_counter() + CAPACITY_SECONDS
@@ -130,6 +167,8 @@ async def _closed_loop(url: str, token: str, kind: str, first: int) -> dict[str,
         started = time.perf_counter()
         await asyncio.gather(*(loop() for _ in range(CAPACITY_CLIENTS)))
         elapsed = time.perf_counter() - started
+    finally:
+        await client.close()
     ok = [s for s in samples if 200 <= s.status < 300]
     return {"rate_per_s": round(len(ok) / elapsed, 1), "statuses": _statuses(samples)}
 
@@ -138,8 +177,8 @@ async def _open_loop(url: str, token: str, kind: str, rate: float, first: int) -
     """``rate`` requests a second for ``STEP_SECONDS``, on schedule whatever the answers."""
     urns = _urns(kind, first)
     count = int(rate * STEP_SECONDS)
-    async with _client(url, token) as client:
-        await _open_connections(client)
+    client = await _connections(url, token)
+    try:
         loop = asyncio.get_running_loop()
         start = loop.time()
         tasks: list[asyncio.Task[Sample]] = []
@@ -151,6 +190,8 @@ async def _open_loop(url: str, token: str, kind: str, rate: float, first: int) -
                 break
             tasks.append(asyncio.create_task(_call(client, kind, next(urns))))
         return list(await asyncio.gather(*tasks))
+    finally:
+        await client.close()
 
 
 def _client_process(job: tuple[str, str, str, str, float, int]) -> Any:

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import MetaData, select
-from starlette.testclient import TestClient
 
 from common.db import create_database
 from common.http.storable import NUL_MESSAGE
+from common.testing.apps import running_app
 from knowledge.config import KnowledgeSettings
 from knowledge.main import create_app as create_knowledge
 from reviews.config import ReviewsSettings
@@ -156,26 +156,11 @@ async def _fingerprint(url: str) -> str:
     return digest.hexdigest()
 
 
-def _wait_ready(client: TestClient) -> None:
-    for _ in range(1_200):  # a bound for a broken run (2 minutes), not a speed
-        if client.get("/readyz").status_code == 200:
-            return
-        asyncio.run(asyncio.sleep(0.1))
-    raise AssertionError("service not ready")
-
-
-@pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("service", list(SERVICES))
-def test_a_nul_in_any_text_field_is_a_422_naming_it_and_changes_nothing(
-    service: str, backend: str, tmp_path: Path
-) -> None:
+async def _sweep(app: FastAPI, auth: dict[str, str], url: str) -> tuple[list[str], bool]:
+    """(failures, whether the database changed) over every case of the app's OpenAPI."""
     failures: list[str] = []
-    with (
-        service_app(service, tmp_path, SERVICES[service], backend) as (app, auth, url),
-        TestClient(app) as client,
-    ):
-        _wait_ready(client)
-        before = asyncio.run(_fingerprint(url))
+    async with running_app(app) as client:
+        before = await _fingerprint(url)
         sweep = list(cases(app.openapi()))
         assert len(sweep) > 20, "the sweep found too few text fields"
         for case in sweep:
@@ -184,7 +169,7 @@ def test_a_nul_in_any_text_field_is_a_422_naming_it_and_changes_nothing(
             if case.body is not None:
                 content = json.dumps(case.body)
                 headers["Content-Type"] = "application/json"
-            response = client.request(
+            response = await client.request(
                 case.method, case.path, params=case.params, headers=headers, content=content
             )
             expected = [{"field": case.field, "message": NUL_MESSAGE}]
@@ -193,6 +178,16 @@ def test_a_nul_in_any_text_field_is_a_422_naming_it_and_changes_nothing(
                     f"{case.method} {case.path} {case.field}: "
                     f"{response.status_code} {response.text[:200]}"
                 )
-        after = asyncio.run(_fingerprint(url))
+        after = await _fingerprint(url)
+    return failures, before != after
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("service", list(SERVICES))
+def test_a_nul_in_any_text_field_is_a_422_naming_it_and_changes_nothing(
+    service: str, backend: str, tmp_path: Path
+) -> None:
+    with service_app(service, tmp_path, SERVICES[service], backend) as (app, auth, url):
+        failures, changed = asyncio.run(_sweep(app, auth, url))
     assert not failures, "\n".join(failures)
-    assert before == after, "a rejected request changed the database"
+    assert not changed, "a rejected request changed the database"

@@ -18,9 +18,9 @@ class ServiceSettings(BaseSettings):
 
     A subclass sets ``model_config = SettingsConfigDict(env_prefix="SCHEDULING_")`` and a
     ``service_name``; ``NATS_URL`` and the ``AUTH_*`` variables are shared across services, so
-    they are read without the prefix (``validation_alias``). So are the ``DB_*`` pool settings:
-    every process on one PostgreSQL server shares its connection limit, so they are sized
-    together (see ``docs/capacity.md``).
+    they are read without the prefix (``validation_alias``). So are the ``DB_*`` pool settings
+    and ``MAX_REQUESTS_IN_FLIGHT``: every process on one PostgreSQL server shares its connection
+    limit, so they are sized together (see ``docs/capacity.md``).
     """
 
     model_config = SettingsConfigDict(env_prefix="CF_", extra="ignore", populate_by_name=True)
@@ -40,8 +40,11 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     write_rate_per_minute: int = 600
     #: Requests handled at once by this process; more are shed at once with 503 + Retry-After
-    #: (health endpoints exempt). 0: no limit.
-    max_requests_in_flight: int = Field(default=32, ge=0)
+    #: (health endpoints exempt). 0: no limit. About the pool's connections: a request past
+    #: them would only wait for one.
+    max_requests_in_flight: int = Field(
+        default=8, ge=0, validation_alias="MAX_REQUESTS_IN_FLIGHT"
+    )
     db_pool_size: int = Field(default=5, ge=1, validation_alias="DB_POOL_SIZE")
     db_max_overflow: int = Field(default=2, ge=0, validation_alias="DB_MAX_OVERFLOW")
     db_pool_timeout_seconds: float = Field(
