@@ -2,14 +2,16 @@
 
 The scheduling service runs as production runs it (uvicorn, its own process, on a loopback
 port, PostgreSQL at ``TEST_POSTGRES_URL``, or SQLite when no server answers), with the default
-limit on requests in flight (``MAX_REQUESTS_IN_FLIGHT`` in the environment overrides it). A load client in another process first measures the sustainable
-rate of each workload (a closed loop of a few clients), then offers 0.5x, 1x, 2x and 4x that
-rate as an open loop (requests sent on a fixed schedule, whatever the answers). Per step:
-p50/p99 of the admitted requests, the share shed with 503 + ``Retry-After`` and how fast those
-503s come back, and the number of 500s (must be 0).
+limit on requests in flight (``MAX_REQUESTS_IN_FLIGHT`` in the environment overrides it). A
+load client in another process first measures the sustainable rate of each workload (a closed
+loop of a few clients, fewer than the limit), then offers 0.5x, 1x, 2x and 4x that rate as an
+open loop (requests sent on a fixed schedule, whatever the answers). Per step: p50/p99 of the
+admitted requests, the share shed with 503 + ``Retry-After`` and how fast those 503s come
+back, and the number of 500s (must be 0).
 
 Workloads: a school PUT (a new school each time: a write with its outbox event) and a school
-GET. Run with ``python -m bench overload``; writes ``bench/results/overload.json``.
+GET. Run with ``python -m bench overload``; writes ``bench/results/overload.json``. The client
+shares the machine with the server: on a busy machine the figures move from run to run.
 """
 
 from __future__ import annotations
