@@ -141,7 +141,9 @@ class ServiceRuntime:
     _messaging_ready: bool = False
 
     async def start(self) -> None:
-        self.database = create_database(self.settings.resolved_database_url())
+        self.database = create_database(
+            self.settings.resolved_database_url(), pool=self.settings.database_pool()
+        )
         instrument_engine(self.database.engine)
         bind_outbox(self.database, self.outbox_model)
         self._tasks.append(asyncio.create_task(self._start_messaging(), name="messaging"))

@@ -7,7 +7,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import anyio
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.routing import APIRoute
 from starlette.responses import Response
 
@@ -21,11 +21,13 @@ from common.http.middleware import (
     WriteRateLimitMiddleware,
 )
 from common.http.openapi import add_problem_responses
+from common.http.overload import InFlightLimitMiddleware
 from common.http.problems import (
     PROBLEM_MEDIA_TYPE,
     install_problem_handlers,
     service_unavailable,
 )
+from common.http.storable import UnstorableTextCheck
 from common.logging import get_logger
 from common.observability.metrics import Refresher, render
 from common.observability.tracing import configure_tracing, instrument_app
@@ -146,12 +148,15 @@ def create_service_app(
         description=description,
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
+        # Before any route: text PostgreSQL cannot store is a 422 on both databases.
+        dependencies=[Depends(UnstorableTextCheck())],
     )
     app.state.settings = settings
     app.state.verifier = verifier or verifier_from_settings(settings)
     install_problem_handlers(app)
-    # add_middleware puts each one outside the previous: CORS, context, rate limit, size,
-    # OPTIONS.
+    # add_middleware puts each one outside the previous, so from the outside in: CORS, request
+    # context (ids, the access line, metrics), the in-flight limit, the write rate limit, the
+    # body size limit, OPTIONS.
     app.add_middleware(OptionsMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(
@@ -159,6 +164,7 @@ def create_service_app(
         rate_per_minute=settings.write_rate_per_minute,
         identify=rate_limit_identity,
     )
+    app.add_middleware(InFlightLimitMiddleware, limit=settings.max_requests_in_flight)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     if settings.cors_allowed_origins:
         app.add_middleware(CORSMiddleware, **cors_options(settings.cors_allowed_origins))  # type: ignore[arg-type]
