@@ -35,6 +35,10 @@ class ServiceSettings(BaseSettings):
     consumers_enabled: bool = True
     log_level: str = "INFO"
     write_rate_per_minute: int = 600
+    # What the OpenAPI document tells integrators: where the gateway is, and where to get a
+    # token (client credentials). Shared by every service, so read without the prefix.
+    public_base_url: str = Field(default="/", validation_alias="PUBLIC_BASE_URL")
+    auth_token_url: str | None = Field(default=None, validation_alias="AUTH_TOKEN_URL")
 
     def resolved_database_url(self) -> str:
         """The configured URL, or a SQLite file under ``.data/`` named after the service."""

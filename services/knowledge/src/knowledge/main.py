@@ -13,6 +13,7 @@ from knowledge.directory.handlers import SUBJECT_FILTERS, handle_directory_event
 from knowledge.insight.router import router as insight_router
 from knowledge.library.router import router as library_router
 from knowledge.measure.router import router as measure_router
+from knowledge.openapi_extras import OPENAPI
 from knowledge.review.handlers import (
     PLAN_SUBJECT_FILTERS,
     REVIEW_SUBJECT_FILTERS,
@@ -85,6 +86,7 @@ def create_app(settings: KnowledgeSettings | None = None) -> FastAPI:
         version="1.0.0",
         description=DESCRIPTION,
         settings=settings,
+        openapi=OPENAPI,
         lifespan=seeder.lifespan(),
         routers=[
             theme_router,

@@ -20,6 +20,7 @@ from scheduling.feed.router import router as feed_router
 from scheduling.gias.router import router as import_router
 from scheduling.gias.worker import ImportRunner
 from scheduling.meeting.router import router as meeting_router
+from scheduling.openapi_extras import OPENAPI
 from scheduling.partnership.router import router as partnership_router
 from scheduling.person.router import router as person_router
 from scheduling.planned_review.router import router as planned_review_router
@@ -69,6 +70,7 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
         version="1.0.0",
         description=DESCRIPTION,
         settings=settings,
+        openapi=OPENAPI,
         lifespan=lifespan,
         routers=[
             school_router,

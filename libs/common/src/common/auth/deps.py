@@ -74,6 +74,11 @@ async def current_principal(
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
+#: The attribute naming the scopes a :func:`require_scopes` dependency checks, read by the
+#: OpenAPI post-processing (``common.http.openapi_security``) to document each operation's.
+REQUIRED_SCOPES_ATTR = "__required_scopes__"
+
+
 def require_scopes(*scopes: str) -> Callable[..., Awaitable[Principal]]:
     """A dependency returning the principal, or 403 when any of ``scopes`` is missing::
 
@@ -86,7 +91,14 @@ def require_scopes(*scopes: str) -> Callable[..., Awaitable[Principal]]:
             raise forbidden(f"The token lacks the scope(s): {' '.join(missing)}.")
         return principal
 
+    setattr(principal_with_scopes, REQUIRED_SCOPES_ATTR, tuple(scopes))
     return principal_with_scopes
+
+
+def required_scopes(dependency: object) -> tuple[str, ...]:
+    """The scopes ``dependency`` (made by :func:`require_scopes`) checks; ``()`` for others."""
+    scopes: tuple[str, ...] = getattr(dependency, REQUIRED_SCOPES_ATTR, ())
+    return scopes
 
 
 async def rate_limit_identity(scope: Scope) -> str:

@@ -1,0 +1,20 @@
+"""What the reviews OpenAPI document says beyond its routes: tag descriptions, and the events
+its webhooks, stream and feed deliver (typed from the contracts)."""
+
+from __future__ import annotations
+
+from common.http.openapi_document import OpenApiExtras
+from reviews.integration.catalog import CONTENT, LIFECYCLE
+
+TAGS = {
+    "reviews": "A review's record and its lifecycle: states, moves and history.",
+    "self-evaluation": "The school's self-evaluation and its data summary.",
+    "focus": "The review's focus, its questions, and challenges to it.",
+    "evidence": "Evidence gathered against the focus questions.",
+    "findings": "Strengths and areas for development, each tied to themes and evidence.",
+    "report": "Report drafts, the head's acknowledgement, and publication.",
+    "workshop": "The improvement workshop and the action plan it agrees.",
+    "progress": "The 90-day progress review of the action plan.",
+}
+
+OPENAPI = OpenApiExtras(tags=TAGS, events=(*LIFECYCLE, *CONTENT), webhooks=True)
