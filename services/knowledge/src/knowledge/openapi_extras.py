@@ -11,4 +11,12 @@ TAGS = {
     "support brokering": "Matching schools that need support with schools strong in a theme.",
 }
 
-OPENAPI = OpenApiExtras(tags=TAGS)
+#: Descriptions for operations whose route gives none (operationId -> text).
+DESCRIPTIONS = {
+    "get_source": "One research source of the evidence library, with its themes.",
+    "get_expertise_map": "The codes reviewers record their expertise with, and the themes "
+    "each covers.",
+    "get_theme": "One theme of the taxonomy by its code (e.g. `curriculum.reading`).",
+}
+
+OPENAPI = OpenApiExtras(tags=TAGS, descriptions=DESCRIPTIONS)

@@ -17,4 +17,13 @@ TAGS = {
     "progress": "The 90-day progress review of the action plan.",
 }
 
-OPENAPI = OpenApiExtras(tags=TAGS, events=(*LIFECYCLE, *CONTENT), webhooks=True)
+#: Descriptions for operations whose route gives none (operationId -> text).
+DESCRIPTIONS = {
+    "get_review": "One review with its state and team; 404 when there is none or the token "
+    "may not see it.",
+    "get_finding": "One finding of the review, with its themes and evidence.",
+}
+
+OPENAPI = OpenApiExtras(
+    tags=TAGS, events=(*LIFECYCLE, *CONTENT), webhooks=True, descriptions=DESCRIPTIONS
+)

@@ -41,6 +41,31 @@ class OpenApiExtras:
     events: Sequence[DescribedEvent] = ()
     webhooks: bool = False
     operations: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: operationId -> description, used only where the route gives none.
+    descriptions: Mapping[str, str] = field(default_factory=dict)
+
+
+#: Descriptions of common's own operations (health and webhooks), where the route gives none.
+COMMON_DESCRIPTIONS: dict[str, str] = {
+    "healthz": "Answers 200 while the process serves requests; it checks nothing else (see "
+    "`/readyz`). Needs no token.",
+    "readyz": "200 when the database and NATS answer; 503 with `checks` naming what does not. "
+    "Needs no token.",
+    "list_webhook_event_types": "Every CloudEvents `type` a subscription may ask for, with what "
+    "it means; the payloads are under `webhooks` in this document.",
+    "list_webhook_subscriptions": "The subscriptions the caller made (secrets are never shown).",
+    "get_webhook_subscription": "One of the caller's subscriptions; 404 for anyone else's.",
+    "delete_webhook_subscription": "Stops deliveries at once and deletes the subscription and "
+    "its delivery log.",
+    "list_webhook_deliveries": "The subscription's deliveries, newest first, each with its "
+    "status and attempt count.",
+    "get_webhook_delivery": "One delivery: the body sent and every attempt with its response code.",
+    "replay_webhook_delivery": "Queues the delivery to be sent again (202): same body and "
+    "`webhook-id`, so a receiver that has it drops the repeat. 409 when the subscription is "
+    "disabled.",
+    "replay_webhook_deliveries": "Queues again every delivery of the subscription in the time "
+    "range (202). 409 when the subscription is disabled.",
+}
 
 
 def deep_merge(target: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
@@ -63,6 +88,13 @@ def _apply_operation_extras(
         raise RuntimeError(f"OpenAPI extras for unknown operationIds: {', '.join(unknown)}")
     for operation_id, extra in extras.items():
         deep_merge(by_id[operation_id], extra)
+
+
+def _describe_operations(schema: dict[str, Any], descriptions: Mapping[str, str]) -> None:
+    for _, _, operation in operations(schema):
+        text = descriptions.get(operation.get("operationId", ""))
+        if text and not operation.get("description"):
+            operation["description"] = text
 
 
 def _declare_tags(schema: dict[str, Any], descriptions: Mapping[str, str]) -> None:
@@ -94,6 +126,7 @@ def describe_protocol(
     require_if_match(schema, routes)
     add_event_schemas(schema, extras.events, webhooks=extras.webhooks)
     _apply_operation_extras(schema, extras.operations)
+    _describe_operations(schema, {**COMMON_DESCRIPTIONS, **extras.descriptions})
     add_response_headers(schema)
     _declare_tags(schema, extras.tags)
     return schema

@@ -8,6 +8,7 @@ The events are described by the service (``contracts.events.EventDefinition`` fi
 
 from __future__ import annotations
 
+import builtins
 import re
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -39,7 +40,7 @@ class DescribedEvent(Protocol):
     def summary(self) -> str: ...
 
     @property
-    def payload(self) -> type[BaseModel]: ...
+    def payload(self) -> builtins.type[BaseModel]: ...  # ``type`` is the property above
 
 
 def envelope_name(event: DescribedEvent) -> str:
