@@ -29,7 +29,8 @@ HEADERS: dict[str, dict[str, Any]] = {
     },
     "Retry-After": {
         "description": "Seconds to wait before retrying.",
-        "schema": {"type": "integer", "minimum": 0, "examples": [2]},
+        # Seconds, as digits (a header is text: a checker need not convert it to a number).
+        "schema": {**_STRING, "pattern": "^[0-9]+$", "examples": ["2"]},
     },
     "Idempotent-Replayed": {
         "description": "`true` when this is the recorded response to an earlier request with "
