@@ -24,6 +24,17 @@ DESCRIPTIONS = {
     "get_finding": "One finding of the review, with its themes and evidence.",
 }
 
+#: The review's ETag is for its transitions, a path of its own (not the GET's).
+OPERATIONS = {
+    "get_review": {
+        "responses": {"200": {"headers": {"ETag": {"$ref": "#/components/headers/ETag"}}}}
+    }
+}
+
 OPENAPI = OpenApiExtras(
-    tags=TAGS, events=(*LIFECYCLE, *CONTENT), webhooks=True, descriptions=DESCRIPTIONS
+    tags=TAGS,
+    events=(*LIFECYCLE, *CONTENT),
+    webhooks=True,
+    descriptions=DESCRIPTIONS,
+    operations=OPERATIONS,
 )
