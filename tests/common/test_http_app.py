@@ -145,6 +145,8 @@ async def test_openapi_documents_problems_and_operation_ids(tmp_path: Path) -> N
         "livez",
         "healthz",
         "readyz",
+        "list_problem_types",
+        "get_problem_type",
     }
     assert "Problem" in schema["components"]["schemas"]
     assert "HTTPValidationError" not in schema["components"]["schemas"]

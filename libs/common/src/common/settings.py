@@ -117,6 +117,11 @@ class ServiceSettings(BaseSettings):
     nats_accept_history_loss: str = Field(default="", validation_alias="NATS_ACCEPT_HISTORY_LOSS")
     log_level: str = "INFO"
     write_rate_per_minute: int = 600
+    # What the OpenAPI document tells integrators: where the gateway is, and where to get a
+    # token (client credentials). Shared by every service, so read without the prefix.
+    public_base_url: str = Field(default="/", validation_alias="PUBLIC_BASE_URL")
+    auth_token_url: str | None = Field(default=None, validation_alias="AUTH_TOKEN_URL")
+
     #: Requests handled at once by this process; more are shed at once with 503 + Retry-After
     #: (health endpoints exempt). 0: no limit. About the pool's connections: a request past
     #: them would only wait for one.

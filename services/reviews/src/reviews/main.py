@@ -23,6 +23,7 @@ from reviews.integration.handlers import handle_review_event
 from reviews.integration.router import integration_routers
 from reviews.integration.service import webhook_dispatcher
 from reviews.milestone.service import run_sweeper
+from reviews.openapi_extras import OPENAPI
 from reviews.progress.router import router as progress_router
 from reviews.report.router import router as report_router
 from reviews.review.handlers import HANDLERS as SCHEDULE_HANDLERS
@@ -100,6 +101,7 @@ def create_app(settings: ReviewsSettings | None = None) -> FastAPI:
         version="1.0.0",
         description=DESCRIPTION,
         settings=settings,
+        openapi=OPENAPI,
         lifespan=lifespan,
         routers=[
             review_router,

@@ -21,7 +21,9 @@ from common.http.middleware import (
     WriteRateLimitMiddleware,
 )
 from common.http.openapi import add_problem_responses
+from common.http.openapi_document import OpenApiExtras, describe_protocol
 from common.http.overload import InFlightLimitMiddleware
+from common.http.problem_routes import add_problem_routes
 from common.http.problems import (
     PROBLEM_MEDIA_TYPE,
     install_problem_handlers,
@@ -46,10 +48,24 @@ def operation_id(route: APIRoute) -> str:
 
 
 class ServiceApp(FastAPI):
-    """FastAPI whose OpenAPI documents the problem responses of every operation."""
+    """FastAPI whose OpenAPI documents the problem responses of every operation, and the
+    protocol (scopes, headers, tags, servers, events: :mod:`common.http.openapi_document`)."""
+
+    openapi_extras: OpenApiExtras = OpenApiExtras()
+    _described: dict[str, Any] | None = None
 
     def openapi(self) -> dict[str, Any]:
-        return add_problem_responses(super().openapi())
+        if self._described is None:
+            schema = add_problem_responses(super().openapi())
+            settings = getattr(self.state, "settings", None)
+            self._described = describe_protocol(
+                schema,
+                self.routes,
+                self.openapi_extras,
+                public_base_url=getattr(settings, "public_base_url", "/"),
+                token_url=getattr(settings, "auth_token_url", None),
+            )
+        return self._described
 
 
 async def _check(readiness: ReadinessCheck) -> dict[str, bool]:
@@ -139,6 +155,7 @@ def create_service_app(
     routers: Sequence[APIRouter] = (),
     readiness: ReadinessCheck | None = None,
     verifier: TokenVerifier | None = None,
+    openapi: OpenApiExtras | None = None,
 ) -> FastAPI:
     """A FastAPI app with the kit installed. ``verifier`` defaults to
     :func:`~common.auth.verifier_from_settings`; routes find it at ``app.state.verifier``."""
@@ -152,6 +169,7 @@ def create_service_app(
         dependencies=[Depends(UnstorableTextCheck())],
     )
     app.state.settings = settings
+    app.openapi_extras = openapi or OpenApiExtras()
     app.state.verifier = verifier or verifier_from_settings(settings)
     install_problem_handlers(app)
     # add_middleware puts each one outside the previous, so from the outside in: CORS, request
@@ -172,6 +190,7 @@ def create_service_app(
         instrument_app(app)
     _add_health_routes(app, readiness)
     _add_metrics_route(app)
+    add_problem_routes(app)
     for router in routers:
         app.include_router(router)
     return app
