@@ -8,6 +8,7 @@ import random
 from collections import defaultdict
 
 import pytest
+from nats.js.api import PubAck
 from nats.js.client import JetStreamContext
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,9 +56,9 @@ async def stream_messages(js: JetStreamContext) -> list[tuple[CloudEvent, dict[s
 class JitteryRelay(OutboxRelay):
     """Publishes at an uneven pace, so that two relays would overtake each other if they could."""
 
-    async def _publish(self, row: PendingRow) -> None:
+    async def _send(self, row: PendingRow) -> asyncio.Future[PubAck]:
         await asyncio.sleep(random.random() * 0.003)
-        await super()._publish(row)
+        return await super()._send(row)
 
 
 async def all_published(database: Database) -> bool:
