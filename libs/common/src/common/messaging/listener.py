@@ -42,7 +42,7 @@ async def listen_for_commits(
         conn: Any = None
         try:
             conn = await asyncpg.connect(dsn, timeout=10)
-            conn.add_termination_listener(lambda _conn: lost.set())
+            conn.add_termination_listener(lambda _conn, lost=lost: lost.set())
             await conn.add_listener(channel, lambda *_args: wake())
             wake()
             failures = 0

@@ -242,7 +242,7 @@ class OutboxRelay:
 
     async def _publish_in_order(self, rows: list[PendingRow]) -> tuple[list[int], Exception | None]:
         return await publish_window(
-            rows, self._send, self._acked, window=self._window, timeout=self._publish_timeout
+            rows, self._send, self._acked, window=self._window, ack_wait=self._publish_timeout
         )
 
     async def _send(self, row: PendingRow) -> asyncio.Future[PubAck]:

@@ -36,13 +36,14 @@ class PendingRow:
 
 
 class PublishTimeoutError(TimeoutError):
-    """No acknowledgement arrived for ``timeout`` seconds while publishes were in flight."""
+    """No acknowledgement arrived for ``ack_wait`` seconds while publishes were in flight."""
 
 
 async def publish_window(
-    rows: Sequence[PendingRow], send: Send, on_ack: OnAck, *, window: int, timeout: float
+    rows: Sequence[PendingRow], send: Send, on_ack: OnAck, *, window: int, ack_wait: float
 ) -> tuple[list[int], Exception | None]:
-    """Publish ``rows`` (in ``id`` order); return the ids acknowledged and the first error."""
+    """Publish ``rows`` (in ``id`` order); return the ids acknowledged and the first error.
+    ``ack_wait``: how long to wait for the next ack before giving up on all in flight."""
     later: dict[str, deque[PendingRow]] = {}  # per key, the rows behind the one in flight
     ready: deque[PendingRow] = deque()
     for row in rows:
@@ -81,10 +82,10 @@ async def publish_window(
             if not settled:
                 progress.clear()
                 try:
-                    async with asyncio.timeout(timeout):
+                    async with asyncio.timeout(ack_wait):
                         await progress.wait()
                 except TimeoutError:
-                    error = error or PublishTimeoutError(f"no ack within {timeout}s")
+                    error = error or PublishTimeoutError(f"no ack within {ack_wait}s")
                     break  # the rows still in flight are not marked; the finally cancels them
             while settled:
                 future = settled.popleft()
