@@ -208,6 +208,9 @@ async def run_ours(
                 "cpu": phase_cpu(before, after, count),
                 "last_commit_to_all_applied_s": round(done - max(committed[phase].values()), 2),
             }
+            if rate:
+                times = committed[phase].values()
+                phases[phase]["achieved_rate_per_s"] = round(count / (max(times) - min(times)), 1)
         source = await asyncpg.connect(_asyncpg_dsn(urls["source"]))
         try:
             rows = await source.fetch(

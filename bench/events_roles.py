@@ -44,6 +44,7 @@ RAW_STREAM = "RAW"
 RAW_SUBJECT = "raw.directory.school"
 KEYS = 5_000  # schools: a burst has several events per key, so keys are kept in order
 _APPLIED = "bench.applied"
+WRITERS = 16  # concurrent write transactions at most (requests in flight)
 
 
 class Base(DeclarativeBase):
@@ -125,15 +126,24 @@ async def _write(url: str, phase: str, count: int, rate: float) -> dict[str, flo
             now = time.time()
             return {one.id: now for one in events}
         committed: dict[str, float] = {}
-        started = time.monotonic()
-        for n in range(count):  # one transaction per event, paced (a school PUT each)
-            delay = started + n / rate - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
+        slots = asyncio.Semaphore(WRITERS)
+
+        async def put(n: int) -> None:  # one transaction per event, as a school PUT
             one = school_event(offset + n)
             async with database.session() as session, session.begin():
                 add_event(session, one, nats_subject=SUBJECT)
             committed[one.id] = time.time()
+            slots.release()
+
+        writes: list[asyncio.Task[None]] = []
+        started = time.monotonic()
+        for n in range(count):  # paced; concurrent like requests, so a slow commit lags none
+            delay = started + n / rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            await slots.acquire()
+            writes.append(asyncio.create_task(put(n)))
+        await asyncio.gather(*writes)
         return committed
     finally:
         await database.dispose()

@@ -28,10 +28,12 @@ Two relays on one file would publish the same rows twice, in the same order: har
 second relay publish a later row of a partition key while the first is still publishing an
 earlier one, so per key the relay also takes ``pg_try_advisory_xact_lock(hash(table, key))``
 and then publishes a key's rows only below the first unsent row of that key it does not hold
-(read after taking the lock, so it sees every earlier claimant's commit). Whoever publishes a
-key therefore holds its lock and its oldest unsent rows; relays share the keys between them,
-and rows without a partition key are ordered by nothing but the row locks. Transaction-scoped
-locks are released by commit, rollback or a dropped connection: a crashed relay strands none.
+(one statement takes the locks and reads those rows: its snapshot may predate a claimant's
+commit, which only makes it hold back rows that were in fact free, until the next batch).
+Whoever publishes a key therefore holds its lock and its oldest unsent rows; relays share the
+keys between them, and rows without a partition key are ordered by nothing but the row locks.
+Transaction-scoped locks are released by commit, rollback or a dropped connection: a crashed
+relay strands none.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from typing import Any
 
 from nats.js.api import PubAck
 from nats.js.client import JetStreamContext
-from sqlalchemy import BigInteger, String, any_, bindparam, select, text, update
+from sqlalchemy import BigInteger, TextClause, any_, bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -66,11 +68,20 @@ __all__ = ["OutboxRelay", "PendingRow", "partition_lock_id"]
 
 # Arrays keep the statements' text the same whatever the batch (asyncpg prepares each text).
 _IDS = bindparam("ids", type_=ARRAY(BigInteger))
-_TRY_LOCKS = text(
-    "SELECT lock_id FROM unnest(CAST(:locks AS bigint[])) AS t(lock_id) "
-    "WHERE pg_try_advisory_xact_lock(lock_id)"
-)
-_KEYS = bindparam("keys", type_=ARRAY(String))
+
+
+def _heads_query(table: str) -> TextClause:
+    """Per claimed key: the advisory lock taken (or the key is absent) and the first unsent
+    row of that key up to the batch's last id that this relay did not claim (or NULL)."""
+    return text(  # the table's name comes from the model class, not from input
+        "WITH held AS MATERIALIZED ("  # noqa: S608
+        " SELECT key FROM unnest(CAST(:keys AS varchar[]), CAST(:locks AS bigint[]))"
+        " AS t(key, lock_id) WHERE pg_try_advisory_xact_lock(lock_id))"
+        f' SELECT held.key, min(o.id) FROM held LEFT JOIN "{table}" o'
+        " ON o.partition_key = held.key AND o.published_at IS NULL AND o.id <= :last"
+        " AND o.id <> ALL(CAST(:mine AS bigint[]))"
+        " GROUP BY held.key"
+    )
 
 
 def partition_lock_id(table: str, key: str) -> int:
@@ -101,6 +112,7 @@ class OutboxRelay:
         self._poll_interval = poll_interval
         self._batch_size = batch_size
         self._window = window
+        self._heads_query = _heads_query(model.__tablename__)  # type: ignore[attr-defined]
         self._publish_timeout = publish_timeout
         self._max_backoff = max_backoff
         self._wakeup = asyncio.Event()
@@ -212,24 +224,22 @@ class OutboxRelay:
         if not keys:
             return rows
         table = self._model.__tablename__
-        lock_ids = {partition_lock_id(table, key): key for key in keys}
-        granted = await session.execute(_TRY_LOCKS, {"locks": list(lock_ids)})
-        held = {lock_ids[granted_id] for granted_id in granted.scalars()}
-        mine = {row.id for row in rows}
+        mine = [row.id for row in rows]
+        found = await session.execute(
+            self._heads_query,
+            {
+                "keys": keys,
+                "locks": [partition_lock_id(table, key) for key in keys],
+                "mine": mine,
+                "last": max(mine),
+            },
+        )
+        held: set[str] = set()
         first_foreign: dict[str, int] = {}
-        if held:
-            model = self._model
-            others = await session.execute(
-                select(model.partition_key, model.id)
-                .where(model.published_at.is_(None))
-                .where(model.partition_key == any_(_KEYS))
-                .where(model.id <= max(mine))
-                .order_by(model.id),
-                {"keys": sorted(held)},
-            )
-            for key, row_id in others.all():
-                if row_id not in mine:
-                    first_foreign.setdefault(key, row_id)
+        for key, foreign in found.all():
+            held.add(key)
+            if foreign is not None:
+                first_foreign[key] = foreign
         return [
             row
             for row in rows
