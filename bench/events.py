@@ -160,6 +160,7 @@ async def run_ours(
             nats.url,
             name,
             args.transaction_batch,
+            args.fetch_batch,
             children.stop,
             children.out,
             log_dir,
@@ -331,6 +332,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "seconds": args.seconds,
             "burst": args.burst,
             "transaction_batch": args.transaction_batch,
+            "fetch_batch": args.fetch_batch,
             "keys": roles.KEYS,
             "database": "postgresql",
         },
@@ -372,6 +374,7 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=20.0, help="steady phase length")
     parser.add_argument("--burst", type=int, default=20_000, help="events in the burst")
     parser.add_argument("--transaction-batch", type=int, default=64)
+    parser.add_argument("--fetch-batch", type=int, default=64, help="the consumers' fetch size")
     return parser.parse_args(argv)
 
 

@@ -173,16 +173,18 @@ def consumer(
     nats_url: str,
     durable: str,
     transaction_batch: int,
+    fetch_batch: int,
     stop: StopFlag,
     out: Queue[Any],
     log_dir: str,
 ) -> None:
     _quiet_logs(log_dir, durable)
-    out.put((durable, asyncio.run(_consume(url, nats_url, durable, transaction_batch, stop))))
+    applied = asyncio.run(_consume(url, nats_url, durable, (transaction_batch, fetch_batch), stop))
+    out.put((durable, applied))
 
 
 async def _consume(
-    url: str, nats_url: str, durable: str, transaction_batch: int, stop: StopFlag
+    url: str, nats_url: str, durable: str, batches: tuple[int, int], stop: StopFlag
 ) -> dict[str, float]:
     applied: dict[str, float] = {}
 
@@ -213,7 +215,8 @@ async def _consume(
         durable=durable,
         filter_subjects=[f"{STREAM.lower()}.>"],
         handler=handle,
-        transaction_batch=transaction_batch,
+        transaction_batch=batches[0],
+        batch_size=batches[1],
     )
     task = asyncio.create_task(runner.run())
     await _wait(stop)
