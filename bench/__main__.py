@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from bench import gias, knowledge, overload, review_read, solver
+from bench import events, gias, knowledge, overload, review_read, solver
 
 BENCHMARKS: dict[str, Callable[[], object]] = {
     "gias": gias.main,
@@ -13,6 +13,7 @@ BENCHMARKS: dict[str, Callable[[], object]] = {
     "review_read": review_read.main,
     "knowledge": knowledge.main,
     "overload": overload.main,
+    "events": events.main,  # options: python -m bench.events --help
 }
 
 

@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 
 import pytest
 from nats.aio.msg import Msg
+from nats.js.api import PubAck
 from nats.js.errors import NotFoundError
 from sqlalchemy import text
 
@@ -51,8 +52,8 @@ class RelayDyingAfterPublish(OutboxRelay):
         super().__init__(*args, **kwargs)
         self.publishes_left = publishes
 
-    async def _publish(self, row: PendingRow) -> None:
-        await super()._publish(row)
+    async def _acked(self, row: PendingRow, ack: PubAck) -> None:
+        await super()._acked(row, ack)
         self.publishes_left -= 1
         if self.publishes_left == 0:
             await die()  # JetStream has it; the row is not marked sent

@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import defaultdict
+from typing import Any
 
 import pytest
+from nats.js.api import PubAck
 from nats.js.client import JetStreamContext
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,9 +57,9 @@ async def stream_messages(js: JetStreamContext) -> list[tuple[CloudEvent, dict[s
 class JitteryRelay(OutboxRelay):
     """Publishes at an uneven pace, so that two relays would overtake each other if they could."""
 
-    async def _publish(self, row: PendingRow) -> None:
+    async def _send(self, row: PendingRow) -> asyncio.Future[PubAck]:
         await asyncio.sleep(random.random() * 0.003)
-        await super()._publish(row)
+        return await super()._send(row)
 
 
 async def all_published(database: Database) -> bool:
@@ -191,3 +193,83 @@ async def test_relay_rides_out_a_broker_outage_and_dropped_db_connections(
     await eventually(lambda: all_published(messaging_db), what="second batch published")
     published = [event for event, _ in await stream_messages(broker.js)]
     assert [event.id for event in published] == [event.id for event in first + second]
+
+
+class RelayLosingOneAck(OutboxRelay):
+    """The first send of ``lost`` gets an error back (``error``) or no answer at all."""
+
+    def __init__(self, *args: Any, lost: str, error: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lost: str | None = lost
+        self.error = error
+
+    async def _send(self, row: PendingRow) -> asyncio.Future[PubAck]:
+        if row.event_id != self.lost:
+            return await super()._send(row)
+        self.lost = None
+        future: asyncio.Future[PubAck] = asyncio.get_running_loop().create_future()
+        if self.error:
+            future.set_exception(RuntimeError("stream unavailable"))
+        return future
+
+
+@pytest.mark.parametrize("error", [True, False], ids=["error-ack", "no-ack"])
+async def test_a_failed_publish_mid_window_holds_back_the_rest_of_its_key_only(
+    messaging_db: Database, broker: Broker, error: bool
+) -> None:
+    events = interleaved(keys=4, per_key=6)
+    await produce(messaging_db, events)
+    failing = next(e for e in events if e.partitionkey == "k01" and e.data["seq"] == 2)
+    relay = RelayLosingOneAck(
+        messaging_db,
+        OutboxMessage,
+        broker.js,
+        lost=failing.id,
+        error=error,
+        window=8,
+        publish_timeout=0.5,
+    )
+    with pytest.raises((RuntimeError, TimeoutError)):
+        await relay.publish_pending()
+
+    first = [event for event, _ in await stream_messages(broker.js)]
+    assert [e.data["seq"] for e in first if e.partitionkey == "k01"] == [0, 1]
+    assert_per_key_order(first)
+    unsent = await count(messaging_db, OutboxMessage, OutboxMessage.published_at.is_(None))
+    assert unsent == len(events) - len(first)  # every stored message was marked sent
+
+    while await relay.publish_pending():  # the next batches start at k01's row 2
+        pass
+    published = [event for event, _ in await stream_messages(broker.js)]
+    assert sorted(e.id for e in published) == sorted(e.id for e in events)  # none twice
+    assert_per_key_order(published)
+    assert await all_published(messaging_db)
+
+
+async def test_a_relay_of_another_database_object_wakes_on_notify(
+    messaging_db: Database, broker: Broker, background: Background
+) -> None:
+    if not messaging_db.is_postgres:
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    elsewhere = create_database(messaging_db.engine.url.render_as_string(hide_password=False))
+    relay = OutboxRelay(elsewhere, OutboxMessage, broker.js, poll_interval=60)
+    background.start(relay.run(), "relay")
+
+    async def listening() -> bool:
+        async with messaging_db.session() as session:
+            found = await session.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND query LIKE 'LISTEN %'"
+                )
+            )
+        return bool(found)
+
+    await eventually(listening, what="the relay listening")
+    unregister_waker(OutboxMessage, relay.wake)  # as if it ran in another process
+    await asyncio.sleep(0.2)  # its first (empty) batch is done: it now waits for a wake-up
+    events = interleaved(keys=2, per_key=3)
+    await produce(messaging_db, events)
+    await eventually(lambda: all_published(messaging_db), within=10, what="all published")
+    await relay.stop()
+    await elsewhere.dispose()

@@ -26,6 +26,9 @@ class DatabaseUnavailableError(Exception):
     503, not a 500. Raised in place of the driver's bare ``OSError`` when a connection opens."""
 
 
+POOL_RECYCLE_SECONDS = 1800
+
+
 @dataclass(frozen=True)
 class PoolConfig:
     """The PostgreSQL connection pool of one process (SQLite keeps SQLAlchemy's defaults).
@@ -168,7 +171,12 @@ def create_database(
             pool_size=pool.size,
             max_overflow=pool.max_overflow,
             pool_timeout=pool.timeout_seconds,
-            pool_pre_ping=True,
+            # No ping per checkout (a round trip, and a BEGIN/ROLLBACK, on every request): a
+            # connection the server dropped fails its statement, which is a 503 with
+            # Retry-After (a consumer retries), and SQLAlchemy then discards the pool's stale
+            # connections; recycling keeps them younger than idle-connection killers.
+            pool_pre_ping=False,
+            pool_recycle=POOL_RECYCLE_SECONDS,
             connect_args=_postgres_connect_args(pool),
         )
         event.listen(engine.sync_engine, "do_connect", _unreachable_is_unavailable)

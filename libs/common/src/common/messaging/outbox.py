@@ -15,7 +15,9 @@ and a use case calls ``add_event(session, event, nats_subject=...)`` before it c
    :class:`OutboxMixin` registers itself with its ``MetaData``, and a use case has always added
    or loaded the entity the event is about; an event handler's session holds its inbox row).
 
-On commit, the relays of this process that publish that model are woken (no polling delay).
+On commit, the relays of this process that publish that model are woken (no polling delay);
+on PostgreSQL the transaction also sends ``pg_notify(notify_channel(model))``, delivered with
+its commit, which wakes the relays of other processes (the worker role) that listen to it.
 """
 
 from __future__ import annotations
@@ -129,6 +131,11 @@ def add_event(session: AsyncSession, event: CloudEvent, *, nats_subject: str) ->
     session.info.setdefault(_PENDING_KEY, set()).add(model)
 
 
+def notify_channel(model: type[OutboxMixin]) -> str:
+    """The PostgreSQL ``NOTIFY`` channel of ``model``'s table (one per database)."""
+    return f"{model.__tablename__}_committed"  # type: ignore[attr-defined]
+
+
 def register_waker(model: type[OutboxMixin], wake: Callable[[], None]) -> None:
     """Call ``wake`` (from the event loop's thread) whenever rows of ``model`` are committed."""
     _wakers.setdefault(model, set()).add(wake)
@@ -140,6 +147,18 @@ def unregister_waker(model: type[OutboxMixin], wake: Callable[[], None]) -> None
 
 # Listeners on the Session class cover every session (async ones run a sync Session inside);
 # they cost a dict lookup for sessions that added no event.
+_NOTIFY = text("SELECT pg_notify(:channel, '')")
+
+
+@event.listens_for(Session, "before_commit")
+def _notify_other_processes(session: Session) -> None:
+    models: set[type[OutboxMixin]] | None = session.info.get(_PENDING_KEY)
+    if not models or session.get_bind().dialect.name != "postgresql":
+        return
+    for model in models:  # transactional: sent at commit, dropped with a rollback
+        session.execute(_NOTIFY, {"channel": notify_channel(model)})
+
+
 @event.listens_for(Session, "after_commit")
 def _wake_relays(session: Session) -> None:
     models: set[type[OutboxMixin]] = session.info.pop(_PENDING_KEY, set())

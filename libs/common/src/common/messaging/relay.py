@@ -1,11 +1,17 @@
 """The outbox relay: publishes committed outbox rows to JetStream, in order, at least once.
 
-Each row is published with ``Nats-Msg-Id: <event id>`` and the relay waits for its PubAck
-before publishing the next one, then marks the published rows sent. A crash between the ack
-and the mark re-publishes those rows later: JetStream drops the copies inside the stream's
-duplicate window and the consumers' inbox drops them beyond it. A publish that fails stops the
-batch there (the rows after it wait, so nothing is skipped or reordered) and the relay retries
-with backoff, whether NATS or the database is the one that is down.
+Each row is published with ``Nats-Msg-Id: <event id>``. A batch is published pipelined (see
+:mod:`common.messaging.window`): up to ``window`` publishes in flight, their acks collected
+together, a key's next row sent only once its previous one is acked; then the acked rows are
+marked sent in one statement. A crash between the ack and the mark re-publishes those rows
+later: JetStream drops the copies inside the stream's duplicate window and the consumers' inbox
+drops them beyond it. A publish that fails stops the batch there (nothing new is sent, the
+key's later rows wait, so nothing is skipped or reordered) and the relay retries with backoff,
+whether NATS or the database is the one that is down.
+
+The relay wakes on commits of this process (``add_event``'s ``after_commit`` hook) and, on
+PostgreSQL, on ``NOTIFY`` from any process (see :mod:`common.messaging.listener`); it polls
+every ``poll_interval`` as well, in case a notification was lost.
 
 "In order" means in outbox ``id`` order per partition key. Ids are taken at insert, so two
 transactions that write events of one key at the same time could commit against id order;
@@ -22,10 +28,12 @@ Two relays on one file would publish the same rows twice, in the same order: har
 second relay publish a later row of a partition key while the first is still publishing an
 earlier one, so per key the relay also takes ``pg_try_advisory_xact_lock(hash(table, key))``
 and then publishes a key's rows only below the first unsent row of that key it does not hold
-(read after taking the lock, so it sees every earlier claimant's commit). Whoever publishes a
-key therefore holds its lock and its oldest unsent rows; relays share the keys between them,
-and rows without a partition key are ordered by nothing but the row locks. Transaction-scoped
-locks are released by commit, rollback or a dropped connection: a crashed relay strands none.
+(one statement takes the locks and reads those rows: its snapshot may predate a claimant's
+commit, which only makes it hold back rows that were in fact free, until the next batch).
+Whoever publishes a key therefore holds its lock and its oldest unsent rows; relays share the
+keys between them, and rows without a partition key are ordered by nothing but the row locks.
+Transaction-scoped locks are released by commit, rollback or a dropped connection: a crashed
+relay strands none.
 """
 
 from __future__ import annotations
@@ -33,32 +41,48 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from nats.js.api import PubAck
 from nats.js.client import JetStreamContext
-from sqlalchemy import func, select, update
+from sqlalchemy import BigInteger, TextClause, any_, bindparam, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.clock import utcnow
 from common.db.engine import Database
 from common.logging import get_logger
 from common.messaging.envelope import CORRELATION_ID_HEADER, MSG_ID_HEADER
-from common.messaging.outbox import OutboxMixin, register_waker, unregister_waker
+from common.messaging.listener import listen_for_commits
+from common.messaging.outbox import (
+    OutboxMixin,
+    notify_channel,
+    register_waker,
+    unregister_waker,
+)
+from common.messaging.window import PendingRow, publish_window
 from common.observability.metrics import count_published
 
 log = get_logger(__name__)
 
+__all__ = ["OutboxRelay", "PendingRow", "partition_lock_id"]
 
-@dataclass(frozen=True)
-class PendingRow:
-    id: int
-    event_id: str
-    nats_subject: str
-    payload: str
-    partition_key: str | None
-    correlation_id: str | None
+# Arrays keep the statements' text the same whatever the batch (asyncpg prepares each text).
+_IDS = bindparam("ids", type_=ARRAY(BigInteger))
+
+
+def _heads_query(table: str) -> TextClause:
+    """Per claimed key: the advisory lock taken (or the key is absent) and the first unsent
+    row of that key up to the batch's last id that this relay did not claim (or NULL)."""
+    return text(  # the table's name comes from the model class, not from input
+        "WITH held AS MATERIALIZED ("  # noqa: S608
+        " SELECT key FROM unnest(CAST(:keys AS varchar[]), CAST(:locks AS bigint[]))"
+        " AS t(key, lock_id) WHERE pg_try_advisory_xact_lock(lock_id))"
+        f' SELECT held.key, min(o.id) FROM held LEFT JOIN "{table}" o'
+        " ON o.partition_key = held.key AND o.published_at IS NULL AND o.id <= :last"
+        " AND o.id <> ALL(CAST(:mine AS bigint[]))"
+        " GROUP BY held.key"
+    )
 
 
 def partition_lock_id(table: str, key: str) -> int:
@@ -78,7 +102,8 @@ class OutboxRelay:
         js: JetStreamContext,
         *,
         poll_interval: float = 1.0,
-        batch_size: int = 100,
+        batch_size: int = 512,
+        window: int = 256,
         publish_timeout: float = 5.0,
         max_backoff: float = 1.0,  # a new stream leader is elected within seconds
     ) -> None:
@@ -87,6 +112,8 @@ class OutboxRelay:
         self._js = js
         self._poll_interval = poll_interval
         self._batch_size = batch_size
+        self._window = window
+        self._heads_query = _heads_query(model.__tablename__)  # type: ignore[attr-defined]
         self._publish_timeout = publish_timeout
         self._max_backoff = max_backoff
         self._wakeup = asyncio.Event()
@@ -100,6 +127,11 @@ class OutboxRelay:
     async def run(self) -> None:
         self._task = asyncio.current_task()
         register_waker(self._model, self.wake)
+        listener: asyncio.Task[None] | None = None
+        if self._database.is_postgres:
+            channel = notify_channel(self._model)
+            listening = listen_for_commits(self._database, channel, self.wake)
+            listener = asyncio.create_task(listening, name=f"listen-{channel}")
         failures = 0
         try:
             while not self._stopping.is_set():
@@ -117,6 +149,10 @@ class OutboxRelay:
                     await self._sleep(self._wakeup, self._poll_interval)
         finally:
             unregister_waker(self._model, self.wake)
+            if listener is not None:
+                listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listener
 
     async def stop(self, grace: float = 2.0) -> None:
         """Finish the batch in hand (up to ``grace`` seconds), then stop."""
@@ -191,23 +227,22 @@ class OutboxRelay:
         if not keys:
             return rows
         table = self._model.__tablename__
-        lock_calls = [func.pg_try_advisory_xact_lock(partition_lock_id(table, k)) for k in keys]
-        granted = (await session.execute(select(*lock_calls))).one()
-        held = {key for key, ok in zip(keys, granted, strict=True) if ok}
-        mine = {row.id for row in rows}
+        mine = [row.id for row in rows]
+        found = await session.execute(
+            self._heads_query,
+            {
+                "keys": keys,
+                "locks": [partition_lock_id(table, key) for key in keys],
+                "mine": mine,
+                "last": max(mine),
+            },
+        )
+        held: set[str] = set()
         first_foreign: dict[str, int] = {}
-        if held:
-            model = self._model
-            others = await session.execute(
-                select(model.partition_key, model.id)
-                .where(model.published_at.is_(None))
-                .where(model.partition_key.in_(held))
-                .where(model.id <= max(mine))
-                .order_by(model.id)
-            )
-            for key, row_id in others.all():
-                if row_id not in mine:
-                    first_foreign.setdefault(key, row_id)
+        for key, foreign in found.all():
+            held.add(key)
+            if foreign is not None:
+                first_foreign[key] = foreign
         return [
             row
             for row in rows
@@ -218,31 +253,38 @@ class OutboxRelay:
             )
         ]
 
-    async def _publish_in_order(
-        self, rows: Sequence[PendingRow]
-    ) -> tuple[list[int], Exception | None]:
-        published: list[int] = []
-        for row in rows:
-            try:
-                await self._publish(row)
-            except Exception as exc:  # reported to run() after marking the rest
-                return published, exc
-            published.append(row.id)
-        return published, None
+    async def _publish_in_order(self, rows: list[PendingRow]) -> tuple[list[int], Exception | None]:
+        return await publish_window(
+            rows, self._send, self._acked, window=self._window, ack_wait=self._publish_timeout
+        )
 
-    async def _publish(self, row: PendingRow) -> None:
-        """Publish one row and wait for JetStream's ack (which also reports a duplicate)."""
+    async def _send(self, row: PendingRow) -> asyncio.Future[PubAck]:
+        """Send one row; the future resolves to JetStream's ack (which reports a duplicate)."""
         headers = {MSG_ID_HEADER: row.event_id}
         if row.correlation_id is not None:
             headers[CORRELATION_ID_HEADER] = row.correlation_id
-        ack = await self._js.publish(
-            row.nats_subject, row.payload.encode(), headers=headers, timeout=self._publish_timeout
+        return await self._js.publish_async(
+            row.nats_subject,
+            row.payload.encode(),
+            headers=headers,
+            wait_stall=self._publish_timeout,
         )
+
+    async def _acked(self, row: PendingRow, ack: PubAck) -> None:
         if ack.duplicate:
             log.info("outbox_republished_duplicate", event_id=row.event_id, seq=ack.seq)
 
     async def _mark(self, session: AsyncSession, ids: list[int]) -> None:
         model = self._model
+        if self._database.is_postgres:
+            await session.execute(
+                update(model)
+                .where(model.id == any_(_IDS))
+                .values(published_at=utcnow())
+                .execution_options(synchronize_session=False),
+                {"ids": ids},
+            )
+            return
         await session.execute(
             update(model)
             .where(model.id.in_(ids))
