@@ -60,7 +60,7 @@ async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
         title="T",
         version="1",
         description="d",
-        settings=settings(write_rate_per_minute=3),
+        settings=settings(write_rate_per_minute=3, write_rate_burst=3),
         routers=[router],
         verifier=CountingVerifier(tmp_path / "k.pem", ISSUER, AUDIENCE),
     )

@@ -62,7 +62,12 @@ class ServiceSettings(BaseSettings):
     outbox_poll_seconds: float = 1.0
     consumers_enabled: bool = True
     log_level: str = "INFO"
-    write_rate_per_minute: int = 600
+    # Verified bearer tokens remembered until they expire (common.auth.cache); 0 turns it off.
+    auth_token_cache_size: int = Field(default=10_000, validation_alias="AUTH_TOKEN_CACHE_SIZE")
+    # Writes per client: a token bucket refilled at this rate, holding up to this burst
+    # (docs/operations.md: a 1,000-person MIS sync fits in one burst).
+    write_rate_per_minute: int = 1_200
+    write_rate_burst: int = 1_000
 
     @field_validator("cors_allowed_origins", mode="before")
     @classmethod
