@@ -39,6 +39,7 @@ AUDIENCE = "critical-friend"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 #: Seconds per measured phase (``BENCH_SECONDS`` shortens it for a smoke run).
 SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
+IDLE_SECONDS = 3.0
 
 #: One operation: may be several requests (the three-request read); raises on a bad status.
 Operation = Callable[[aiohttp.ClientSession, int], Awaitable[None]]
@@ -230,7 +231,12 @@ async def measure(
     max_ops: int = 100_000,
     requests_per_op: int = 1,
 ) -> dict[str, Any]:
-    """Warm up, find the maximum throughput (and CPU per op), then the latency at 70% of it."""
+    """Measure the server idle (its background pollers: the outbox relay, the webhook
+    dispatcher), warm up, find the maximum throughput (and CPU per op, also net of the idle
+    rate), then the latency at 70% of it."""
+    idle_before = cpu_seconds(server.pid)
+    await asyncio.sleep(IDLE_SECONDS)
+    idle_per_s = (cpu_seconds(server.pid) - idle_before) / IDLE_SECONDS
     await _closed_loop(server.url, op, concurrency=concurrency, duration=warmup, max_ops=max_ops)
     cpu_before = cpu_seconds(server.pid)
     done, elapsed, closed = await _closed_loop(
@@ -248,6 +254,10 @@ async def measure(
         "ops_at_max": done,
         "latency_at_max": _summary(closed),
         "server_cpu_ms_per_op": round(cpu / max(done, 1) * 1000, 3),
+        "server_idle_cpu_ms_per_s": round(idle_per_s * 1000, 1),
+        "server_cpu_ms_per_op_net_of_idle": round(
+            max(cpu - idle_per_s * elapsed, 0) / max(done, 1) * 1000, 3
+        ),
         "server_cpu_utilisation_at_max": round(cpu / elapsed, 2),
         "at_70_percent": {
             "rate_per_s": round(rate, 1),
