@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from bench import events, gias, knowledge, overload, review_read, solver
+from bench import events, gias, knowledge, overload, review_read, solver, writes
 
 BENCHMARKS: dict[str, Callable[[], object]] = {
     "gias": gias.main,
     "solver": solver.main,
     "review_read": review_read.main,
+    "writes": writes.main,
     "knowledge": knowledge.main,
     "overload": overload.main,
     "events": events.main,  # options: python -m bench.events --help

@@ -60,7 +60,7 @@ async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
         title="T",
         version="1",
         description="d",
-        settings=settings(write_rate_per_minute=3),
+        settings=settings(write_rate_per_minute=3, write_rate_burst=3),
         routers=[router],
         verifier=CountingVerifier(tmp_path / "k.pem", ISSUER, AUDIENCE),
     )
@@ -143,3 +143,35 @@ async def test_a_verified_principal_never_leaks_into_another_request(tmp_path: P
         valid = bearer(token(tmp_path / "k.pem", subject="client-a"))
         assert (await client.post("/v1/writes", headers=valid)).status_code == 200
         problem(await client.post("/v1/writes", headers=bearer("forged")), 401)
+
+
+def test_a_sync_fits_in_the_default_burst() -> None:
+    """The defaults let one client make 1,000 writes at once (an MIS staff sync), then hold it
+    to the sustained rate: 20 a second."""
+    defaults = settings()
+    now = [0.0]
+    buckets = TokenBuckets(
+        rate_per_minute=defaults.write_rate_per_minute,
+        burst=defaults.write_rate_burst,
+        clock=lambda: now[0],
+    )
+    assert all(buckets.take("mis") == 0 for _ in range(1_000))
+    assert buckets.take("mis") > 0
+    now[0] += 1.0
+    assert sum(buckets.take("mis") == 0 for _ in range(30)) == 20
+
+
+async def test_the_app_takes_the_burst_from_its_settings(tmp_path: Path) -> None:
+    app = create_service_app(
+        title="T",
+        version="1",
+        description="d",
+        settings=settings(write_rate_per_minute=60, write_rate_burst=5),
+        routers=[router],
+        verifier=DevKeyVerifier(tmp_path / "k.pem", ISSUER, AUDIENCE),
+    )
+    headers = bearer(token(tmp_path / "k.pem", subject="mis"))
+    async with client_for(app) as client:
+        for _ in range(5):
+            assert (await client.post("/v1/writes", headers=headers)).status_code == 200
+        problem(await client.post("/v1/writes", headers=headers), 429)

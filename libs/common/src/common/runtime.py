@@ -25,10 +25,11 @@ from fastapi import FastAPI
 from nats.js.api import StreamInfo, StreamSource
 from nats.js.client import JetStreamContext
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 
 from common.db import Database, create_database
+from common.db.engine import READ_ONLY_OPTION
 from common.housekeeping import Retention, run_forever
 from common.http.health import Backlog, ConsumerBacklog, OutboxBacklog
 from common.logging import configure_logging, get_logger
@@ -365,9 +366,33 @@ class ServiceRuntime:
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def read_sessions(database: Database) -> async_sessionmaker[AsyncSession]:
+    """Sessions for requests that only read. On PostgreSQL they run in autocommit: at READ
+    COMMITTED each statement sees its own snapshot whether or not a transaction is open, so
+    the BEGIN and ROLLBACK around a read are two round trips that buy nothing. SQLite keeps
+    its deferred read transaction (one snapshot, no write lock)."""
+    if not database.is_postgres:
+        return database.read_sessions
+    engine = database.engine.execution_options(
+        isolation_level="AUTOCOMMIT", **{READ_ONLY_OPTION: True}
+    )
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def _reading(request: Request, database: Database) -> async_sessionmaker[AsyncSession]:
+    # Built once per app and database (a test may swap app.state.database).
+    state = request.app.state
+    cached: tuple[Database, async_sessionmaker[AsyncSession]] | None = getattr(
+        state, "read_sessions", None
+    )
+    if cached is None or cached[0] is not database:
+        cached = state.read_sessions = (database, read_sessions(database))
+    return cached[1]
+
+
 async def session_dependency(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request; services commit, anything uncommitted is rolled back."""
     database: Database = request.app.state.database
-    factory = database.read_sessions if request.method in READ_METHODS else database.sessions
+    factory = _reading(request, database) if request.method in READ_METHODS else database.sessions
     async with factory() as session:
         yield session

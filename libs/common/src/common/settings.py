@@ -116,7 +116,12 @@ class ServiceSettings(BaseSettings):
     # common.messaging.continuity); "*" for every stream. Unset it after that start.
     nats_accept_history_loss: str = Field(default="", validation_alias="NATS_ACCEPT_HISTORY_LOSS")
     log_level: str = "INFO"
-    write_rate_per_minute: int = 600
+    # Verified bearer tokens remembered until they expire (common.auth.cache); 0 turns it off.
+    auth_token_cache_size: int = Field(default=10_000, validation_alias="AUTH_TOKEN_CACHE_SIZE")
+    # Writes per client: a token bucket refilled at this rate, holding up to this burst
+    # (docs/operations.md: a 1,000-person MIS sync fits in one burst).
+    write_rate_per_minute: int = 1_200
+    write_rate_burst: int = 1_000
     # What the OpenAPI document tells integrators: where the gateway is, and where to get a
     # token (client credentials). Shared by every service, so read without the prefix.
     public_base_url: str = Field(default="/", validation_alias="PUBLIC_BASE_URL")

@@ -14,6 +14,7 @@ from readmodel.directory import consumer as directory_consumer
 from reviews.config import ReviewsSettings
 from reviews.db import IdempotencyRecord, InboxMessage, OutboxMessage
 from reviews.directory.service import directory
+from reviews.embedded.router import router as embedded_router
 from reviews.evidence.router import router as evidence_router
 from reviews.finding.router import router as finding_router
 from reviews.focus.router import router as focus_router
@@ -105,6 +106,7 @@ def create_app(settings: ReviewsSettings | None = None) -> FastAPI:
         lifespan=lifespan,
         routers=[
             review_router,
+            embedded_router,
             self_evaluation_router,
             focus_router,
             evidence_router,

@@ -6,6 +6,7 @@ The FastAPI dependencies are imported on first use, so ``cf token`` does not loa
 
 from typing import TYPE_CHECKING, Any
 
+from common.auth.cache import CachingVerifier
 from common.auth.dev_keys import issue_dev_token, jwks_document, load_or_create_dev_key
 from common.auth.principal import Principal
 from common.auth.verifier import (
@@ -32,6 +33,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "CachingVerifier",
     "CurrentPrincipal",
     "DevKeyVerifier",
     "JwksVerifier",

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.routing import APIRoute
 from starlette.responses import Response
 
+from common.auth.cache import CachingVerifier
 from common.auth.deps import rate_limit_identity
 from common.auth.verifier import TokenVerifier, verifier_from_settings
 from common.http.cors import CORSMiddleware, OptionsMiddleware, cors_options
@@ -145,6 +146,13 @@ def _add_metrics_route(app: FastAPI) -> None:
         return Response(body, media_type=media_type)
 
 
+def _cached(verifier: TokenVerifier, settings: ServiceSettings) -> TokenVerifier:
+    """Verified tokens remembered until they expire (``AUTH_TOKEN_CACHE_SIZE``; 0: off)."""
+    if settings.auth_token_cache_size <= 0:
+        return verifier
+    return CachingVerifier(verifier, max_entries=settings.auth_token_cache_size)
+
+
 def create_service_app(
     *,
     title: str,
@@ -170,7 +178,7 @@ def create_service_app(
     )
     app.state.settings = settings
     app.openapi_extras = openapi or OpenApiExtras()
-    app.state.verifier = verifier or verifier_from_settings(settings)
+    app.state.verifier = verifier or _cached(verifier_from_settings(settings), settings)
     install_problem_handlers(app)
     # add_middleware puts each one outside the previous, so from the outside in: CORS, request
     # context (ids, the access line, metrics), the in-flight limit, the write rate limit, the
@@ -180,6 +188,7 @@ def create_service_app(
     app.add_middleware(
         WriteRateLimitMiddleware,
         rate_per_minute=settings.write_rate_per_minute,
+        burst=settings.write_rate_burst,
         identify=rate_limit_identity,
     )
     app.add_middleware(InFlightLimitMiddleware, limit=settings.max_requests_in_flight)

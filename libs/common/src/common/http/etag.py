@@ -44,7 +44,7 @@ def require_if_match(request: Request) -> int:
     return parse_if_match(request.headers.get("if-match"))
 
 
-def if_match_version(
+async def if_match_version(
     if_match: Annotated[
         str | None,
         Header(
@@ -54,7 +54,8 @@ def if_match_version(
         ),
     ] = None,
 ) -> int:
-    """FastAPI dependency form of :func:`require_if_match`; documents the header in OpenAPI."""
+    """FastAPI dependency form of :func:`require_if_match`; documents the header in OpenAPI.
+    Async, like every dependency here: FastAPI runs a sync one in the thread pool."""
     return parse_if_match(if_match)
 
 
@@ -71,7 +72,7 @@ def set_etag(response: Response, version: int) -> None:
     response.headers["ETag"] = etag_for(version)
 
 
-def optional_if_match_version(
+async def optional_if_match_version(
     if_match: Annotated[
         str | None,
         Header(

@@ -29,29 +29,33 @@ MAX_CURSOR_LENGTH = 1024
 T = TypeVar("T")
 
 
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (at most 200).")]
+Cursor = Annotated[
+    str | None,
+    Query(
+        max_length=MAX_CURSOR_LENGTH,
+        description="Opaque: the `next_cursor` of the previous page.",
+    ),
+]
+
+
 class PageParams:
     """The ``limit`` and ``cursor`` query parameters. Use as ``params: Pagination``."""
 
     __slots__ = ("cursor", "limit")
 
-    def __init__(
-        self,
-        limit: Annotated[
-            int, Query(ge=1, le=MAX_LIMIT, description="Page size (at most 200).")
-        ] = DEFAULT_LIMIT,
-        cursor: Annotated[
-            str | None,
-            Query(
-                max_length=MAX_CURSOR_LENGTH,
-                description="Opaque: the `next_cursor` of the previous page.",
-            ),
-        ] = None,
-    ) -> None:
+    def __init__(self, limit: int = DEFAULT_LIMIT, cursor: str | None = None) -> None:
         self.limit = limit
         self.cursor = cursor
 
 
-Pagination = Annotated[PageParams, Depends()]
+async def page_params(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> PageParams:
+    """The dependency behind :data:`Pagination`: async, since FastAPI runs a sync dependency
+    (a class is one) in the thread pool on every request."""
+    return PageParams(limit, cursor)
+
+
+Pagination = Annotated[PageParams, Depends(page_params)]
 
 
 class Page(BaseModel, Generic[T]):

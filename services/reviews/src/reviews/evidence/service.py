@@ -156,12 +156,17 @@ async def record_batch(
     )
 
 
-async def _readable(session: AsyncSession, principal: Principal, review_id: uuid.UUID) -> Review:
-    review = await get_review(session, principal, review_id)
+def check_readable(principal: Principal, review: Review) -> None:
+    """403 unless the caller reads this review's evidence (the review is already visible)."""
     if not tenancy.roles(principal, review) & _READERS:
         raise PART.forbidden(
             "Evidence is read by the team, the school and the partnership lead.", _READERS
         )
+
+
+async def _readable(session: AsyncSession, principal: Principal, review_id: uuid.UUID) -> Review:
+    review = await get_review(session, principal, review_id)
+    check_readable(principal, review)
     return review
 
 
@@ -175,6 +180,18 @@ async def list_evidence(
     kind: EvidenceKind | None,
 ) -> tuple[Sequence[EvidenceItem], str | None]:
     await _readable(session, principal, review_id)
+    return await page_of(session, review_id, params, question_id=question_id, kind=kind)
+
+
+async def page_of(
+    session: AsyncSession,
+    review_id: uuid.UUID,
+    params: PageParams,
+    *,
+    question_id: uuid.UUID | None = None,
+    kind: EvidenceKind | None = None,
+) -> tuple[Sequence[EvidenceItem], str | None]:
+    """One page of a readable review's evidence, oldest change first."""
     statement = EvidenceRepository(session).of(review_id, question_id=question_id, kind=kind)
     return await paginate(
         session, statement, order_by=(EvidenceItem.updated_at, EvidenceItem.id), params=params

@@ -6,7 +6,7 @@ change appends to the review's history in the same transaction.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -54,16 +54,21 @@ async def _writer(session: AsyncSession, principal: Principal, review_id: uuid.U
     return review
 
 
-async def readable_review(
-    session: AsyncSession, principal: Principal, review_id: uuid.UUID
-) -> Review:
-    review = await get_review(session, principal, review_id)
+def check_readable(principal: Principal, review: Review) -> None:
+    """403 unless the caller reads this review's findings (the review is already visible)."""
     if not tenancy.roles(principal, review) & READERS:
         raise PART.forbidden(
             "Findings are read by the team, the school and the IC; others read the published "
             "report as the data-sharing agreement allows.",
             READERS,
         )
+
+
+async def readable_review(
+    session: AsyncSession, principal: Principal, review_id: uuid.UUID
+) -> Review:
+    review = await get_review(session, principal, review_id)
+    check_readable(principal, review)
     return review
 
 
@@ -95,11 +100,16 @@ async def _check_links(
 
 
 async def present(
-    session: AsyncSession, review: Review, findings: Sequence[Finding]
+    session: AsyncSession,
+    review: Review,
+    findings: Sequence[Finding],
+    known: Mapping[uuid.UUID, EvidenceItem] | None = None,
 ) -> list[FindingOut]:
-    """The findings with their evidence counts, kinds and triangulation."""
-    ids = [i for f in findings for i in f.evidence_ids]
-    evidence: dict[uuid.UUID, EvidenceItem] = await FindingRepository(session).evidence(ids)
+    """The findings with their evidence counts, kinds and triangulation. ``known``: evidence
+    items already loaded (the review's evidence page), so only the others are fetched."""
+    evidence: dict[uuid.UUID, EvidenceItem] = dict(known or {})
+    missing = [i for f in findings for i in f.evidence_ids if i not in evidence]
+    evidence.update(await FindingRepository(session).evidence(missing))
     return [FindingOut.of(f, evidence, review.triangulation_min_kinds) for f in findings]
 
 
@@ -159,11 +169,21 @@ async def list_findings(
     session: AsyncSession, principal: Principal, review_id: uuid.UUID, params: PageParams
 ) -> tuple[list[FindingOut], str | None]:
     review = await readable_review(session, principal, review_id)
-    statement = FindingRepository(session).of(review_id)
+    return await page_of(session, review, params)
+
+
+async def page_of(
+    session: AsyncSession,
+    review: Review,
+    params: PageParams,
+    known: Mapping[uuid.UUID, EvidenceItem] | None = None,
+) -> tuple[list[FindingOut], str | None]:
+    """One page of a readable review's findings, oldest first (``known``: see :func:`present`)."""
+    statement = FindingRepository(session).of(review.id)
     rows, cursor = await paginate(
         session, statement, order_by=(Finding.created_at, Finding.id), params=params
     )
-    return await present(session, review, rows), cursor
+    return await present(session, review, rows, known), cursor
 
 
 async def get_finding(

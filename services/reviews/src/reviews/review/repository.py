@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from common.db import Repository
 from contracts.reviews import ReviewState
@@ -28,7 +29,11 @@ class ReviewRepository(Repository[Review]):
     async def get_where(
         self, review_id: uuid.UUID, condition: ColumnElement[bool]
     ) -> Review | None:
-        return await self.session.scalar(select(Review).where(Review.id == review_id, condition))
+        # The team in the same statement (its roles decide everything after): one round trip.
+        statement = (
+            select(Review).options(joinedload(Review.team)).where(Review.id == review_id, condition)
+        )
+        return (await self.session.execute(statement)).unique().scalar_one_or_none()
 
     def visible(
         self,

@@ -1,4 +1,5 @@
-"""Routes of /v1/reviews: the review record, its lifecycle transitions and its history."""
+"""Routes of /v1/reviews: the list, lifecycle transitions and history (the read of one review,
+with its parts, is :mod:`reviews.embedded.router`)."""
 
 from __future__ import annotations
 
@@ -54,15 +55,6 @@ async def list_reviews(
     )
     today = service.today()
     return Page(data=[ReviewOut.of(r, today) for r in rows], next_cursor=next_cursor)
-
-
-@router.get("/{review_id}", name="get_review", summary="Get a review", response_model=ReviewOut)
-async def get_review(
-    review_id: ReviewId, response: Response, session: SessionDep, principal: ReviewsReader
-) -> ReviewOut:
-    review = await service.get_review(session, principal, review_id)
-    set_etag(response, review.version)
-    return ReviewOut.of(review, service.today())
 
 
 @router.post(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import ConfigDict, Field, StringConstraints
 
@@ -89,7 +89,7 @@ class ReviewOut(StrictModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, review: Review, today: date) -> ReviewOut:
+    def of(cls, review: Review, today: date) -> Self:
         team = [m for m in review.team if m.role in _TEAM_ROLES]
         champion = next((m for m in review.team if m.role == TeamRole.IMPROVEMENT_CHAMPION), None)
         assistant = next(

@@ -91,11 +91,10 @@ async def put_school(
     """
     repository = SchoolRepository(session)
     values = data.model_dump()
-    existing = await repository.get(urn)
-    if (
-        existing is not None
-        and await repository.get_visible(urn, school_visible(principal)) is None
-    ):
+    # One query on the usual path (a visible school being replaced); only when it is not
+    # visible does a second tell "absent" (create it) from "someone else's" (404).
+    existing = await repository.get_visible(urn, school_visible(principal))
+    if existing is None and await repository.get(urn) is not None:
         raise not_found(f"No school {urn}.")
     if not school_writable(principal, data.la_code, data.trust_uid, urn):
         raise outside_tenancy()
