@@ -12,6 +12,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 ROUTES_FILE = ROOT / "deploy" / "gateway" / "routes.map"
+INGRESS_OPTION = K8S / "options" / "ingress-nginx"
 SERVICES = ("scheduling", "reviews", "knowledge")
 
 Doc = dict[str, Any]
@@ -36,15 +37,19 @@ def manifest_files() -> list[Path]:
     )
 
 
-@pytest.fixture(scope="module")
-def docs() -> list[Doc]:
+def load_documents(paths: list[Path]) -> list[Doc]:
     found = []
-    for path in manifest_files():
+    for path in paths:
         for doc in yaml.safe_load_all(path.read_text()):
             if doc is not None:
                 assert isinstance(doc, dict), f"{path.name}: a document is not a mapping"
                 found.append(doc)
     return found
+
+
+@pytest.fixture(scope="module")
+def docs() -> list[Doc]:
+    return load_documents(manifest_files())
 
 
 def by_kind(docs: list[Doc], kind: str) -> dict[str, Doc]:
@@ -121,7 +126,10 @@ def test_service_wiring(docs: list[Doc], service: str) -> None:
         _, referenced = _env_sources(container)
         assert referenced, f"{service}/{container['name']}: no ConfigMap"
         shared = {k for name in referenced for k in config_maps[name]["data"]}
-        assert {"NATS_URL", "AUTH_JWKS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE"} <= shared
+        assert {"AUTH_JWKS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE"} <= shared
+        # The level setting is named as the service reads it (and as compose and the docs say).
+        assert f"{service.upper()}_LOG_LEVEL" in shared
+        assert "LOG_LEVEL" not in shared
 
     svc = by_kind(docs, "Service")[service]
     labels = deployment["spec"]["template"]["metadata"]["labels"]
@@ -160,8 +168,19 @@ def test_streams_are_replicated_on_the_cluster(docs: list[Doc]) -> None:
     assert int(config["NATS_STREAM_REPLICAS"]) == nats["spec"]["replicas"] == 3
 
 
+def test_the_ingress_is_an_option_only(docs: list[Doc]) -> None:
+    """ingress-nginx is retired: the default routes are the HTTPRoute; the Ingress is a
+    kustomize Component an overlay may add."""
+    assert not by_kind(docs, "Ingress")
+    component = yaml.safe_load((INGRESS_OPTION / "kustomization.yaml").read_text())
+    assert component["kind"] == "Component"
+    assert all((INGRESS_OPTION / resource).is_file() for resource in component["resources"])
+
+
 def test_ingress_follows_the_gateway_routes(docs: list[Doc]) -> None:
-    ingresses = by_kind(docs, "Ingress")
+    component = yaml.safe_load((INGRESS_OPTION / "kustomization.yaml").read_text())
+    option = load_documents([INGRESS_OPTION / name for name in component["resources"]])
+    ingresses = by_kind(option, "Ingress")
     assert ingresses
     routed: dict[str, str] = {}
     services = by_kind(docs, "Service")
@@ -191,8 +210,13 @@ def test_nats_is_a_three_node_jetstream_cluster(docs: list[Doc]) -> None:
     headless = nats["spec"]["serviceName"]
     routes = re.findall(rf"nats-route://(nats-\d)\.{headless}:6222", config)
     assert sorted(routes) == ["nats-0", "nats-1", "nats-2"]
-    nats_url = by_kind(docs, "ConfigMap")["cf-config"]["data"]["NATS_URL"]
-    assert sorted(re.findall(rf"(nats-\d)\.{headless}:4222", nats_url)) == sorted(routes)
+    for service in SERVICES:
+        for name in (service, f"{service}-worker"):
+            container = by_kind(docs, "Deployment")[name]["spec"]["template"]["spec"]
+            env, _ = _env_sources(container["containers"][0])
+            nats_url = env["NATS_URL"]["value"]
+            servers = re.findall(rf"@(nats-\d)\.{headless}:4222", nats_url)
+            assert sorted(servers) == sorted(routes), name
     for container in nats["spec"]["template"]["spec"]["containers"]:
         assert container["readinessProbe"]
         assert container["livenessProbe"]

@@ -57,7 +57,9 @@ async def connect(url: str, name: str) -> Client:
         "reconnected_cb": _on_reconnected,
     }
     await nc.connect(**options)
-    log.info("nats_connected", url=nc.connected_url.netloc if nc.connected_url else url)
+    # Host and port only: the URL's user info is the service's NATS credential.
+    connected = nc.connected_url
+    log.info("nats_connected", server=f"{connected.hostname}:{connected.port}" if connected else "")
     return nc
 
 
