@@ -22,6 +22,7 @@ from scheduling.directory.gias.worker import ImportRunner
 from scheduling.directory.partnership.router import router as partnership_router
 from scheduling.directory.person.router import router as person_router
 from scheduling.directory.school.router import router as school_router
+from scheduling.directory.tombstone.router import router as tombstone_router
 from scheduling.directory.trust.router import router as trust_router
 from scheduling.planning.feeds.router import router as feed_router
 from scheduling.planning.jobs.router import router as schedule_job_router
@@ -87,6 +88,7 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
             planned_review_router,
             meeting_router,
             feed_router,
+            tombstone_router,
         ],
         readiness=runtime.readiness,
     )

@@ -1,0 +1,1 @@
+"""Tombstones: what was deleted from a collection an MIS mirrors, and when, as a feed."""
