@@ -17,12 +17,12 @@ from scheduling.db import IdempotencyRecord, InboxMessage, OutboxMessage
 from scheduling.directory.calendar.router import router as calendar_router
 from scheduling.directory.cycle.router import partnership_cycles_router
 from scheduling.directory.cycle.router import router as cycle_router
+from scheduling.directory.deletions.router import router as tombstone_router
 from scheduling.directory.gias.router import router as import_router
 from scheduling.directory.gias.worker import ImportRunner
 from scheduling.directory.partnership.router import router as partnership_router
 from scheduling.directory.person.router import router as person_router
 from scheduling.directory.school.router import router as school_router
-from scheduling.directory.tombstone.router import router as tombstone_router
 from scheduling.directory.trust.router import router as trust_router
 from scheduling.planning.feeds.router import router as feed_router
 from scheduling.planning.jobs.router import router as schedule_job_router

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query
 
 from common.http.pagination import Page, Pagination, Sync
 from scheduling.deps import DirectoryReader, SessionDep
-from scheduling.directory.tombstone import service
+from scheduling.directory.deletions import service
+from scheduling.directory.deletions.schemas import TombstoneOut
 from scheduling.directory.tombstone.models import Collection
-from scheduling.directory.tombstone.schemas import TombstoneOut
 
 router = APIRouter(prefix="/v1/tombstones", tags=["sync"])
 

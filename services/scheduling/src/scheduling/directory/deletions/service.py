@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal
 from common.http.pagination import PageParams, SyncParams, paginate_synced
+from scheduling.directory.deletions.tenancy import tombstone_visible
 from scheduling.directory.tombstone.models import Collection, Tombstone
-from scheduling.directory.tombstone.tenancy import tombstone_visible
 
 
 async def list_tombstones(
