@@ -42,7 +42,9 @@ ThemeCodeQuery = Annotated[str | None, Query(pattern=CODE_PATTERN, max_length=12
     summary="List the theme taxonomy",
     description=(
         "The current taxonomy, by code. `parent` gives the direct sub-themes of a theme, "
-        "`prefix` a theme and all its descendants. Retired themes only with `include_retired`."
+        "`prefix` a theme and all its descendants. Retired themes only with `include_retired`. "
+        "To mirror it, sync with `updated_since` and `after_id` and `include_retired=true`: "
+        "codes are never deleted, a retirement is a change."
     ),
     response_model=ThemePage,
 )
