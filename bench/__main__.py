@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from bench import events, gias, knowledge, overload, review_read, solver, writes
+from bench import events, feed, gias, knowledge, overload, review_read, solver, writes
 
 BENCHMARKS: dict[str, Callable[[], object]] = {
     "gias": gias.main,
@@ -15,6 +15,7 @@ BENCHMARKS: dict[str, Callable[[], object]] = {
     "knowledge": knowledge.main,
     "overload": overload.main,
     "events": events.main,  # options: python -m bench.events --help
+    "feed": feed.main,
 }
 
 

@@ -5,16 +5,17 @@
 
 1. **Push the trust's schools**: ``PUT /v1/schools/{urn}``, read first; a school that differs
    is replaced with ``If-Match`` (its ETag), one that is the same is left alone.
-2. **Push the leadership staff**: a new person is registered with ``POST /v1/people`` and an
-   ``Idempotency-Key`` derived from the MIS's own staff id, so a retried request (a timeout, a
-   crash before the answer was saved) creates nobody twice; the MIS id -> person id mapping is
-   kept in the state file, and people the state does not know are looked up by work email
-   first. Changes go out as ``PATCH`` (name, email, expertise) and ``PUT .../roles``, with
-   ``If-Match``.
-3. **Pull the directory back** with ``updated_since``: the trust's schools and their people
-   changed since the last pull, by the high-water mark kept in the state file (the newest
-   ``updated_at`` seen, not the local clock). The mark is re-read inclusively and rows are
-   compared by ``version``, so nothing is missed at the boundary and nothing reported twice.
+2. **Push the leadership staff** in one request per hundred: ``POST /v1/people/bulk`` with
+   the MIS's name (``source``) and each person's MIS staff id (``external_id``). The service
+   finds each person by that id (the first time, by work email), creates, updates or leaves
+   them alone, and answers per row; the same batch again changes nothing, so a retried
+   request is harmless. The MIS id -> person id mapping is kept in the state file.
+   (``register`` shows the one-by-one way: ``POST /v1/people`` with an ``Idempotency-Key``.)
+3. **Pull the directory back** with the sync boundary kept in the state file: the
+   ``updated_at`` and ``id`` of the last row read (``updated_since`` + ``after_id``), so the
+   next pull starts strictly after it: nothing is missed, and a batch that changed many rows
+   in one instant is not read again. Deletions come from ``GET /v1/tombstones`` the same way
+   (a role ended at one of the trust's schools, a school leaving a partnership).
 4. **Pull the schedule** (``pull_schedule``): the planned reviews of the trust's schools
    changed since the last pull, the same way (``GET /v1/planned-reviews?updated_since=``),
    ready to write into the MIS calendar.
@@ -55,6 +56,7 @@ SPECIALISMS = {"Reading": "reading", "Writing": "writing", "Mathematics": "maths
                "Behaviour": "behaviour", "Attendance": "attendance", "Curriculum": "curriculum",
                "Pupil premium": "disadvantaged", "Leadership": "leadership",
                "Wellbeing": "wellbeing", "Safeguarding": "safeguarding", "EAL": "eal"}  # fmt: skip
+BULK_SIZE = 100  # the most rows POST /v1/people/bulk takes
 SCHOOL_FIELDS = ("name", "phase", "la_code", "establishment_number", "trust_uid", "postcode",
                  "easting", "northing", "status")  # fmt: skip
 
@@ -64,7 +66,8 @@ class SyncState:
     """What the sync keeps between runs."""
 
     people: dict[str, str] = field(default_factory=dict)  # MIS staff id -> person id
-    high_water: dict[str, str] = field(default_factory=dict)  # "schools"/"people" -> updated_at
+    # "schools"/"people"/... -> the last row read: {"updated_since": ..., "after_id": ...}
+    high_water: dict[str, dict[str, str]] = field(default_factory=dict)
     versions: dict[str, int] = field(default_factory=dict)  # "school:140001" -> version seen
 
     @classmethod
@@ -84,6 +87,7 @@ class SyncReport:
     pushed: dict[str, dict[str, int]] = field(default_factory=dict)
     pulled: dict[str, list[str]] = field(default_factory=dict)  # what changed, by kind
     schedule: list[dict[str, Any]] = field(default_factory=list)  # planned reviews changed
+    removed: list[dict[str, Any]] = field(default_factory=list)  # tombstones since last pull
     writes: int = 0
 
     def count(self, kind: str, outcome: str) -> None:
@@ -133,12 +137,9 @@ def person_body(mis: dict[str, Any], staff: dict[str, Any], urn: int) -> dict[st
     }
 
 
-def _instant(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-def _role_set(roles: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
-    return {(r["role"], r.get("urn"), r.get("academic_year")) for r in roles}
+def _key(row: dict[str, Any], key: str) -> tuple[datetime, Any]:
+    """The list's sync order: ``updated_at``, then the id (a URN compares as a number)."""
+    return datetime.fromisoformat(row["updated_at"]), row[key]
 
 
 class TrustMisSync:
@@ -191,23 +192,21 @@ class TrustMisSync:
         return f"{self.mis['mis']}:{self.mis['trust']['uid']}:staff:{staff['mis_id']}"
 
     def push_people(self) -> None:
-        by_email = {}
-        for urn in self.urns.values():
-            for person in self._all(f"/v1/people?school={urn}"):
-                by_email[person["email"]] = person
-        for staff in self.mis["staff"]:
-            if staff["post"] not in POSTS:
-                continue
-            body = person_body(self.mis, staff, self.urns[staff["school"]])
-            known = self.state.people.get(staff["mis_id"])
-            if known is None and staff["email"] in by_email:
-                known = by_email[staff["email"]]["id"]
-            if known is None:
-                self.state.people[staff["mis_id"]] = self.register(staff, body)
-                self.report.count("people", "created")
-            else:
-                self.state.people[staff["mis_id"]] = known
-                self.report.count("people", self._update_person(known, body))
+        rows = [
+            {"external_id": staff["mis_id"],
+             **person_body(self.mis, staff, self.urns[staff["school"]])}
+            for staff in self.mis["staff"]
+            if staff["post"] in POSTS
+        ]  # fmt: skip
+        for start in range(0, len(rows), BULK_SIZE):
+            batch = {"source": self.mis["mis"], "people": rows[start : start + BULK_SIZE]}
+            answer = self._send("POST", "/v1/people/bulk", json=batch)
+            answer.raise_for_status()
+            for result in answer.json()["results"]:
+                if result["problem"] is not None:
+                    raise RuntimeError(f"{result['external_id']}: {result['problem']}")
+                self.state.people[result["external_id"]] = result["person"]["id"]
+                self.report.count("people", result["outcome"])
 
     def register(self, staff: dict[str, Any], body: dict[str, Any]) -> str:
         """POST the person; a repeat with the same key answers the first response again."""
@@ -216,28 +215,6 @@ class TrustMisSync:
         answer.raise_for_status()
         person_id: str = answer.json()["id"]
         return person_id
-
-    def _update_person(self, person_id: str, body: dict[str, Any]) -> str:
-        current = self._send("GET", f"/v1/people/{person_id}")
-        current.raise_for_status()
-        held, etag = current.json(), current.headers["ETag"]
-        patch = {k: body[k] for k in ("name", "email") if held[k] != body[k]}
-        if sorted(held["expertise"]) != body["expertise"]:
-            patch["expertise"] = body["expertise"]
-        if patch:
-            answer = self._send(
-                "PATCH", f"/v1/people/{person_id}", json=patch, headers={"If-Match": etag}
-            )
-            answer.raise_for_status()
-            etag = answer.headers["ETag"]
-        roles_changed = _role_set(held["roles"]) != _role_set(body["roles"])
-        if roles_changed:
-            answer = self._send(
-                "PUT", f"/v1/people/{person_id}/roles", json={"roles": body["roles"]},
-                headers={"If-Match": etag},
-            )  # fmt: skip
-            answer.raise_for_status()
-        return "updated" if patch or roles_changed else "unchanged"
 
     # 3. The directory back ----------------------------------------------------------------
 
@@ -254,29 +231,36 @@ class TrustMisSync:
             query["cursor"] = page["next_cursor"]
 
     def _changed(self, kind: str, rows: list[dict[str, Any]], key: str) -> list[str]:
-        """Rows newer than the version seen; moves the high-water mark to the newest row."""
-        changed = []
+        """Every row read is a change (the boundary is strict); the newest becomes the next
+        pull's boundary: its ``updated_at`` and its id."""
         for row in rows:
-            name = f"{kind}:{row[key]}"
-            if row["version"] > self.state.versions.get(name, 0):
-                self.state.versions[name] = row["version"]
-                changed.append(str(row[key]))
-            mark = self.state.high_water.get(kind)
-            if mark is None or _instant(row["updated_at"]) > _instant(mark):
-                self.state.high_water[kind] = row["updated_at"]
-        return changed
+            self.state.versions[f"{kind}:{row[key]}"] = row["version"]
+        if rows:
+            last = max(rows, key=lambda row: _key(row, key))
+            mark = {"updated_since": last["updated_at"], "after_id": str(last[key])}
+            self.state.high_water[kind] = mark
+        return [str(row[key]) for row in rows]
 
     def pull_directory(self) -> None:
-        since = self.state.high_water.get("schools")
-        params = {"trust": self.mis["trust"]["uid"], **({"updated_since": since} if since else {})}
-        schools = self._all("/v1/schools", **params)
+        since = self.state.high_water.get("schools", {})
+        schools = self._all("/v1/schools", trust=self.mis["trust"]["uid"], **since)
         self.report.pulled["schools"] = self._changed("schools", schools, "urn")
-        since = self.state.high_water.get("people")
+        since = self.state.high_water.get("people", {})
         people: dict[str, dict[str, Any]] = {}
         for urn in self.urns.values():
-            query = {"school": str(urn), **({"updated_since": since} if since else {})}
-            people.update({p["id"]: p for p in self._all("/v1/people", **query)})
+            people.update({p["id"]: p for p in self._all("/v1/people", school=str(urn), **since)})
         self.report.pulled["people"] = self._changed("people", list(people.values()), "id")
+        self.pull_removed()
+
+    def pull_removed(self) -> None:
+        """What was deleted since the last pull that the token may see (roles ended at the
+        trust's schools, memberships): the MIS drops them too."""
+        since = self.state.high_water.get("tombstones", {})
+        rows = self._all("/v1/tombstones", **since)
+        for row in rows:
+            row["updated_at"], row["version"] = row["removed_at"], 1
+        self._changed("tombstones", rows, "id")
+        self.report.removed = rows
 
     # 4. The schedule --------------------------------------------------------------------
 
@@ -285,9 +269,8 @@ class TrustMisSync:
         re-teamed or cancelled: the plan's ``version`` rises with each), to write into the MIS
         calendar. ``GET /v1/planned-reviews`` answers what the token may see: a trust sees the
         reviews of its schools."""
-        since = self.state.high_water.get("planned reviews")
-        query = {"updated_since": since} if since else {}
-        rows = self._all("/v1/planned-reviews", **query)
+        since = self.state.high_water.get("planned reviews", {})
+        rows = self._all("/v1/planned-reviews", **since)
         self.report.pulled["planned reviews"] = self._changed("planned reviews", rows, "id")
         changed = set(self.report.pulled["planned reviews"])
         self.report.schedule = [row for row in rows if row["id"] in changed]

@@ -248,7 +248,8 @@ async def test_a_published_review_walked_to_closed_across_the_services(
     scope = {"scope": "partnership", "id": pid, "year": built.academic_year}
     themes = ok(await system.knowledge.get("/v1/insights/themes", params=scope, headers=reader))
     assert themes["view"] == "named"
-    assert themes["reviewed_schools"] == {"value": 1, "suppressed": False}
+    reviewed = {"value": 1, "suppressed": False, "suppressed_reason": None}
+    assert themes["reviewed_schools"] == reviewed
     reading = {(t["code"], t["kind"]): t for t in themes["themes"]}[
         ("curriculum.reading", "strength")
     ]

@@ -59,7 +59,7 @@ async def test_the_sync_creates_then_changes_nothing_then_pushes_and_pulls_only_
         second = await asyncio.to_thread(_sync, base, token, mis, state)
         assert second.pushed["schools"] == {"created": 0, "updated": 0, "unchanged": 3}
         assert second.pushed["people"] == {"created": 0, "updated": 0, "unchanged": LEADERSHIP}
-        assert second.writes == 0
+        assert second.writes == 1  # the bulk upsert, which changed nothing
         assert second.pulled == {"schools": [], "people": [], "planned reviews": []}
 
         changed = copy.deepcopy(mis)
@@ -72,6 +72,18 @@ async def test_the_sync_creates_then_changes_nothing_then_pushes_and_pulls_only_
         assert third.pulled["schools"] == [str(mis["schools"][1]["urn"])]
         moved = {state.people["STF-2002"], state.people["STF-1001"]}
         assert set(third.pulled["people"]) == moved
+
+        # A deputy stops reviewing: their reviewer role ends, and the next pull says so.
+        fourth_mis = copy.deepcopy(changed)
+        fourth_mis["staff"][1]["peer_review"] = []
+        fourth = await asyncio.to_thread(_sync, base, token, fourth_mis, state)
+        assert fourth.pushed["people"]["updated"] == 1
+        assert fourth.pulled["people"] == [state.people["STF-1002"]]
+        ended = {(t["collection"], t["person_id"]) for t in fourth.removed}
+        assert ("person_roles", state.people["STF-1002"]) in ended
+        fifth = await asyncio.to_thread(_sync, base, token, fourth_mis, state)
+        assert fifth.removed == []
+        assert fifth.pulled["people"] == []
 
         async with httpx.AsyncClient(base_url=base) as api:
             school = await api.get(f"/v1/schools/{urns[1]}", headers=bearer(token))
@@ -102,8 +114,9 @@ async def test_a_retried_registration_and_a_lost_state_create_nobody_twice(
         await asyncio.to_thread(_sync, base, token, mis, state)
 
         def register_again() -> tuple[str, str]:
-            """The MIS sends the POST again (its answer was lost): the same key, the same id."""
-            staff = mis["staff"][0]
+            """One by one: the MIS sends the POST again (its answer was lost): the same key,
+            the same id."""
+            staff = {**mis["staff"][0], "mis_id": "STF-9999", "email": "new.head@example.org"}
             body = person_body(mis, staff, mis["schools"][0]["urn"])
             headers = {"Authorization": f"Bearer {token}"}
             with httpx.Client(base_url=base, headers=headers) as client:
@@ -111,14 +124,16 @@ async def test_a_retried_registration_and_a_lost_state_create_nobody_twice(
                 return sync.register(staff, body), sync.register(staff, body)
 
         first_id, second_id = await asyncio.to_thread(register_again)
-        assert first_id == second_id == state.people[mis["staff"][0]["mis_id"]]
+        assert first_id == second_id
 
-        # The state file was lost: people are found by their work email, none registered again.
-        lost = await asyncio.to_thread(_sync, base, token, mis, SyncState())
+        # The state file was lost: people are found by their MIS id, none registered again.
+        fresh = SyncState()
+        lost = await asyncio.to_thread(_sync, base, token, mis, fresh)
         assert lost.pushed["people"]["created"] == 0
+        assert fresh.people == state.people
         async with httpx.AsyncClient(base_url=base) as api:
             people = (await api.get("/v1/people", headers=bearer(token))).json()["data"]
-        assert len(people) == LEADERSHIP
+        assert len(people) == LEADERSHIP + 1
 
 
 async def _publish_a_schedule(

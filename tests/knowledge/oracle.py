@@ -151,6 +151,7 @@ class Shown:
     kind: str
     value: int | None  # None: suppressed
     view: str
+    reason: str | None = None  # why suppressed, as the answer says
 
 
 def safe(count: int, threshold: int) -> bool:
@@ -183,11 +184,14 @@ def check_caller(
             assert cell.value == len({r.urn for r in truth}), (caller.name, cell)
         elif cell.view == NAMED:
             raise AssertionError(f"{caller.name}: a named figure was suppressed: {cell}")
-    for cell in aggregate:  # (a)
+    for cell in aggregate:  # (a), and the reason given for each hidden figure
+        k = gen.threshold(county, cell.scope, cell.year)
+        about = expected.unnamed(reviews(cell))
         if cell.value is not None:
-            k = gen.threshold(county, cell.scope, cell.year)
-            about = expected.unnamed(reviews(cell))
             assert safe(len(about), k), (caller.name, "(a)", cell, len(about), k)
+        else:
+            primary = "complementary" if safe(len(about), k) else "fewer_than_threshold"
+            assert cell.reason == primary, (caller.name, "reason", cell, len(about), k)
     by_year: dict[tuple[str, str], list[Shown]] = {}
     for cell in shown:
         if cell.value is not None:

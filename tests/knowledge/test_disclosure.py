@@ -122,26 +122,40 @@ async def _ingest(database: Database, county: gen.County) -> None:
                 await step(directory_model.apply_agreement(session, p.later.payload(p.id, p.la, 2)))
 
 
-def _cells_of(answer: Any, kind: str) -> Iterator[tuple[str, str, str, str, int | None]]:
-    """(year, family, key, kind, value) of every figure of an answer."""
+Figure = tuple[str, str, str, str, int | None, str | None]
+
+
+def _cells_of(answer: Any, kind: str) -> Iterator[Figure]:
+    """(year, family, key, kind, value, why suppressed) of every figure of an answer."""
     if kind == "trends":
         for year in answer.years:
-            yield year.academic_year, "finding", "*", "*", year.reviewed_schools.value
+            whole = year.reviewed_schools
+            yield year.academic_year, "finding", "*", "*", whole.value, whole.suppressed_reason
             for row in year.themes:
-                yield year.academic_year, "finding", row.code, row.kind, row.schools
+                yield (
+                    year.academic_year, "finding", row.code, row.kind, row.schools,
+                    row.suppressed_reason,
+                )  # fmt: skip
     elif kind == "outcomes":
         family = "outcome_kind" if answer.by == "kind" else "outcome_theme"
-        yield answer.academic_year, family, "*", "*", answer.progress_reviewed_schools.value
+        whole = answer.progress_reviewed_schools
+        yield answer.academic_year, family, "*", "*", whole.value, whole.suppressed_reason
         for row in answer.data:
-            yield answer.academic_year, family, row.key, "*", row.rated.value
+            rated = row.rated
+            yield answer.academic_year, family, row.key, "*", rated.value, rated.suppressed_reason
             for rating, count in row.ratings.items():
-                yield answer.academic_year, family, row.key, rating, count.value
+                yield (
+                    answer.academic_year, family, row.key, rating, count.value,
+                    count.suppressed_reason,
+                )  # fmt: skip
     else:
         for row in answer.data:
             if (row.scope.kind, row.scope.id) != (answer.scope.kind, answer.scope.id):
                 continue  # the council's partnership rows are checked via their own scope
-            yield row.academic_year, "process", "report", "*", row.reports.value
-            yield row.academic_year, "process", "progress", "*", row.progress_reviews.value
+            for key, count in (("report", row.reports), ("progress", row.progress_reviews)):
+                yield (
+                    row.academic_year, "process", key, "*", count.value, count.suppressed_reason,
+                )  # fmt: skip
 
 
 async def _ask(
@@ -222,8 +236,8 @@ async def _run(url: str, county: gen.County) -> None:
                 assert (answers is None) == (view is None), (caller.name, scope, view)
                 for kind, answer in answers or []:
                     assert answer.view == view, (caller.name, scope)
-                    for year, family, key, cell_kind, value in _cells_of(answer, kind):
-                        shown.append(Shown(scope, year, family, key, cell_kind, value, view))
+                    for year, family, key, cell_kind, value, why in _cells_of(answer, kind):
+                        shown.append(Shown(scope, year, family, key, cell_kind, value, view, why))
                     if view == AGGREGATED and kind == "trends":
                         assert all(row.urns is None for y in answer.years for row in y.themes)
             oracle.check_caller(county, caller, shown, expected)

@@ -64,7 +64,7 @@ async def test_reports_roll_up_by_theme_and_scope_and_follow_the_agreement(
     assert named.status_code == 200, named.text
     body = named.json()
     assert body["view"] == "named"
-    assert body["reviewed_schools"] == {"value": 10, "suppressed": False}
+    assert body["reviewed_schools"] == {"value": 10, "suppressed": False, "suppressed_reason": None}
     rows = _themes(body)
     for code in ("curriculum", "curriculum.reading", "curriculum.reading.phonics"):
         assert rows[(code, "area_for_development")]["schools"] == 5
@@ -113,10 +113,14 @@ async def test_reports_roll_up_by_theme_and_scope_and_follow_the_agreement(
     assert rows[("curriculum.reading.phonics", "area_for_development")]["schools"] == 4
     assert ("send", "area_for_development") not in rows
     assert rows[("maths", "strength")]["schools"] == 6
-    la_rows = _themes(
-        (await kit.get("/v1/insights/themes", council, scope="la", id=LA, year=YEAR)).json()
-    )
-    assert la_rows[("curriculum", "area_for_development")] == {
+    la_answer = (await kit.get("/v1/insights/themes", council, scope="la", id=LA, year=YEAR)).json()
+    la_rows = _themes(la_answer)
+    curriculum = dict(la_rows[("curriculum", "area_for_development")])
+    source = la_answer["threshold_source"]  # the agreement of the one partnership counted
+    assert (source["kind"], [p["id"] for p in source["partnerships"]]) == ("agreement", [str(P)])
+    assert curriculum.pop("label") == "Curriculum"
+    assert curriculum.pop("suppressed_reason") == "fewer_than_threshold"
+    assert curriculum == {
         "code": "curriculum", "kind": "area_for_development", "schools": None, "share": None,
         "suppressed": True, "findings": None, "triangulated": None, "urns": None,
     }  # fmt: skip
@@ -132,7 +136,11 @@ async def test_reports_roll_up_by_theme_and_scope_and_follow_the_agreement(
     assert lead_view.json()["view"] == "aggregated"
     assert await _count(kit, InsightCell, InsightCell.scope_kind.in_(["la", "all"])) == 0
     la_after = await kit.get("/v1/insights/themes", council, scope="la", id=LA, year=YEAR)
-    assert la_after.json()["reviewed_schools"] == {"value": 0, "suppressed": False}
+    assert la_after.json()["reviewed_schools"] == {
+        "value": 0,
+        "suppressed": False,
+        "suppressed_reason": None,
+    }
     assert la_after.json()["themes"] == []
     hidden = await kit.get(
         "/v1/insights/themes", council, scope="partnership", id=str(P), year=YEAR
@@ -141,7 +149,7 @@ async def test_reports_roll_up_by_theme_and_scope_and_follow_the_agreement(
     # Sharing again brings the counts back (the shapes were kept; the words were not).
     await kit.applied(await kit.agreement(P, partnership="named", la_visibility="aggregated"))
     back = (await kit.get("/v1/insights/themes", council, scope="la", id=LA, year=YEAR)).json()
-    assert back["reviewed_schools"] == {"value": 10, "suppressed": False}
+    assert back["reviewed_schools"] == {"value": 10, "suppressed": False, "suppressed_reason": None}
     # 6 of 10 raised maths: the 4 that did not would be singled out, so it is hidden.
     assert _themes(back)[("maths", "strength")]["suppressed"] is True
     assert await _count(kit, SearchDocument) == 0
@@ -171,7 +179,7 @@ async def test_plans_ninety_day_reviews_and_the_lifecycle(kit: Kit) -> None:
     assert outcomes.status_code == 200, outcomes.text
     (coaching,) = outcomes.json()["data"]
     assert coaching["key"] == "coaching_mentoring"
-    assert coaching["rated"] == {"value": 6, "suppressed": False}
+    assert coaching["rated"] == {"value": 6, "suppressed": False, "suppressed_reason": None}
     assert coaching["actions"] == {"on_track": 5, "at_risk": 0, "off_track": 1, "done": 0}
     by_theme = await kit.get(
         "/v1/insights/outcomes", lead, scope="partnership", id=str(P), year=YEAR, by="theme"
@@ -181,7 +189,11 @@ async def test_plans_ninety_day_reviews_and_the_lifecycle(kit: Kit) -> None:
         "/v1/insights/outcomes", kit.token(la=[LA]), scope="la", id=LA, year=YEAR
     )
     (seen,) = council.json()["data"]
-    assert seen["rated"] == {"value": 6, "suppressed": False}  # all 6 with a 90-day review
+    assert seen["rated"] == {
+        "value": 6,
+        "suppressed": False,
+        "suppressed_reason": None,
+    }  # all 6 with a 90-day review
     # 1 off track is too few, and 5 on track leaves that 1 apart: both hidden.
     assert seen["ratings"]["off_track"]["suppressed"]
     assert seen["ratings"]["on_track"]["suppressed"]

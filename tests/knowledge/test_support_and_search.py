@@ -187,9 +187,9 @@ async def test_brokering_search_suggestions_and_process(kit: Kit) -> None:
     )
     assert measures.status_code == 200, measures.text
     row = measures.json()["data"][0]
-    assert row["reports"] == {"value": 5, "suppressed": False}
+    assert row["reports"] == {"value": 5, "suppressed": False, "suppressed_reason": None}
     assert row["days_to_report"] == 9.0
-    assert row["workshops"] == {"value": 1, "suppressed": False}
+    assert row["workshops"] == {"value": 1, "suppressed": False, "suppressed_reason": None}
     assert row["days_to_workshop"] == 30.0
     assert row["findings_per_review"] == 1.4
     as_csv = await kit.client.get(

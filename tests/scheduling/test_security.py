@@ -43,6 +43,7 @@ PERSON = {
     "email": "jo@owned.sch.uk",
     "roles": [{"role": "headteacher", "urn": 115000}],
 }
+BULK = {"source": "mis", "people": [{**PERSON, "external_id": "M1", "email": "m1@owned.sch.uk"}]}
 TRAINING = {"kind": "reviewer", "completed_on": "2026-07-01"}
 AWAY = {"starts_on": "2026-11-02", "ends_on": "2026-11-06"}
 CONFLICT = {"kind": "other", "urn": 115001, "severity": "soft"}
@@ -98,11 +99,14 @@ ROUTES = [
     Route("GET", "/v1/trusts", "directory:read", is_object=False),
     Route("GET", "/v1/trusts/{uid}", "directory:read"),
     Route("POST", "/v1/imports", "directory:write", is_object=False),
+    Route("GET", "/v1/imports", "directory:write", is_object=False),
     Route("GET", "/v1/imports/{import_id}", "directory:write"),
     Route("DELETE", "/v1/imports/{import_id}", "directory:write"),
     # people
     Route("POST", "/v1/people", "directory:write", PERSON, is_object=False),
     Route("GET", "/v1/people", "directory:read", is_object=False),
+    Route("POST", "/v1/people/bulk", "directory:write", BULK, is_object=False),
+    Route("GET", "/v1/tombstones", "directory:read", is_object=False),
     Route("GET", "/v1/people/{person_id}", "directory:read"),
     Route("PATCH", "/v1/people/{person_id}", "directory:write", {"name": "Taken"}),
     Route("PUT", "/v1/people/{person_id}/roles", "directory:write", {"roles": PERSON["roles"]}),
@@ -142,6 +146,7 @@ ROUTES = [
     # schedules
     Route("POST", "/v1/cycles/{cycle_id}/schedule-jobs", "schedule:write", {}),
     Route("POST", "/v1/schedule-jobs", "schedule:write", {"la_code": "881"}, is_object=False),
+    Route("GET", "/v1/schedule-jobs", "schedule:read", is_object=False),
     Route("GET", "/v1/schedule-jobs/{job_id}", "schedule:read"),
     Route("DELETE", "/v1/schedule-jobs/{job_id}", "schedule:write"),
     Route("POST", "/v1/cycles/{cycle_id}/repairs", "schedule:write", {}),
@@ -321,7 +326,7 @@ async def _call(
     body = route.body
     if route.method == "POST" and body is None and "/schedule" not in route.path:
         body = {"name": "New", "kind": "la_cluster", "la_code": "881"}
-    if route.path == "/v1/schedule-jobs":
+    if route.path == "/v1/schedule-jobs" and route.method == "POST":
         body = {**body, "academic_year": YEAR}
     return await client.request(route.method, path, json=body, headers=headers)
 
@@ -398,6 +403,23 @@ async def test_strangers_collections_hide_other_tenants(
         headers=stranger,
     )
     assert_problem(created, 403)
+
+
+async def test_strangers_sync_lists_hide_other_tenants(
+    client: httpx.AsyncClient, owned: Owned, issue_token: TokenFactory
+) -> None:
+    owner = bearer(issue_token(*ALL_SCOPES, la=["881"]))
+    stranger = bearer(issue_token(*ALL_SCOPES, la=["882"]))
+    other = {**SCHOOL, "name": "Leaving School"}
+    assert (await client.put("/v1/schools/115002", json=other, headers=owner)).is_success
+    base = f"/v1/partnerships/{owned.partnership_id}/members/115002"
+    assert (await client.put(base, headers=owner)).is_success
+    assert (await client.delete(base, headers=owner)).status_code == 204
+    for path in ("/v1/imports", "/v1/schedule-jobs", "/v1/tombstones"):
+        assert (await client.get(path, headers=owner)).json()["data"], path
+        assert (await client.get(path, headers=stranger)).json()["data"] == [], path
+    bulk = await client.post("/v1/people/bulk", json=BULK, headers=stranger)
+    assert bulk.json()["results"][0]["status"] == 403
 
 
 async def test_a_member_school_sees_but_cannot_manage_its_partnership(

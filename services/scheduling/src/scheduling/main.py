@@ -17,6 +17,7 @@ from scheduling.db import IdempotencyRecord, InboxMessage, OutboxMessage
 from scheduling.directory.calendar.router import router as calendar_router
 from scheduling.directory.cycle.router import partnership_cycles_router
 from scheduling.directory.cycle.router import router as cycle_router
+from scheduling.directory.deletions.router import router as tombstone_router
 from scheduling.directory.gias.router import router as import_router
 from scheduling.directory.gias.worker import ImportRunner
 from scheduling.directory.partnership.router import router as partnership_router
@@ -89,6 +90,7 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
             planned_review_router,
             meeting_router,
             feed_router,
+            tombstone_router,
         ],
         readiness=runtime.readiness,
     )

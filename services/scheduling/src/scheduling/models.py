@@ -15,6 +15,7 @@ from scheduling.directory.person.models import (
     Unavailability,
 )
 from scheduling.directory.school.models import School, SchoolLink
+from scheduling.directory.tombstone.models import Tombstone
 from scheduling.directory.trust.models import Trust
 from scheduling.planning.feeds.models import FeedToken
 from scheduling.planning.jobs.models import ScheduleJob
@@ -47,6 +48,7 @@ __all__ = [
     "SchoolCalendar",
     "SchoolLink",
     "SharingAgreement",
+    "Tombstone",
     "TrainingRecord",
     "Trust",
     "Unavailability",

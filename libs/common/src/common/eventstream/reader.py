@@ -36,6 +36,18 @@ class StreamEntry:
 
 # The host's rule for one reader (the caller's token): may it see this entry?
 Visible = Callable[[StreamEntry], Awaitable[bool]]
+# The same rule for a page of entries at once (one session, one query per kind of lookup):
+# a verdict per entry, in order.
+VisibleMany = Callable[[Sequence[StreamEntry]], Awaitable[Sequence[bool]]]
+
+
+def one_by_one(visible: Visible) -> VisibleMany:
+    """A page rule from a per-entry rule, for hosts that have no batch rule."""
+
+    async def many(entries: Sequence[StreamEntry]) -> list[bool]:
+        return [await visible(entry) for entry in entries]
+
+    return many
 
 
 async def last_sequence(js: JetStreamContext, stream: str) -> int:

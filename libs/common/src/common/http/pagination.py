@@ -194,7 +194,95 @@ UpdatedSince = Annotated[
     Query(
         description=(
             "Only rows changed at or after this instant (ISO 8601 with a UTC offset; inclusive: "
-            "pass the newest `updated_at` you hold, and expect those rows again)"
+            "pass the newest `updated_at` you hold, and expect those rows again, unless you "
+            "add `after_id`). Sorts the list oldest change first."
         )
     ),
 ]
+
+
+class SyncParams:
+    """``updated_since`` and ``after_id``: the sync boundary of a list. Use as ``sync: Sync``.
+
+    ``updated_since`` alone is inclusive (rows changed at or after the instant). With
+    ``after_id`` too the boundary is the compound ``(updated_at, id)`` of the last row the
+    client holds, and the list starts strictly after it: a batch that stamped many rows with
+    one instant is never read again, and none of it is skipped.
+    """
+
+    __slots__ = ("after_id", "updated_since")
+
+    def __init__(
+        self,
+        updated_since: UpdatedSince = None,
+        after_id: Annotated[
+            str | None,
+            Query(
+                max_length=64,
+                description=(
+                    "With `updated_since`: the `id` of the last row you hold whose `updated_at` "
+                    "is `updated_since`; the list then starts strictly after that row (the "
+                    "compound boundary `(updated_at, id)`), so nothing is read twice."
+                ),
+            ),
+        ] = None,
+    ) -> None:
+        if after_id is not None and updated_since is None:
+            message = "after_id needs updated_since (the updated_at of that row)."
+            raise validation_failed([{"field": "query.after_id", "message": message}])
+        self.updated_since = updated_since
+        self.after_id = after_id
+
+    @property
+    def active(self) -> bool:
+        return self.updated_since is not None
+
+
+Sync = Annotated[SyncParams, Depends()]
+
+
+def _id_value(raw: str, attribute: QueryableAttribute[Any]) -> Any:
+    kind = _python_type(attribute)
+    try:
+        if kind is uuid.UUID:
+            return uuid.UUID(raw)
+        if kind is int:
+            return int(raw)
+    except ValueError as exc:
+        message = "Not an id of this list."
+        raise validation_failed([{"field": "query.after_id", "message": message}]) from exc
+    return raw
+
+
+def changed_since(
+    sync: SyncParams,
+    updated_at: QueryableAttribute[Any],
+    id_: QueryableAttribute[Any],
+) -> ColumnElement[bool] | None:
+    """The condition of ``sync`` on a list keyed ``(updated_at, id)``; ``None`` when inactive."""
+    if sync.updated_since is None:
+        return None
+    if sync.after_id is None:
+        return updated_at >= sync.updated_since
+    after = _id_value(sync.after_id, id_)
+    return _after((updated_at, id_), (sync.updated_since, after), False)
+
+
+async def paginate_synced(
+    session: AsyncSession,
+    statement: Select[T],
+    *,
+    sync: SyncParams,
+    updated_at: QueryableAttribute[Any],
+    id_: QueryableAttribute[Any],
+    order_by: Sequence[QueryableAttribute[Any]] | None = None,
+    params: PageParams,
+) -> tuple[list[T], str | None]:
+    """A page of a list an MIS mirrors: with a sync boundary, the rows changed after it, oldest
+    change first (keyset ``(updated_at, id)``); without one, ``order_by`` (default the same)."""
+    condition = changed_since(sync, updated_at, id_)
+    if condition is not None:
+        statement = statement.where(condition)
+        order_by = None
+    keyset = order_by or (updated_at, id_)
+    return await paginate(session, statement, order_by=keyset, params=params)

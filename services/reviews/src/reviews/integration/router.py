@@ -10,7 +10,7 @@ from reviews.config import ReviewsSettings
 from reviews.db import IdempotencyRecord
 from reviews.integration.catalog import EVENT_TYPES, STREAM, SUBJECT_FILTERS
 from reviews.integration.models import WEBHOOKS
-from reviews.integration.service import destinations, stream_visibility
+from reviews.integration.service import destinations, page_visibility, stream_visibility
 
 READ_SCOPE = "reviews:read"
 WRITE_SCOPE = "reviews:write"
@@ -30,6 +30,7 @@ def integration_routers(settings: ReviewsSettings) -> list[APIRouter]:
         stream=STREAM,
         scope=READ_SCOPE,
         visibility=stream_visibility,
+        page_visibility=page_visibility,
         filter_subjects=SUBJECT_FILTERS,
     )
     return [webhook_router(webhooks), events_router(events)]

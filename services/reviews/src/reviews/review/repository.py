@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,7 +45,6 @@ class ReviewRepository(Repository[Review]):
         academic_year: str | None = None,
         overdue_on: date | None = None,
         overdue_wanted: bool | None = None,
-        updated_since: datetime | None = None,
     ) -> Select[Review]:
         statement = select(Review).where(condition)
         if partnership_id is not None:
@@ -59,8 +58,6 @@ class ReviewRepository(Repository[Review]):
         if overdue_wanted is not None and overdue_on is not None:
             late = overdue(overdue_on)
             statement = statement.where(late if overdue_wanted else ~late)
-        if updated_since is not None:
-            statement = statement.where(Review.updated_at >= updated_since)
         return statement
 
 

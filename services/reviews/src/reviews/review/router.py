@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query, Response
 
 from common.http.etag import IfMatchVersion, set_etag
-from common.http.pagination import Page, Pagination, UpdatedSince
+from common.http.pagination import Page, Pagination, Sync
 from contracts.reviews import ReviewState
 from contracts.schedule import AcademicYear
 from reviews.deps import ReviewsReader, ReviewsWriter, SessionDep
@@ -35,12 +35,12 @@ async def list_reviews(
     session: SessionDep,
     principal: ReviewsReader,
     params: Pagination,
+    sync: Sync,
     partnership: Annotated[UUID | None, Query(description="Partnership id")] = None,
     urn: Annotated[int | None, Query(ge=100000, le=999999, description="School URN")] = None,
     state: Annotated[ReviewState | None, Query(description="Lifecycle state")] = None,
     academic_year: Annotated[AcademicYear | None, Query(description="e.g. 2026-27")] = None,
     overdue: Annotated[bool | None, Query(description="Only overdue (or not overdue)")] = None,
-    updated_since: UpdatedSince = None,
 ) -> Page[ReviewOut]:
     rows, next_cursor = await service.list_reviews(
         session,
@@ -51,7 +51,7 @@ async def list_reviews(
         state=state,
         academic_year=academic_year,
         overdue=overdue,
-        updated_since=updated_since,
+        sync=sync,
     )
     today = service.today()
     return Page(data=[ReviewOut.of(r, today) for r in rows], next_cursor=next_cursor)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from common.auth import Principal
 from common.clock import utcnow
 from common.http.etag import check_version
-from common.http.pagination import PageParams, paginate
+from common.http.pagination import PageParams, SyncParams, paginate, paginate_synced
 from common.http.problems import ProblemError
 from common.logging import get_logger
 from contracts.reviews import ReviewState
@@ -221,7 +221,7 @@ async def list_reviews(
     state: ReviewState | None,
     academic_year: str | None,
     overdue: bool | None,
-    updated_since: datetime | None,
+    sync: SyncParams,
 ) -> tuple[Sequence[Review], str | None]:
     statement = ReviewRepository(session).visible(
         tenancy.review_visible(principal),
@@ -231,10 +231,9 @@ async def list_reviews(
         academic_year=academic_year,
         overdue_on=today(),
         overdue_wanted=overdue,
-        updated_since=updated_since,
     )
-    return await paginate(
-        session, statement, order_by=(Review.updated_at, Review.id), params=params
+    return await paginate_synced(
+        session, statement, sync=sync, updated_at=Review.updated_at, id_=Review.id, params=params
     )
 
 

@@ -34,10 +34,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
+
+#: Why a figure is hidden: the primary rule, or to protect another hidden figure.
+SuppressedReason = Literal["fewer_than_threshold", "complementary"]
+FEWER_THAN_THRESHOLD: SuppressedReason = "fewer_than_threshold"
+COMPLEMENTARY: SuppressedReason = "complementary"
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]

@@ -22,7 +22,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from knowledge.answers.disclosure import families, packed
 from knowledge.answers.disclosure.audience import LEVEL, Audience
 from knowledge.answers.disclosure.packed import KIND_SEPARATOR, ScopeCells, cell_name
-from knowledge.answers.disclosure.suppression import CellRef, Universe, hidden_mask
+from knowledge.answers.disclosure.suppression import (
+    COMPLEMENTARY,
+    FEWER_THAN_THRESHOLD,
+    CellRef,
+    SuppressedReason,
+    Universe,
+    hidden_mask,
+    safe,
+)
 from knowledge.cells import ALL, LA, NATIONAL_ID, PARTNERSHIP, TRUST, WHOLE, Scope
 from knowledge.db import table
 from knowledge.intake.directory.models import DirectoryAgreement
@@ -54,6 +62,17 @@ class Decided:
     cell_index: dict[str, int]  # by ``packed.cell_name``
     hidden: npt.NDArray[np.bool_]  # (scopes, cells)
     thresholds: dict[tuple[str, str], int]
+    # (scopes, cells): about fewer schools than the threshold (the primary rule); a hidden
+    # cell that is not is hidden so that it cannot be worked out (complementary)
+    primary: npt.NDArray[np.bool_] | None = None
+
+    def hidden_reason(self, scope: Scope, key: str, kind: str) -> SuppressedReason:
+        """Why a hidden cell is hidden."""
+        s = self.scope_index.get((scope.kind, scope.id))
+        c = self.cell_index.get(cell_name(key, kind))
+        if s is None or c is None or self.primary is None or self.primary[s, c]:
+            return FEWER_THAN_THRESHOLD
+        return COMPLEMENTARY
 
     def threshold(self, scope: Scope) -> int:
         return self.thresholds.get((scope.kind, scope.id), DEFAULT_THRESHOLD)
@@ -312,7 +331,8 @@ def _decided(
         if ref.scope in scope_index and (ref.key, ref.kind) in cell_index:
             m[scope_index[ref.scope], cell_index[(ref.key, ref.kind)]] -= named
     universe = _universe(audience, family, scopes, cells, m, thresholds)
-    return Decided(scope_index, by_name, hidden_mask(universe), thresholds)
+    primary = ~safe(universe.m, universe.k[:, None])
+    return Decided(scope_index, by_name, hidden_mask(universe), thresholds, primary)
 
 
 async def decide_years(

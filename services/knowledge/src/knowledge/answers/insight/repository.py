@@ -11,9 +11,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from knowledge.cells import Scope
+from knowledge.cells import LA, PARTNERSHIP, TRUST, Scope
+from knowledge.db import table
+from knowledge.intake.directory.models import DirectoryAgreement
 from knowledge.intake.review.models import IngestedReview
 from knowledge.intake.rollup.models import InsightCell, ReviewCell
+from knowledge.intake.theme.models import Theme
 
 
 @dataclass
@@ -104,3 +107,31 @@ async def years_with_figures(
         .order_by(InsightCell.academic_year)
     )
     return list(rows)
+
+
+async def theme_labels(session: AsyncSession) -> dict[str, str]:
+    """Every theme's label by code (the taxonomy: a few hundred rows)."""
+    rows = await session.execute(select(Theme.code, Theme.label))
+    return dict(rows.tuples().all())
+
+
+async def threshold_setters(
+    session: AsyncSession, scope: Scope, year: str, threshold: int
+) -> list[uuid.UUID]:
+    """The partnerships counted in ``scope`` in ``year`` whose agreement sets ``threshold``
+    (the strictest among them sets a scope's threshold); none: the default applies."""
+    agreed = table(DirectoryAgreement).c
+    statement = select(agreed["partnership_id"]).where(agreed["suppression_threshold"] == threshold)
+    if scope.kind == PARTNERSHIP:
+        statement = statement.where(agreed["partnership_id"] == uuid.UUID(scope.id))
+    else:
+        counted = select(IngestedReview.partnership_id).where(IngestedReview.academic_year == year)
+        if scope.kind == TRUST:
+            counted = counted.where(IngestedReview.counted_trust == scope.id)
+        elif scope.kind == LA:
+            counted = counted.where(IngestedReview.counted_la, IngestedReview.la_code == scope.id)
+        else:
+            counted = counted.where(IngestedReview.counted_la)
+        statement = statement.where(agreed["partnership_id"].in_(counted))
+    found = await session.scalars(statement.order_by(agreed["partnership_id"]))
+    return list(found)

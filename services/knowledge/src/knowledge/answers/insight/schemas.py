@@ -1,17 +1,21 @@
 """HTTP models of the insights: themes, trends, action outcomes, process measures.
 
-A suppressed figure is ``null`` with ``suppressed: true``; a figure about no school is absent
-(themes) or 0. Named views (a school's own, a partnership whose agreement is ``named``) carry
-the schools' URNs and finding counts; aggregate views carry only school counts and shares.
+A suppressed figure is ``null`` with ``suppressed: true`` and ``suppressed_reason``; a figure
+about no school is absent (themes) or 0. Codes come with their labels (``label``), and the
+threshold with where it comes from (``threshold_source``). Named views (a school's own, a
+partnership whose agreement is ``named``) carry the schools' URNs and finding counts;
+aggregate views carry only school counts and shares.
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from contracts.schedule import AcademicYear
+from knowledge.answers.disclosure.suppression import SuppressedReason
 
 ScopeKind = Literal["school", "partnership", "trust", "la", "all"]
 View = Literal["named", "aggregated"]
@@ -32,6 +36,12 @@ class Count(BaseModel):
 
     value: int | None = Field(description="null when suppressed")
     suppressed: bool
+    suppressed_reason: SuppressedReason | None = Field(
+        default=None,
+        description="Why it is hidden: `fewer_than_threshold` (about fewer schools than the "
+        "threshold) or `complementary` (hidden so that another hidden figure cannot be worked "
+        "out from it); null when shown",
+    )
 
 
 class ThemeFigure(BaseModel):
@@ -53,10 +63,14 @@ class ThemeFigure(BaseModel):
     )
 
     code: str = Field(description="Counts its sub-themes too")
+    label: str | None = Field(default=None, description="The theme's label in the taxonomy")
     kind: Literal["strength", "area_for_development"]
     schools: int | None = Field(description="Schools that raised it; null when suppressed")
     share: float | None = Field(description="Of the reviewed schools; null when either is hidden")
     suppressed: bool
+    suppressed_reason: SuppressedReason | None = Field(
+        default=None, description="Why it is hidden (as `Count.suppressed_reason`)"
+    )
     findings: int | None = Field(None, description="Named views only")
     triangulated: int | None = Field(None, description="Named views only")
     urns: list[int] | None = Field(None, description="Named views only")
@@ -80,6 +94,26 @@ class YearThemes(BaseModel):
     themes: list[ThemeFigure]
 
 
+class ThresholdPartnership(BaseModel):
+    id: uuid.UUID
+    name: str | None = Field(description="Null unless the caller may see the partnership")
+
+
+class ThresholdSource(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"kind": "default", "partnerships": []}]}
+    )
+
+    kind: Literal["agreement", "default"] = Field(
+        description="`agreement`: the strictest data-sharing agreement among the partnerships "
+        "counted in the scope; `default`: no agreement asks for more than the default"
+    )
+    partnerships: list[ThresholdPartnership] = Field(
+        description="The partnerships whose agreement sets it (named where the caller may see "
+        "the partnership)"
+    )
+
+
 class ThemeInsights(YearThemes):
     model_config = ConfigDict(
         json_schema_extra={
@@ -99,6 +133,9 @@ class ThemeInsights(YearThemes):
     scope: ScopeOut
     view: View
     threshold: int | None = Field(description="Smallest number of schools a figure may be about")
+    threshold_source: ThresholdSource | None = Field(
+        default=None, description="Where the threshold comes from; null for named views"
+    )
 
 
 class ThemeTrends(BaseModel):
@@ -132,6 +169,7 @@ class OutcomeFigure(BaseModel):
     )
 
     key: str = Field(description="An action kind, or a theme code (counting its sub-themes)")
+    label: str | None = Field(default=None, description="The action kind's or theme's label")
     rated: Count = Field(description="Schools with actions of it rated at the 90-day review")
     ratings: dict[Rating, Count] = Field(description="Schools with an action rated so")
     actions: dict[Rating, int] | None = Field(None, description="Named views only")
@@ -157,6 +195,9 @@ class OutcomeInsights(BaseModel):
     scope: ScopeOut
     view: View
     threshold: int | None
+    threshold_source: ThresholdSource | None = Field(
+        default=None, description="Where the threshold comes from; null for named views"
+    )
     academic_year: AcademicYear
     by: Literal["kind", "theme"]
     progress_reviewed_schools: Count

@@ -16,6 +16,7 @@ from common.http.problems import not_found, validation_failed
 from knowledge.answers.disclosure import cache, packed
 from knowledge.answers.disclosure.audience import AGGREGATED, NAMED, Audience, audience_of
 from knowledge.answers.disclosure.packed import ScopeCells
+from knowledge.answers.disclosure.suppression import SuppressedReason
 from knowledge.answers.disclosure.universe import Decided
 from knowledge.answers.insight.repository import consistent_read, named_cells, named_reviews
 from knowledge.cells import ALL, LA, NATIONAL_ID, PARTNERSHIP, TRUST, Scope
@@ -48,6 +49,7 @@ class CellView:
     evidence: int = 0
     days: int = 0
     urns: list[int] | None = None
+    reason: SuppressedReason | None = None  # why it is hidden
 
 
 def parse_scope(kind: str, scope_id: str | None) -> Scope:
@@ -166,6 +168,8 @@ def scope_cells(
     """One scope's cells, its figures (``packed.read``, among ``figures``) with the caller's
     decision applied."""
     return {
-        cell: CellView(suppressed=True) if f is None else CellView(False, *f)
+        cell: CellView(suppressed=True, reason=decided.hidden_reason(scope, *cell))
+        if f is None
+        else CellView(False, *f)
         for cell, f in decided.cells_of(scope, packed.of_scope(figures, scope))
     }

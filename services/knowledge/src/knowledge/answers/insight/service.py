@@ -12,7 +12,12 @@ from common.auth import Principal
 from common.http.problems import validation_failed
 from knowledge.answers.disclosure import cache
 from knowledge.answers.disclosure.audience import Audience
-from knowledge.answers.insight.repository import named_years, years_with_figures
+from knowledge.answers.insight.repository import (
+    named_years,
+    theme_labels,
+    threshold_setters,
+    years_with_figures,
+)
 from knowledge.answers.insight.schemas import (
     Count,
     OutcomeFigure,
@@ -21,6 +26,8 @@ from knowledge.answers.insight.schemas import (
     ThemeFigure,
     ThemeInsights,
     ThemeTrends,
+    ThresholdPartnership,
+    ThresholdSource,
     YearThemes,
 )
 from knowledge.answers.insight.scopes import (
@@ -31,7 +38,17 @@ from knowledge.answers.insight.scopes import (
     resolve,
     scope_cells,
 )
-from knowledge.cells import ALL, FINDING, NATIONAL_ID, OUTCOME_KIND, OUTCOME_THEME, WHOLE
+from knowledge.cells import (
+    ALL,
+    FINDING,
+    NATIONAL_ID,
+    OUTCOME_KIND,
+    OUTCOME_THEME,
+    PARTNERSHIP,
+    WHOLE,
+    Scope,
+)
+from knowledge.intake.directory.repository import DirectoryRepository
 
 FINDING_KINDS = ("strength", "area_for_development")
 RATINGS = ("on_track", "at_risk", "off_track", "done")
@@ -47,11 +64,27 @@ def scope_out(target: Target) -> ScopeOut:
     )
 
 
+ACTION_KIND_LABELS = {
+    "curriculum": "Curriculum",
+    "teaching_practice": "Teaching practice",
+    "staff_training": "Staff training",
+    "coaching_mentoring": "Coaching and mentoring",
+    "assessment_monitoring": "Assessment and monitoring",
+    "intervention": "Intervention",
+    "policy_process": "Policy and process",
+    "parent_community": "Parents and community",
+    "environment_resources": "Environment and resources",
+    "leadership": "Leadership",
+    "school_to_school_support": "School-to-school support",
+    "other": "Other",
+}
+
+
 def count(cell: CellView | None) -> Count:
     if cell is None:
         return Count(value=0, suppressed=False)
     if cell.suppressed:
-        return Count(value=None, suppressed=True)
+        return Count(value=None, suppressed=True, suppressed_reason=cell.reason)
     return Count(value=cell.schools, suppressed=False)
 
 
@@ -66,6 +99,7 @@ def _year_themes(
     named: bool,
     theme: str | None,
     kind: str | None,
+    labels: dict[str, str],
 ) -> YearThemes:
     whole = cells.get((WHOLE, WHOLE))
     reviewed = count(whole)
@@ -81,10 +115,12 @@ def _year_themes(
         rows.append(
             ThemeFigure(
                 code=code,
+                label=labels.get(code),
                 kind=finding_kind,
                 schools=None if cell.suppressed else cell.schools,
                 share=share,
                 suppressed=cell.suppressed,
+                suppressed_reason=cell.reason if cell.suppressed else None,
                 findings=cell.items if named else None,
                 triangulated=cell.triangulated if named else None,
                 urns=cell.urns if named else None,
@@ -106,15 +142,40 @@ async def themes(
     audience, target = await resolve(session, principal, scope, scope_id)
     cells, threshold = await cells_for(session, audience, target, FINDING, year)
     named = target.view == "named"
-    body = _year_themes(year, cells, named=named, theme=theme, kind=kind)
+    labels = await theme_labels(session)
+    body = _year_themes(year, cells, named=named, theme=theme, kind=kind, labels=labels)
     return ThemeInsights(  # the body's models as they are (not dumped and validated again)
         scope=scope_out(target),
         view=target.view,
         threshold=threshold,
+        threshold_source=await _threshold_source(session, audience, target, year, threshold),
         academic_year=body.academic_year,
         reviewed_schools=body.reviewed_schools,
         themes=body.themes,
     )
+
+
+async def _threshold_source(
+    session: AsyncSession, audience: Audience, target: Target, year: str, threshold: int | None
+) -> ThresholdSource | None:
+    """The agreements that set an aggregate view's threshold, named where the caller may see
+    their partnership; ``default`` when none asks for it."""
+    if threshold is None:
+        return None
+    setters = await threshold_setters(session, target.scope, year, threshold)
+    if not setters:
+        return ThresholdSource(kind="default", partnerships=[])
+    names = await DirectoryRepository(session).partnerships(setters)
+    partnerships = [
+        ThresholdPartnership(
+            id=p,
+            name=names[p].name
+            if p in names and audience.view_of(Scope(PARTNERSHIP, str(p))) is not None
+            else None,
+        )
+        for p in setters
+    ]
+    return ThresholdSource(kind="agreement", partnerships=partnerships)
 
 
 async def _years(
@@ -151,17 +212,20 @@ async def trends(
 ) -> ThemeTrends:
     audience, target = await resolve(session, principal, scope, scope_id)
     span = await _years(session, audience, target, first, last)
+    labels = await theme_labels(session)
     if target.view == "named":
         years = []
         for year in span:
             cells, _ = await cells_for(session, audience, target, FINDING, year)
-            years.append(_year_themes(year, cells, named=True, theme=theme, kind=kind))
+            years.append(
+                _year_themes(year, cells, named=True, theme=theme, kind=kind, labels=labels)
+            )
     else:  # every year's decision at once: one read for the years not cached
         found = await cache.answers(session, audience, FINDING, span, [target.scope])
 
         def year_of(y: str) -> YearThemes:
             cells = scope_cells(found[y].decided, target.scope, found[y].figures)
-            return _year_themes(y, cells, named=False, theme=theme, kind=kind)
+            return _year_themes(y, cells, named=False, theme=theme, kind=kind, labels=labels)
 
         # A year is built once per generation (the past years of a trend rarely change).
         years = [
@@ -193,6 +257,7 @@ async def outcomes(
     family = OUTCOME_KIND if by == "kind" else OUTCOME_THEME
     cells, threshold = await cells_for(session, audience, target, family, year)
     named = target.view == "named"
+    labels = ACTION_KIND_LABELS if by == "kind" else await theme_labels(session)
     rows = []
     for key in sorted({key for key, _ in cells if key != WHOLE}):
         ratings = {rating: count(cells.get((key, rating))) for rating in RATINGS}
@@ -202,6 +267,7 @@ async def outcomes(
         rows.append(
             OutcomeFigure(
                 key=key,
+                label=labels.get(key),
                 rated=count(cells.get((key, WHOLE))),
                 ratings=ratings,
                 actions=actions,
@@ -211,6 +277,7 @@ async def outcomes(
         scope=scope_out(target),
         view=target.view,
         threshold=threshold,
+        threshold_source=await _threshold_source(session, audience, target, year, threshold),
         academic_year=year,
         by=by,
         progress_reviewed_schools=count(cells.get((WHOLE, WHOLE))),

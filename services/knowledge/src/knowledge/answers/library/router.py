@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from common.http.etag import IfMatchVersion, set_etag
 from common.http.idempotency import IdempotencyKey
-from common.http.pagination import Page, Pagination
+from common.http.pagination import Page, Pagination, Sync
 from common.http.problems import validation_failed
 from knowledge.answers.library import service
 from knowledge.answers.library.schemas import SourceIn, SourceOut, Suggestions
@@ -38,11 +38,12 @@ async def list_sources(
     session: SessionDep,
     principal: KnowledgeReader,
     params: Pagination,
+    sync: Sync,
     theme: Annotated[
         str | None, Query(pattern=CODE_PATTERN, max_length=120, description="Theme code")
     ] = None,
 ) -> Page[SourceOut]:
-    rows, next_cursor = await service.list_sources(session, params, theme=theme)
+    rows, next_cursor = await service.list_sources(session, params, theme=theme, sync=sync)
     return Page(data=[SourceOut.model_validate(s) for s in rows], next_cursor=next_cursor)
 
 

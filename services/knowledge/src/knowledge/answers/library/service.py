@@ -16,7 +16,7 @@ from common.auth import Principal
 from common.clock import utcnow
 from common.http.etag import check_version, etag_for
 from common.http.idempotency import IdempotencyStore, IdempotentRequest, StoredResponse
-from common.http.pagination import PageParams, paginate
+from common.http.pagination import PageParams, SyncParams, paginate_synced
 from common.http.problems import ProblemError, conflict, not_found, validation_failed
 from common.logging import get_logger
 from contracts.reviews import FindingKind
@@ -84,11 +84,11 @@ def _duplicate_url(url: str) -> ProblemError:
 
 
 async def list_sources(
-    session: AsyncSession, params: PageParams, *, theme: str | None
+    session: AsyncSession, params: PageParams, *, theme: str | None, sync: SyncParams
 ) -> tuple[Sequence[Source], str | None]:
     statement = SourceRepository(session).filtered(theme=theme)
-    return await paginate(
-        session, statement, order_by=(Source.updated_at, Source.id), params=params
+    return await paginate_synced(
+        session, statement, sync=sync, updated_at=Source.updated_at, id_=Source.id, params=params
     )
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from common.http.etag import IfMatchVersion, set_etag
 from common.http.idempotency import IdempotencyKey
-from common.http.pagination import Page, Pagination
+from common.http.pagination import Page, Pagination, Sync
 from knowledge.deps import KnowledgeAdmin, KnowledgeReader, SessionDep
 from knowledge.intake.theme import service
 from knowledge.intake.theme.schemas import (
@@ -42,7 +42,9 @@ ThemeCodeQuery = Annotated[str | None, Query(pattern=CODE_PATTERN, max_length=12
     summary="List the theme taxonomy",
     description=(
         "The current taxonomy, by code. `parent` gives the direct sub-themes of a theme, "
-        "`prefix` a theme and all its descendants. Retired themes only with `include_retired`."
+        "`prefix` a theme and all its descendants. Retired themes only with `include_retired`. "
+        "To mirror it, sync with `updated_since` and `after_id` and `include_retired=true`: "
+        "codes are never deleted, a retirement is a change."
     ),
     response_model=ThemePage,
 )
@@ -50,12 +52,18 @@ async def list_themes(
     session: SessionDep,
     principal: KnowledgeReader,
     params: Pagination,
+    sync: Sync,
     parent: ThemeCodeQuery = None,
     prefix: ThemeCodeQuery = None,
     include_retired: Annotated[bool, Query(description="Include retired themes")] = False,
 ) -> ThemePage:
     listing = await service.list_themes(
-        session, params, parent=parent, prefix=prefix, include_retired=include_retired
+        session,
+        params,
+        parent=parent,
+        prefix=prefix,
+        include_retired=include_retired,
+        sync=sync,
     )
     return ThemePage(
         data=[service.theme_out(t, listing.expertise.get(t.code, [])) for t in listing.themes],

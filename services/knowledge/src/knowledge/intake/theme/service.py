@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from common.clock import utcnow
 from common.http.etag import check_version, etag_for
 from common.http.idempotency import IdempotencyStore, IdempotentRequest, StoredResponse
-from common.http.pagination import PageParams, paginate
+from common.http.pagination import PageParams, SyncParams, paginate, paginate_synced
 from common.http.problems import ProblemError, conflict, not_found, validation_failed
 from common.logging import get_logger
 from common.messaging import publish
@@ -97,10 +97,19 @@ async def list_themes(
     parent: str | None,
     prefix: str | None,
     include_retired: bool,
+    sync: SyncParams,
 ) -> ThemeListing:
     repository = ThemeRepository(session)
     statement = repository.filtered(parent=parent, prefix=prefix, include_retired=include_retired)
-    rows, next_cursor = await paginate(session, statement, order_by=(Theme.code,), params=params)
+    rows, next_cursor = await paginate_synced(
+        session,
+        statement,
+        sync=sync,
+        updated_at=Theme.updated_at,
+        id_=Theme.code,
+        order_by=(Theme.code,),
+        params=params,
+    )
     return ThemeListing(
         themes=rows,
         next_cursor=next_cursor,

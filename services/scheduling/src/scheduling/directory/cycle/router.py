@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from common.http.etag import IfMatchVersion, OptionalIfMatchVersion, set_etag
 from common.http.idempotency import IdempotencyKey
-from common.http.pagination import Page, Pagination
+from common.http.pagination import Page, Pagination, Sync
 from scheduling.academic_year import AcademicYear
 from scheduling.deps import DirectoryReader, DirectoryWriter, SessionDep, UrnPath
 from scheduling.directory.cycle import service
@@ -49,11 +49,17 @@ async def list_cycles(
     session: SessionDep,
     principal: DirectoryReader,
     params: Pagination,
+    sync: Sync,
     partnership: Annotated[UUID | None, Query(description="Partnership id")] = None,
     academic_year: Annotated[AcademicYear | None, Query(description="e.g. 2026-27")] = None,
 ) -> Page[CycleOut]:
     cycles, next_cursor = await service.list_cycles(
-        session, principal, params, partnership_id=partnership, academic_year=academic_year
+        session,
+        principal,
+        params,
+        partnership_id=partnership,
+        academic_year=academic_year,
+        sync=sync,
     )
     return Page(data=[service.cycle_out(c) for c in cycles], next_cursor=next_cursor)
 
@@ -146,9 +152,13 @@ async def patch_cycle(
     response_model=Page[RequestOut],
 )
 async def list_requests(
-    cycle_id: CycleId, session: SessionDep, principal: DirectoryReader, params: Pagination
+    cycle_id: CycleId,
+    session: SessionDep,
+    principal: DirectoryReader,
+    params: Pagination,
+    sync: Sync,
 ) -> Page[RequestOut]:
-    rows, next_cursor = await service.list_requests(session, principal, cycle_id, params)
+    rows, next_cursor = await service.list_requests(session, principal, cycle_id, params, sync)
     return Page(data=[_request_out(r) for r in rows], next_cursor=next_cursor)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from common.auth import Principal
 from common.http.etag import check_version, etag_for
 from common.http.idempotency import IdempotencyStore, IdempotentRequest, StoredResponse
-from common.http.pagination import PageParams, paginate
+from common.http.pagination import PageParams, SyncParams, paginate_synced
 from common.http.problems import (
     ProblemError,
     conflict,
@@ -79,13 +79,16 @@ async def list_cycles(
     *,
     partnership_id: uuid.UUID | None,
     academic_year: str | None,
+    sync: SyncParams,
 ) -> tuple[Sequence[Cycle], str | None]:
     statement = CycleRepository(session).visible(cycle_visible(principal))
     if partnership_id is not None:
         statement = statement.where(Cycle.partnership_id == partnership_id)
     if academic_year is not None:
         statement = statement.where(Cycle.academic_year == academic_year)
-    return await paginate(session, statement, order_by=(Cycle.updated_at, Cycle.id), params=params)
+    return await paginate_synced(
+        session, statement, sync=sync, updated_at=Cycle.updated_at, id_=Cycle.id, params=params
+    )
 
 
 async def create_cycle(
@@ -197,7 +200,11 @@ async def _request_access(
 
 
 async def list_requests(
-    session: AsyncSession, principal: Principal, cycle_id: uuid.UUID, params: PageParams
+    session: AsyncSession,
+    principal: Principal,
+    cycle_id: uuid.UUID,
+    params: PageParams,
+    sync: SyncParams,
 ) -> tuple[Sequence[CycleRequest], str | None]:
     """Managers see every request; a member school (or its trust) sees its own."""
     await get_cycle(session, principal, cycle_id)
@@ -207,8 +214,14 @@ async def list_requests(
         statement = statement.where(
             CycleRequest.urn.in_(select(School.urn).where(school_requests_own(principal)))
         )
-    order = (CycleRequest.updated_at, CycleRequest.urn)
-    return await paginate(session, statement, order_by=order, params=params)
+    return await paginate_synced(
+        session,
+        statement,
+        sync=sync,
+        updated_at=CycleRequest.updated_at,
+        id_=CycleRequest.urn,
+        params=params,
+    )
 
 
 async def get_request(

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Request, Response
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
+from common.http.pagination import Page, Pagination
 from common.http.problems import validation_failed
 from scheduling.deps import DirectoryWriter, SessionDep
 from scheduling.directory.gias import service
@@ -98,6 +99,23 @@ async def start_import(
     request.app.state.imports.start(job.id)
     response.headers["Location"] = f"/v1/imports/{job.id}"
     return _out(job, [])
+
+
+@router.get(
+    "",
+    name="list_imports",
+    summary="List import jobs",
+    description=(
+        "The GIAS import jobs the caller may see (an LA's jobs by its tokens; national jobs "
+        "with `imports:admin`), newest first: find a job again once its `Location` is lost."
+    ),
+    response_model=Page[ImportOut],
+)
+async def list_imports(
+    session: SessionDep, principal: DirectoryWriter, params: Pagination
+) -> Page[ImportOut]:
+    jobs, next_cursor = await service.list_imports(session, principal, params)
+    return Page(data=[_out(job, []) for job in jobs], next_cursor=next_cursor)
 
 
 @router.get("/{import_id}", name="get_import", summary="An import job", response_model=ImportOut)

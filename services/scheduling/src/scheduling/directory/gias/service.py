@@ -18,11 +18,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import ColumnElement, String, cast, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from common.auth import Principal
 from common.clock import utcnow
+from common.http.pagination import PageParams, paginate
 from common.http.problems import ProblemError, conflict, forbidden, not_found
 from common.ids import new_id
 from common.logging import get_logger
@@ -70,6 +71,23 @@ def job_visible(principal: Principal) -> ColumnElement[bool]:
     if principal.has_scope(NATIONAL_SCOPE):
         return true()
     return ImportJob.national.is_(False) if principal.la else false()
+
+
+def _covering(principal: Principal) -> ColumnElement[bool]:
+    """``_covers`` in SQL: the LA list is JSON, and a quoted LA code is found in its text."""
+    if principal.has_scope(NATIONAL_SCOPE):
+        return true()
+    text = cast(ImportJob.la_codes, String)
+    return or_(false(), *(text.contains(f'"{la}"') for la in principal.la))
+
+
+async def list_imports(
+    session: AsyncSession, principal: Principal, params: PageParams
+) -> tuple[Sequence[ImportJob], str | None]:
+    """The import jobs the caller may see, newest first."""
+    statement = select(ImportJob).where(job_visible(principal), _covering(principal))
+    order = (ImportJob.created_at, ImportJob.id)
+    return await paginate(session, statement, order_by=order, params=params, descending=True)
 
 
 def _covers(principal: Principal, job: ImportJob) -> bool:

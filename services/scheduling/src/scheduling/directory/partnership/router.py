@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from common.http.etag import IfMatchVersion, set_etag
 from common.http.idempotency import IdempotencyKey
-from common.http.pagination import Page, Pagination
+from common.http.pagination import Page, Pagination, Sync
 from contracts.directory import LaCode
 from scheduling.deps import DirectoryReader, DirectoryWriter, SessionDep, UrnPath
 from scheduling.directory.partnership import service
@@ -34,9 +34,12 @@ async def list_partnerships(
     session: SessionDep,
     principal: DirectoryReader,
     params: Pagination,
+    sync: Sync,
     la: Annotated[LaCode | None, Query(description="LA code")] = None,
 ) -> Page[PartnershipOut]:
-    rows, next_cursor = await service.list_partnerships(session, principal, params, la_code=la)
+    rows, next_cursor = await service.list_partnerships(
+        session, principal, params, la_code=la, sync=sync
+    )
     return Page(data=[PartnershipOut.model_validate(p) for p in rows], next_cursor=next_cursor)
 
 
@@ -111,8 +114,9 @@ async def list_members(
     session: SessionDep,
     principal: DirectoryReader,
     params: Pagination,
+    sync: Sync,
 ) -> Page[MemberOut]:
-    rows, next_cursor = await service.list_members(session, principal, partnership_id, params)
+    rows, next_cursor = await service.list_members(session, principal, partnership_id, params, sync)
     return Page(data=[MemberOut.model_validate(m) for m in rows], next_cursor=next_cursor)
 
 

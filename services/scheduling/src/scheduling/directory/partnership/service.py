@@ -11,7 +11,7 @@ from common.auth import Principal
 from common.clock import utcnow
 from common.http.etag import check_version, etag_for
 from common.http.idempotency import IdempotencyStore, IdempotentRequest, StoredResponse
-from common.http.pagination import PageParams, paginate
+from common.http.pagination import PageParams, SyncParams, paginate_synced
 from common.http.problems import ProblemError, not_found
 from contracts.directory import (
     AGREEMENT_CHANGED,
@@ -40,6 +40,7 @@ from scheduling.directory.partnership.tenancy import (
     partnership_visible,
 )
 from scheduling.directory.school.repository import SchoolRepository
+from scheduling.directory.tombstone.models import Collection, tombstone
 from scheduling.events import publish
 
 IDEMPOTENCY_KEYS = IdempotencyStore(IdempotencyRecord)
@@ -78,13 +79,24 @@ async def _managed(
 
 
 async def list_partnerships(
-    session: AsyncSession, principal: Principal, params: PageParams, *, la_code: str | None
+    session: AsyncSession,
+    principal: Principal,
+    params: PageParams,
+    *,
+    la_code: str | None,
+    sync: SyncParams,
 ) -> tuple[Sequence[Partnership], str | None]:
     statement = PartnershipRepository(session).visible(partnership_visible(principal))
     if la_code is not None:
         statement = statement.where(Partnership.la_code == la_code)
-    order = (Partnership.updated_at, Partnership.id)
-    return await paginate(session, statement, order_by=order, params=params)
+    return await paginate_synced(
+        session,
+        statement,
+        sync=sync,
+        updated_at=Partnership.updated_at,
+        id_=Partnership.id,
+        params=params,
+    )
 
 
 async def create_partnership(
@@ -143,12 +155,24 @@ async def patch_partnership(
 
 
 async def list_members(
-    session: AsyncSession, principal: Principal, partnership_id: uuid.UUID, params: PageParams
+    session: AsyncSession,
+    principal: Principal,
+    partnership_id: uuid.UUID,
+    params: PageParams,
+    sync: SyncParams,
 ) -> tuple[Sequence[Membership], str | None]:
     await get_partnership(session, principal, partnership_id)
     statement = PartnershipRepository(session).members(partnership_id)
     order = (Membership.created_at, Membership.urn)
-    return await paginate(session, statement, order_by=order, params=params)
+    return await paginate_synced(
+        session,
+        statement,
+        sync=sync,
+        updated_at=Membership.updated_at,
+        id_=Membership.urn,
+        order_by=order,
+        params=params,
+    )
 
 
 async def add_member(
@@ -178,6 +202,9 @@ async def remove_member(
     if membership is None:
         raise not_found(f"School {urn} is not a member of this partnership.")
     await session.delete(membership)
+    session.add(
+        tombstone(Collection.PARTNERSHIP_MEMBERS, urn, partnership_id=partnership_id, urn=urn)
+    )
     _publish_membership(session, partnership, urn, joined=False)
     await session.commit()
 

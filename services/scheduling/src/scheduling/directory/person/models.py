@@ -7,7 +7,16 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, Integer, String, Uuid
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from common.db import TimestampMixin, VersionedMixin
@@ -78,6 +87,9 @@ class Person(VersionedMixin, TimestampMixin, Base):
     conflicts: Mapped[list[DeclaredConflict]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="DeclaredConflict.id"
     )
+    external_ids: Mapped[list[PersonExternalId]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="PersonExternalId.source"
+    )
 
     @property
     def home_urns(self) -> list[int]:
@@ -112,6 +124,20 @@ class PersonRole(Base):
         Uuid, ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
     )
     academic_year: Mapped[str | None] = mapped_column(String(7))
+
+
+class PersonExternalId(Base):
+    """The person's id in another system (an MIS, an HR system): one per issuing system,
+    and unique within it, so a sync can find the person again by it."""
+
+    __tablename__ = "person_external_ids"
+    __table_args__ = (UniqueConstraint("source", "external_id", name="uq_person_external_id"),)
+
+    person_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    source: Mapped[str] = mapped_column(String(40), primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(100))
 
 
 class PersonExpertise(Base):

@@ -8,7 +8,12 @@ from sqlalchemy import ColumnElement, Select, select
 
 from common.db import Repository
 from scheduling.directory.membership.models import Membership
-from scheduling.directory.person.models import Person, PersonExpertise, PersonRole
+from scheduling.directory.person.models import (
+    Person,
+    PersonExpertise,
+    PersonExternalId,
+    PersonRole,
+)
 
 
 class PersonRepository(Repository[Person]):
@@ -24,6 +29,24 @@ class PersonRepository(Repository[Person]):
 
     def visible(self, condition: ColumnElement[bool]) -> Select[Person]:
         return select(Person).where(condition)
+
+    async def by_external_id(self, source: str, external_id: str) -> Person | None:
+        return await self.session.scalar(
+            select(Person).where(self.with_external_id(source, external_id))
+        )
+
+    async def external_owner(self, source: str, external_id: str) -> uuid.UUID | None:
+        statement = select(PersonExternalId.person_id).where(
+            PersonExternalId.source == source, PersonExternalId.external_id == external_id
+        )
+        return await self.session.scalar(statement)
+
+    @staticmethod
+    def with_external_id(source: str, external_id: str | None) -> ColumnElement[bool]:
+        ids = select(PersonExternalId.person_id).where(PersonExternalId.source == source)
+        if external_id is not None:
+            ids = ids.where(PersonExternalId.external_id == external_id)
+        return Person.id.in_(ids)
 
     @staticmethod
     def at_school(urn: int) -> ColumnElement[bool]:

@@ -12,18 +12,22 @@ from fastapi import APIRouter, Path, Query, Response
 from common.auth import Principal
 from common.http.etag import IfMatchVersion, set_etag
 from common.http.idempotency import IdempotencyKey
-from common.http.pagination import Page, Pagination, UpdatedSince
+from common.http.pagination import Page, Pagination, Sync
+from common.http.problems import validation_failed
 from contracts.directory import Urn
 from scheduling.deps import DirectoryReader, DirectoryWriter, SessionDep
 from scheduling.directory.expertise import Expertise
-from scheduling.directory.person import service
+from scheduling.directory.person import bulk, service
 from scheduling.directory.person.models import Person, RoleKind
 from scheduling.directory.person.schemas import (
+    BulkPeopleIn,
+    BulkPeopleOut,
     ConflictIn,
     PersonIn,
     PersonOut,
     PersonPatch,
     RolesIn,
+    Source,
     TrainingIn,
     WaiverIn,
     person_out,
@@ -54,14 +58,25 @@ async def list_people(
     session: SessionDep,
     principal: DirectoryReader,
     params: Pagination,
+    sync: Sync,
     school: Annotated[Urn | None, Query(description="Has a role at this URN")] = None,
     partnership: Annotated[
         UUID | None, Query(description="Has a role at this partnership or a member school")
     ] = None,
     role: Annotated[RoleKind | None, Query(description="Has this role")] = None,
     expertise: Annotated[Expertise | None, Query(description="Has this expertise")] = None,
-    updated_since: UpdatedSince = None,
+    external_source: Annotated[
+        Source | None, Query(description="Has an id from this system (see `external_id`)")
+    ] = None,
+    external_id: Annotated[
+        str | None,
+        Query(max_length=100, description="With `external_source`: has this id there"),
+    ] = None,
 ) -> Page[PersonOut]:
+    if external_id is not None and external_source is None:
+        message = "external_id needs external_source (the system that issued it)."
+        raise validation_failed([{"field": "query.external_id", "message": message}])
+    external = (external_source, external_id) if external_source is not None else None
     people, next_cursor = await service.list_people(
         session,
         principal,
@@ -70,7 +85,8 @@ async def list_people(
         partnership_id=partnership,
         role=role,
         expertise=expertise,
-        updated_since=updated_since,
+        external=external,
+        sync=sync,
     )
     data = [person_out(p, show_private=service.shows_private(principal, p)) for p in people]
     return Page(data=data, next_cursor=next_cursor)
@@ -95,6 +111,28 @@ async def create_person(
 ) -> Response:
     stored = await service.create_person(session, principal, body, idempotency)
     return stored.to_response()
+
+
+@router.post(
+    "/bulk",
+    name="upsert_people",
+    summary="Create or update people in bulk (MIS sync)",
+    description=(
+        "Up to 100 people as an issuing system (`source`) holds them, each keyed by its "
+        "`external_id` there: a person with that id is updated (name, email, expertise; roles "
+        "replaced when they differ), else one with the same email and no id from `source` is "
+        "linked and updated, else one is created. Idempotent: the same batch again changes "
+        "nothing. Each row runs in a savepoint of its own and answers its own status (201, "
+        "200, or a problem such as 409 `email-taken`, 403 `outside-tenancy`); the response "
+        "is 200 whenever the batch was read. Roles removed leave tombstones "
+        "(`GET /v1/tombstones`)."
+    ),
+    response_model=BulkPeopleOut,
+)
+async def upsert_people(
+    body: BulkPeopleIn, session: SessionDep, principal: DirectoryWriter
+) -> BulkPeopleOut:
+    return await bulk.upsert_people(session, principal, body)
 
 
 @router.get("/{person_id}", name="get_person", summary="Get a person", response_model=PersonOut)

@@ -40,6 +40,18 @@ def _email(value: str) -> str:
 
 Email = Annotated[str, AfterValidator(_email), Field(examples=["j.smith@chelmer.essex.sch.uk"])]
 
+#: An issuing system's name (``arbor``, ``sims``, ``hr``) and the person's id there.
+Source = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,39}$")]
+ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+ExternalIds = Annotated[
+    dict[Source, ExternalId],
+    Field(
+        max_length=10,
+        description='The person\'s id in other systems, by issuing system (`{"arbor": '
+        '"A1234"}`); unique within each system.',
+    ),
+]
+
 
 class RoleIn(StrictModel):
     """A role at a school (``urn``) or a partnership (``partnership_id``): exactly one."""
@@ -92,6 +104,7 @@ class PersonIn(StrictModel):
     email: Email
     roles: Roles
     expertise: ExpertiseList = []
+    external_ids: ExternalIds = {}
 
 
 class PersonPatch(StrictModel):
@@ -100,6 +113,16 @@ class PersonPatch(StrictModel):
     name: Name | None = None
     email: Email | None = None
     expertise: ExpertiseList | None = None
+    external_ids: (
+        Annotated[
+            dict[Source, ExternalId | None],
+            Field(
+                max_length=10,
+                description="Merged into the person's ids; `null` removes a system's id.",
+            ),
+        ]
+        | None
+    ) = None
 
 
 class RolesIn(StrictModel):
@@ -168,6 +191,7 @@ class WaiverIn(StrictModel):
 class RoleOut(StrictModel):
     model_config = ConfigDict(from_attributes=True)
 
+    id: uuid.UUID = Field(description="The role's id (a tombstone names it when it ends)")
     role: RoleKind
     urn: int | None
     partnership_id: uuid.UUID | None
@@ -200,6 +224,9 @@ class PersonOut(StrictModel):
     expertise: list[Expertise]
     training: list[TrainingOut]
     unavailability: list[UnavailabilityOut]
+    external_ids: dict[str, str] = Field(
+        default_factory=dict, description="The person's id in other systems, by system"
+    )
     version: int
     created_at: datetime
     updated_at: datetime
@@ -248,7 +275,59 @@ def person_out(person: Person, *, show_private: bool) -> PersonOut:
             )
             for u in person.unavailability
         ],
+        external_ids={e.source: e.external_id for e in person.external_ids},
         version=person.version,
         created_at=person.created_at,
         updated_at=person.updated_at,
     )
+
+
+MAX_BULK = 100
+
+
+class BulkPersonIn(StrictModel):
+    """One row of a bulk upsert: the person as the issuing system holds them."""
+
+    external_id: ExternalId
+    name: Name
+    email: Email
+    roles: Roles
+    expertise: ExpertiseList = []
+
+
+class BulkPeopleIn(StrictModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "source": "arbor",
+                    "people": [
+                        {
+                            "external_id": "A1234",
+                            "name": "Jo Smith",
+                            "email": "j.smith@chelmer.essex.sch.uk",
+                            "roles": [{"role": "headteacher", "urn": 115000}],
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    source: Source = Field(description="The issuing system of every row's `external_id`")
+    people: Annotated[list[BulkPersonIn], Field(min_length=1, max_length=MAX_BULK)]
+
+
+class BulkRowOut(StrictModel):
+    index: int = Field(description="The row's position in `people`")
+    external_id: str
+    status: int = Field(description="201 created, 200 updated or unchanged, else the problem's")
+    outcome: Literal["created", "updated", "unchanged", "failed"]
+    person: PersonOut | None = Field(default=None, description="The person after the row")
+    problem: dict[str, object] | None = Field(
+        default=None, description="Why the row failed (RFC 9457); nothing of it was applied"
+    )
+
+
+class BulkPeopleOut(StrictModel):
+    results: list[BulkRowOut]

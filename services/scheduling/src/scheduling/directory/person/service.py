@@ -6,8 +6,7 @@ planning's use cases: ``scheduling.planning.people``.)"""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +15,7 @@ from common.auth import Principal
 from common.clock import utcnow
 from common.http.etag import check_version, etag_for
 from common.http.idempotency import IdempotencyStore, IdempotentRequest, StoredResponse
-from common.http.pagination import PageParams, paginate
+from common.http.pagination import PageParams, SyncParams, paginate_synced
 from common.http.problems import ProblemError, conflict, not_found, validation_failed
 from scheduling.db import IdempotencyRecord
 from scheduling.directory.partnership.models import Partnership
@@ -25,6 +24,7 @@ from scheduling.directory.person.models import (
     DeclaredConflict,
     Person,
     PersonExpertise,
+    PersonExternalId,
     PersonRole,
     Severity,
     TrainingRecord,
@@ -42,8 +42,14 @@ from scheduling.directory.person.schemas import (
 from scheduling.directory.person.tenancy import person_manageable, person_visible
 from scheduling.directory.school.models import School
 from scheduling.directory.school.tenancy import school_staff_manageable
+from scheduling.directory.tombstone.models import Collection, tombstone
 
 IDEMPOTENCY_KEYS = IdempotencyStore(IdempotencyRecord)
+_REMOVED = {
+    "training": Collection.PERSON_TRAINING,
+    "unavailability": Collection.PERSON_UNAVAILABILITY,
+    "conflicts": Collection.PERSON_CONFLICTS,
+}
 
 
 def _not_manager() -> ProblemError:
@@ -71,7 +77,7 @@ async def get_person(session: AsyncSession, principal: Principal, person_id: uui
     return found
 
 
-async def _managed(session: AsyncSession, principal: Principal, person_id: uuid.UUID) -> Person:
+async def managed(session: AsyncSession, principal: Principal, person_id: uuid.UUID) -> Person:
     """The person if the caller may change them; 404 if they cannot see them, else 403."""
     found = await PersonRepository(session).get_where(person_id, person_manageable(principal))
     if found is None:
@@ -80,9 +86,7 @@ async def _managed(session: AsyncSession, principal: Principal, person_id: uuid.
     return found
 
 
-async def _check_roles(
-    session: AsyncSession, principal: Principal, roles: Sequence[RoleIn]
-) -> None:
+async def check_roles(session: AsyncSession, principal: Principal, roles: Sequence[RoleIn]) -> None:
     """Every school and partnership named must exist (else 422) and be the caller's to staff
     (else 403)."""
     for index, role in enumerate(roles):
@@ -106,13 +110,61 @@ async def _check_roles(
                 )
 
 
-async def _email_free(session: AsyncSession, email: str, person_id: uuid.UUID | None) -> None:
+async def email_free(session: AsyncSession, email: str, person_id: uuid.UUID | None) -> None:
     existing = await PersonRepository(session).by_email(email)
     if existing is not None and existing.id != person_id:
         raise conflict(f"Another person has the email {email}.", type_="email-taken")
 
 
-def _touch(person: Person) -> None:
+async def external_ids_free(
+    session: AsyncSession, ids: Mapping[str, str | None], person_id: uuid.UUID | None
+) -> None:
+    repository = PersonRepository(session)
+    for source, external_id in ids.items():
+        if external_id is None:
+            continue
+        owner = await repository.external_owner(source, external_id)
+        if owner is not None and owner != person_id:
+            raise conflict(
+                f"Another person has the {source} id {external_id}.", type_="external-id-taken"
+            )
+
+
+def set_external_ids(person: Person, ids: Mapping[str, str | None]) -> bool:
+    """Merge ``ids`` into the person's (``None`` removes a system's id); whether they changed."""
+    current = {e.source: e.external_id for e in person.external_ids}
+    merged = {**current, **ids}
+    wanted = {source: value for source, value in merged.items() if value is not None}
+    if wanted == current:
+        return False
+    kept = [e for e in person.external_ids if e.source in wanted]
+    for entry in kept:  # changed in place: the row's key is (person, source)
+        entry.external_id = wanted[entry.source]
+    added = [
+        PersonExternalId(source=source, external_id=value)
+        for source, value in sorted(wanted.items())
+        if source not in current
+    ]
+    person.external_ids = kept + added
+    return True
+
+
+def replace_roles(session: AsyncSession, person: Person, roles: Sequence[RoleIn]) -> None:
+    """Every role is replaced: the old rows are deleted, each leaving a tombstone."""
+    for old in person.roles:
+        session.add(
+            tombstone(
+                Collection.PERSON_ROLES,
+                old.id,
+                person_id=person.id,
+                urn=old.urn,
+                partnership_id=old.partnership_id,
+            )
+        )
+    person.roles = [PersonRole(**r.model_dump()) for r in roles]
+
+
+def touch(person: Person) -> None:
     """Mark the person changed: the UPDATE bumps ``version`` (the ETag) and ``updated_at``."""
     person.updated_at = utcnow()
 
@@ -126,7 +178,8 @@ async def list_people(
     partnership_id: uuid.UUID | None,
     role: str | None,
     expertise: str | None,
-    updated_since: datetime | None,
+    external: tuple[str, str | None] | None = None,
+    sync: SyncParams,
 ) -> tuple[Sequence[Person], str | None]:
     repository = PersonRepository(session)
     statement = repository.visible(person_visible(principal))
@@ -138,10 +191,10 @@ async def list_people(
         statement = statement.where(repository.with_role(role))
     if expertise is not None:
         statement = statement.where(repository.with_expertise(expertise))
-    if updated_since is not None:
-        statement = statement.where(Person.updated_at >= updated_since)
-    return await paginate(
-        session, statement, order_by=(Person.updated_at, Person.id), params=params
+    if external is not None:
+        statement = statement.where(repository.with_external_id(*external))
+    return await paginate_synced(
+        session, statement, sync=sync, updated_at=Person.updated_at, id_=Person.id, params=params
     )
 
 
@@ -155,8 +208,9 @@ async def create_person(
     Idempotency-Key replays the first response."""
 
     async def create() -> StoredResponse:
-        await _check_roles(session, principal, data.roles)
-        await _email_free(session, data.email, None)
+        await check_roles(session, principal, data.roles)
+        await email_free(session, data.email, None)
+        await external_ids_free(session, data.external_ids, None)
         person = Person(
             name=data.name,
             email=data.email,
@@ -165,6 +219,9 @@ async def create_person(
             training=[],
             unavailability=[],
             conflicts=[],
+            external_ids=[
+                PersonExternalId(source=s, external_id=i) for s, i in data.external_ids.items()
+            ],
         )
         PersonRepository(session).add(person)
         await session.flush()
@@ -182,23 +239,26 @@ async def patch_person(
     patch: PersonPatch,
     expected_version: int,
 ) -> Person:
-    person = await _managed(session, principal, person_id)
+    person = await managed(session, principal, person_id)
     check_version(person.version, expected_version)
     changed = False
     if patch.name is not None and patch.name != person.name:
         person.name = patch.name
         changed = True
     if patch.email is not None and patch.email != person.email:
-        await _email_free(session, patch.email, person.id)
+        await email_free(session, patch.email, person.id)
         person.email = patch.email
         changed = True
+    if patch.external_ids is not None:
+        await external_ids_free(session, patch.external_ids, person.id)
+        changed = set_external_ids(person, patch.external_ids) or changed
     if patch.expertise is not None:
         codes = list(dict.fromkeys(patch.expertise))
         if sorted(codes) != sorted(person.expertise_codes):
             person.expertise = [PersonExpertise(code=c) for c in codes]
             changed = True
     if changed:
-        _touch(person)
+        touch(person)
         await session.flush()
     await session.commit()
     return person
@@ -213,11 +273,11 @@ async def put_roles(
 ) -> Person:
     """Replace the person's roles. The caller must manage the person now and be allowed to
     give every new role."""
-    person = await _managed(session, principal, person_id)
+    person = await managed(session, principal, person_id)
     check_version(person.version, expected_version)
-    await _check_roles(session, principal, roles)
-    person.roles = [PersonRole(**r.model_dump()) for r in roles]
-    _touch(person)
+    await check_roles(session, principal, roles)
+    replace_roles(session, person, roles)
+    touch(person)
     await session.flush()
     await session.commit()
     return person
@@ -234,10 +294,10 @@ async def change_person(
     """Every change to a person: the caller must manage them, the If-Match version must be
     current, and the change bumps the person's version (their ETag) before the commit;
     ``then`` adds what follows from it to the same transaction."""
-    person = await _managed(session, principal, person_id)
+    person = await managed(session, principal, person_id)
     check_version(person.version, expected_version)
     change(person)
-    _touch(person)
+    touch(person)
     await session.flush()
     if then is not None:
         await then(person)
@@ -280,7 +340,7 @@ async def remove_item(
     expected_version: int,
 ) -> Person:
     """Delete one training record, unavailable range or declared conflict."""
-    person = await _managed(session, principal, person_id)
+    person = await managed(session, principal, person_id)
     check_version(person.version, expected_version)
     items: list[TrainingRecord] | list[Unavailability] | list[DeclaredConflict] = getattr(
         person, collection
@@ -289,7 +349,8 @@ async def remove_item(
     if item is None:
         raise not_found(f"No {collection} item {item_id} for this person.")
     items.remove(item)  # type: ignore[arg-type]
-    _touch(person)
+    session.add(tombstone(_REMOVED[collection], item.id, person_id=person.id))
+    touch(person)
     await session.flush()
     await session.commit()
     return person
@@ -305,7 +366,7 @@ async def waive_conflict(
 ) -> Person:
     """Record a waiver of a soft declared conflict: the reason, who and when. Hard conflicts
     cannot be waived (409)."""
-    person = await _managed(session, principal, person_id)
+    person = await managed(session, principal, person_id)
     check_version(person.version, expected_version)
     declared = next((c for c in person.conflicts if c.id == conflict_id), None)
     if declared is None:
@@ -315,7 +376,7 @@ async def waive_conflict(
     declared.waiver_reason = reason
     declared.waived_by = principal.subject
     declared.waived_at = utcnow()
-    _touch(person)
+    touch(person)
     await session.flush()
     await session.commit()
     return person

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, or_, select
@@ -26,7 +25,6 @@ class SchoolRepository(Repository[School]):
         la_code: str | None = None,
         trust_uid: str | None = None,
         partnership_id: Any = None,
-        updated_since: datetime | None = None,
     ) -> Select[School]:
         statement = select(School).where(visible)
         if la_code is not None:
@@ -36,8 +34,6 @@ class SchoolRepository(Repository[School]):
         if partnership_id is not None:
             members = select(Membership.urn).where(Membership.partnership_id == partnership_id)
             statement = statement.where(School.urn.in_(members))
-        if updated_since is not None:
-            statement = statement.where(School.updated_at >= updated_since)
         return statement
 
     async def links(self, urn: int) -> Sequence[SchoolLink]:

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 
 from common.http.etag import OptionalIfMatchVersion, set_etag
-from common.http.pagination import Page, Pagination, UpdatedSince
+from common.http.pagination import Page, Pagination, Sync
 from contracts.directory import LaCode
 from scheduling.deps import DirectoryReader, DirectoryWriter, SessionDep, UrnPath
 from scheduling.directory.school import service
@@ -64,10 +64,10 @@ async def list_schools(
     session: SessionDep,
     principal: DirectoryReader,
     params: Pagination,
+    sync: Sync,
     la: Annotated[LaCode | None, Query(description="LA code")] = None,
     trust: Annotated[str | None, Query(pattern=r"^\d{1,10}$", description="Group UID")] = None,
     partnership: Annotated[UUID | None, Query(description="Partnership id")] = None,
-    updated_since: UpdatedSince = None,
 ) -> Page[SchoolOut]:
     schools, next_cursor = await service.list_schools(
         session,
@@ -76,7 +76,7 @@ async def list_schools(
         la_code=la,
         trust_uid=trust,
         partnership_id=partnership,
-        updated_since=updated_since,
+        sync=sync,
     )
     return Page(data=[SchoolOut.model_validate(s) for s in schools], next_cursor=next_cursor)
 

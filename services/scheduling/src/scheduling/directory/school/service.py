@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal
 from common.http.etag import check_version
-from common.http.pagination import PageParams, paginate
+from common.http.pagination import PageParams, SyncParams, paginate_synced
 from common.http.problems import ProblemError, not_found, precondition_required
 from contracts.directory import SCHOOL_REGISTERED, SCHOOL_UPDATED, SchoolPayload
 from contracts.events import TenancyPath
@@ -64,17 +63,16 @@ async def list_schools(
     la_code: str | None,
     trust_uid: str | None,
     partnership_id: UUID | None,
-    updated_since: datetime | None,
+    sync: SyncParams,
 ) -> tuple[Sequence[School], str | None]:
     statement = SchoolRepository(session).filtered(
         school_visible(principal),
         la_code=la_code,
         trust_uid=trust_uid,
         partnership_id=partnership_id,
-        updated_since=updated_since,
     )
-    return await paginate(
-        session, statement, order_by=(School.updated_at, School.urn), params=params
+    return await paginate_synced(
+        session, statement, sync=sync, updated_at=School.updated_at, id_=School.urn, params=params
     )
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from common.http.etag import set_etag
-from common.http.pagination import Page, Pagination
+from common.http.pagination import Page, Pagination, Sync
 from scheduling.deps import DirectoryReader, SessionDep
 from scheduling.directory.trust import service
 from scheduling.directory.trust.schemas import TrustOut
@@ -36,7 +36,7 @@ async def get_trust(
     response_model=Page[TrustOut],
 )
 async def list_trusts(
-    session: SessionDep, principal: DirectoryReader, params: Pagination
+    session: SessionDep, principal: DirectoryReader, params: Pagination, sync: Sync
 ) -> Page[TrustOut]:
-    trusts, next_cursor = await service.list_trusts(session, principal, params)
+    trusts, next_cursor = await service.list_trusts(session, principal, params, sync)
     return Page(data=[TrustOut.model_validate(t) for t in trusts], next_cursor=next_cursor)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal
-from common.http.pagination import PageParams, paginate
+from common.http.pagination import PageParams, SyncParams, paginate_synced
 from common.http.problems import not_found
 from scheduling.directory.trust.models import Trust
 from scheduling.directory.trust.repository import TrustRepository
@@ -22,7 +22,9 @@ async def get_trust(session: AsyncSession, principal: Principal, uid: str) -> Tr
 
 
 async def list_trusts(
-    session: AsyncSession, principal: Principal, params: PageParams
+    session: AsyncSession, principal: Principal, params: PageParams, sync: SyncParams
 ) -> tuple[Sequence[Trust], str | None]:
     statement = TrustRepository(session).filtered(trust_visible(principal))
-    return await paginate(session, statement, order_by=(Trust.updated_at, Trust.uid), params=params)
+    return await paginate_synced(
+        session, statement, sync=sync, updated_at=Trust.updated_at, id_=Trust.uid, params=params
+    )

@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Request, Response
 
 from common.http.idempotency import IdempotencyKey, StoredResponse
+from common.http.pagination import Page, Pagination
 from scheduling.deps import ScheduleReader, ScheduleWriter, SessionDep
 from scheduling.planning.jobs import service
 from scheduling.planning.jobs.schemas import (
@@ -139,6 +140,23 @@ async def start_repair(
         default_effort=request.app.state.settings.solver_deterministic_time,
     )
     return _started(request, stored)
+
+
+@router.get(
+    "/v1/schedule-jobs",
+    name="list_schedule_jobs",
+    summary="List schedule jobs",
+    description=(
+        "The schedule jobs the caller may see (its LAs' jobs; the jobs of the cycles it "
+        "manages), newest first."
+    ),
+    response_model=Page[ScheduleJobOut],
+)
+async def list_jobs(
+    session: SessionDep, principal: ScheduleReader, params: Pagination
+) -> Page[ScheduleJobOut]:
+    jobs, next_cursor = await service.list_jobs(session, principal, params)
+    return Page(data=[job_out(job) for job in jobs], next_cursor=next_cursor)
 
 
 @router.get(

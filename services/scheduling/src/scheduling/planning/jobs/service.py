@@ -9,12 +9,13 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import String, and_, cast, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal
 from common.clock import utcnow
 from common.http.idempotency import IdempotencyStore, IdempotentRequest, StoredResponse
+from common.http.pagination import PageParams, paginate
 from common.http.problems import ProblemError, conflict, not_found
 from scheduling.db import IdempotencyRecord
 from scheduling.directory.cycle.models import Cycle
@@ -312,6 +313,25 @@ async def _visible_job(
         if managed is not None:
             return job
     raise not_found(f"No schedule job {job_id}.")
+
+
+async def list_jobs(
+    session: AsyncSession, principal: Principal, params: PageParams
+) -> tuple[Sequence[ScheduleJob], str | None]:
+    """The jobs ``_visible_job`` lets the caller see, newest first: its LAs' jobs, and the
+    cycle jobs of the cycles it manages (found in the JSON list's text by their quoted id)."""
+    managed = (
+        await session.scalars(select(Cycle.id).where(cycle_manageable(principal)).limit(1000))
+    ).all()
+    text = cast(ScheduleJob.cycle_ids, String)
+    of_cycles = and_(
+        ScheduleJob.whole_la.is_(False),
+        or_(false(), *(text.contains(f'"{cycle_id}"') for cycle_id in managed)),
+    )
+    mine = ScheduleJob.la_code.in_(principal.la) if principal.la else false()
+    statement = select(ScheduleJob).where(or_(mine, of_cycles))
+    order = (ScheduleJob.created_at, ScheduleJob.id)
+    return await paginate(session, statement, order_by=order, params=params, descending=True)
 
 
 async def get_job(

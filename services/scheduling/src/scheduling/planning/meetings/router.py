@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Response
 
 from common.http.etag import IfMatchVersion, set_etag
 from common.http.idempotency import IdempotencyKey
-from common.http.pagination import Page, Pagination, UpdatedSince
+from common.http.pagination import Page, Pagination, Sync
 from scheduling.deps import ScheduleReader, ScheduleWriter, SessionDep
 from scheduling.planning.meetings import service
 from scheduling.planning.meetings.schemas import GeneratedOut, MeetingIn, MeetingOut, MeetingPatch
@@ -32,11 +32,9 @@ async def list_meetings(
     session: SessionDep,
     principal: ScheduleReader,
     params: Pagination,
-    updated_since: UpdatedSince = None,
+    sync: Sync,
 ) -> Page[MeetingOut]:
-    rows, next_cursor = await service.list_meetings(
-        session, principal, cycle_id, params, updated_since=updated_since
-    )
+    rows, next_cursor = await service.list_meetings(session, principal, cycle_id, params, sync=sync)
     return Page(data=[MeetingOut.model_validate(m) for m in rows], next_cursor=next_cursor)
 
 

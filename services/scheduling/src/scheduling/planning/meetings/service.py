@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +14,7 @@ from common.auth import Principal
 from common.clock import utcnow
 from common.http.etag import check_version, etag_for
 from common.http.idempotency import IdempotencyStore, IdempotentRequest, StoredResponse
-from common.http.pagination import PageParams, paginate
+from common.http.pagination import PageParams, SyncParams, paginate_synced
 from common.http.problems import ProblemError, conflict, not_found, validation_failed
 from scheduling.db import IdempotencyRecord
 from scheduling.directory.calendar.models import LaCalendar
@@ -75,14 +74,12 @@ async def list_meetings(
     cycle_id: uuid.UUID,
     params: PageParams,
     *,
-    updated_since: datetime | None,
+    sync: SyncParams,
 ) -> tuple[Sequence[Meeting], str | None]:
     await _cycle(session, principal, cycle_id, manage=False)
     statement = MeetingRepository(session).of_cycle(cycle_id)
-    if updated_since is not None:
-        statement = statement.where(Meeting.updated_at >= updated_since)
-    return await paginate(
-        session, statement, order_by=(Meeting.updated_at, Meeting.id), params=params
+    return await paginate_synced(
+        session, statement, sync=sync, updated_at=Meeting.updated_at, id_=Meeting.id, params=params
     )
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Response
 
 from common.http.etag import IfMatchVersion, set_etag
-from common.http.pagination import Page, Pagination, UpdatedSince
+from common.http.pagination import Page, Pagination, Sync
 from scheduling.deps import ScheduleReader, ScheduleWriter, SessionDep
 from scheduling.planning.kernel.models import PlanStatus
 from scheduling.planning.reviews import service
@@ -45,13 +44,12 @@ async def list_reviews(
     session: SessionDep,
     principal: ScheduleReader,
     params: Pagination,
+    sync: Sync,
     cycle: Annotated[UUID | None, Query(description="Cycle id")] = None,
     urn: Annotated[int | None, Query(ge=100000, le=999999, description="Reviewed school")] = None,
     person: Annotated[UUID | None, Query(description="On the team or the IC")] = None,
     status: Annotated[PlanStatus | None, Query(description="planned or cancelled")] = None,
-    updated_since: UpdatedSince = None,
 ) -> Page[PlannedReviewOut]:
-    since: datetime | None = updated_since
     rows, next_cursor = await service.list_reviews(
         session,
         principal,
@@ -60,7 +58,7 @@ async def list_reviews(
         urn=urn,
         person_id=person,
         status=status,
-        updated_since=since,
+        sync=sync,
     )
     names = await service.names_for(session, rows)
     return Page(data=[review_out(r, names) for r in rows], next_cursor=next_cursor)

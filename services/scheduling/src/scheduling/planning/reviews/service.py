@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal
 from common.clock import utcnow
 from common.http.etag import check_version
-from common.http.pagination import PageParams, paginate
+from common.http.pagination import PageParams, SyncParams, paginate_synced
 from common.http.problems import ProblemError, conflict, not_found, validation_failed
 from scheduling.planning.kernel import context as planning
 from scheduling.planning.kernel.change import NoCalendarError, Wanted, check_change
@@ -74,7 +73,7 @@ async def list_reviews(
     urn: int | None,
     person_id: uuid.UUID | None,
     status: PlanStatus | None,
-    updated_since: datetime | None,
+    sync: SyncParams,
 ) -> tuple[Sequence[PlannedReview], str | None]:
     repository = PlannedReviewRepository(session)
     statement = repository.visible(planned_review_visible(principal))
@@ -86,10 +85,14 @@ async def list_reviews(
         statement = statement.where(repository.with_person(person_id))
     if status is not None:
         statement = statement.where(PlannedReview.status == status)
-    if updated_since is not None:
-        statement = statement.where(PlannedReview.updated_at >= updated_since)
-    order = (PlannedReview.updated_at, PlannedReview.id)
-    return await paginate(session, statement, order_by=order, params=params)
+    return await paginate_synced(
+        session,
+        statement,
+        sync=sync,
+        updated_at=PlannedReview.updated_at,
+        id_=PlannedReview.id,
+        params=params,
+    )
 
 
 def _breaks_rules(broken: list[dict[str, object]]) -> ProblemError:
