@@ -70,6 +70,7 @@ def _route_uvicorn_through_root() -> None:
         uvicorn_logger.handlers = []
         uvicorn_logger.propagate = True
         uvicorn_logger.disabled = False  # alembic's fileConfig (migrations) disables it
+        uvicorn_logger.setLevel(logging.NOTSET)  # the root's level, not uvicorn's --log-level
     access = logging.getLogger("uvicorn.access")
     access.handlers = []
     access.propagate = False
