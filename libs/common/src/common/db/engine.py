@@ -171,11 +171,11 @@ def create_database(
             pool_size=pool.size,
             max_overflow=pool.max_overflow,
             pool_timeout=pool.timeout_seconds,
-            # No ping per checkout (a round trip, and a BEGIN/ROLLBACK, on every request): a
-            # connection the server dropped fails its statement, which is a 503 with
-            # Retry-After (a consumer retries), and SQLAlchemy then discards the pool's stale
-            # connections; recycling keeps them younger than idle-connection killers.
-            pool_pre_ping=False,
+            # A ping per checkout still: without it a connection the server dropped (a
+            # restart, a failover, an idle-connection killer) fails the first statement of
+            # whoever draws it, and not every caller retries yet (issue 15 measured the ping's
+            # cost). Recycling keeps connections younger than idle-connection killers.
+            pool_pre_ping=True,
             pool_recycle=POOL_RECYCLE_SECONDS,
             connect_args=_postgres_connect_args(pool),
         )
