@@ -147,6 +147,11 @@ async def test_openapi_documents_problems_and_operation_ids(tmp_path: Path) -> N
         "readyz",
         "list_problem_types",
         "get_problem_type",
+        "get_backlog",
+        "list_dead_letters",
+        "get_dead_letter",
+        "replay_dead_letter",
+        "replay_consumer",
     }
     assert "Problem" in schema["components"]["schemas"]
     assert "HTTPValidationError" not in schema["components"]["schemas"]

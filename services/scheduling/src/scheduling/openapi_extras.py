@@ -9,6 +9,7 @@ TAGS = {
     "trusts": "Academy trusts and their schools.",
     "partnerships": "Partnerships of schools, their members and data-sharing agreements.",
     "people": "The people who lead, review and champion, and their roles.",
+    "sync": "What was deleted (tombstones), for integrators that mirror the directory.",
     "cycles": "A partnership's review cycle for an academic year.",
     "schedules": "The cycle's schedule: draft, publish and repair.",
     "schedule jobs": "Asynchronous schedule generation, followed by its job.",

@@ -34,6 +34,7 @@ from common.http.storable import UnstorableTextCheck
 from common.logging import get_logger
 from common.observability.metrics import Refresher, render
 from common.observability.tracing import configure_tracing, instrument_app
+from common.operations.router import router as operations_router
 from common.settings import ServiceSettings
 
 ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
@@ -198,6 +199,7 @@ def create_service_app(
     if configure_tracing(settings.service_name):
         instrument_app(app)
     _add_health_routes(app, readiness)
+    app.include_router(operations_router)
     _add_metrics_route(app)
     add_problem_routes(app)
     for router in routers:

@@ -23,7 +23,8 @@ from common.http.openapi_security import add_security
 
 #: Tags every service has (from common's own routes).
 COMMON_TAGS: dict[str, str] = {
-    "operations": "Liveness and readiness, for gateways and orchestrators.",
+    "operations": "Liveness and readiness, for gateways and orchestrators; the operator's "
+    "routes under `/admin` (scope `ops:admin`, not routed by the public gateway).",
     "problems": "The problem types: what each `type` of a problem document means.",
     "events": "The service's events as a paged feed and a live Server-Sent Events stream.",
     "webhooks": "Standard Webhooks subscriptions: each event POSTed, signed, to your URL.",

@@ -57,6 +57,8 @@ _SPECIFIC: tuple[tuple[str, int, str, str], ...] = (
     ("overloaded", 503, "Service Unavailable",
      "The process is handling as many requests as it admits; this one was not started. Retry "
      "after `Retry-After`."),
+    ("external-id-taken", 409, "Conflict",
+     "Another person already has this external id from the same source system."),
     ("idempotency-key-reused", 422, "Idempotency Key Reused",
      "This `Idempotency-Key` was already used by this client for a different request."),
     ("subscription-disabled", 409, "Conflict",
