@@ -203,6 +203,27 @@ async def test_a_narrowing_with_every_member_in_force_is_200(
     assert {row["local_authority_visibility"] for row in terms.values()} == {"none"}
 
 
+async def test_a_withdrawal_returns_to_what_bound_the_school_before(
+    setup: tuple[Partnership, dict[int, dict[str, str]]],
+) -> None:
+    """Shown to the LA in aggregate again (the default) only by A's consent, and withdrawn."""
+    p, heads = setup
+    hidden = {**WIDE, "trust_visibility": "none", "local_authority_visibility": "none"}
+    hidden |= {"named_for_support": False}
+    assert (await p.propose(p.council, hidden)).status_code == 200
+    shown = {**hidden, "local_authority_visibility": "aggregated"}
+    assert (await p.propose(p.council, shown)).status_code == 202
+    assert {r["local_authority_visibility"] for r in (await p.terms()).values()} == {"none"}
+    assert (await p.decide(heads[A], A, "consented", 3)).status_code == 201
+    terms = await p.terms()
+    assert (terms[A]["local_authority_visibility"], terms[B]["local_authority_visibility"]) == (
+        "aggregated",
+        "none",
+    )
+    assert (await p.decide(heads[A], A, "withdrawn", 3)).status_code == 201
+    assert (await p.terms())[A]["local_authority_visibility"] == "none"
+
+
 async def test_an_authorised_signatory_may_decide(
     setup: tuple[Partnership, dict[int, dict[str, str]]], issue_token: TokenFactory
 ) -> None:

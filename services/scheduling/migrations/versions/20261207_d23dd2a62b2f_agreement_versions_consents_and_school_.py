@@ -38,6 +38,7 @@ def upgrade() -> None:
         sa.Column("decided_by", sa.String(length=200), nullable=False),
         sa.Column("person_id", sa.Uuid(), nullable=True),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("terms_before", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(
             ["partnership_id"],
             ["partnerships.id"],

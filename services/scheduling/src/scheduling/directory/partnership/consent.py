@@ -5,6 +5,7 @@ is written with its event in the caller's transaction; never commits."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +17,7 @@ from contracts.directory import (
     ConsentPayload,
     Decision,
     SchoolAgreementPayload,
+    Visibility,
 )
 from contracts.events import TenancyPath
 from scheduling.directory.membership.models import Membership
@@ -106,12 +108,15 @@ async def decide(
     changes nothing but the record."""
     version = agreement.version
     before = (Terms.of(row), row.consented_version)
+    terms_before: dict[str, Any] | None = None
     if decision is Decision.CONSENTED:
+        terms_before = {k: str(v) if isinstance(v, Visibility) else v for k, v in _as(row)}
         _set(row, Terms.of(agreement))
         row.consented_version = version
     elif decision is Decision.WITHDRAWN:
         version = row.consented_version or agreement.version
-        _set(row, on_withdrawal(Terms.of(row)))
+        prior = await _terms_before_consent(session, row)
+        _set(row, on_withdrawal(Terms.of(row), prior))
         row.consented_version = None
     record = AgreementConsent(
         partnership_id=partnership.id,
@@ -121,6 +126,7 @@ async def decide(
         decided_by=decided_by[:200],
         person_id=person_id,
         decided_at=utcnow(),
+        terms_before=terms_before,
     )
     session.add(record)
     await session.flush()
@@ -145,6 +151,28 @@ async def decide(
         partition_key=f"partnership:{partnership.id}",
     )
     return record
+
+
+def _as(row: SchoolAgreement) -> list[tuple[str, Any]]:
+    return list(Terms.of(row).as_dict().items())
+
+
+async def _terms_before_consent(session: AsyncSession, row: SchoolAgreement) -> Terms | None:
+    """The school's terms just before its standing consent (None if not recorded)."""
+    found = await session.scalar(
+        select(AgreementConsent)
+        .where(
+            AgreementConsent.partnership_id == row.partnership_id,
+            AgreementConsent.urn == row.urn,
+            AgreementConsent.decision == Decision.CONSENTED,
+            AgreementConsent.agreement_version == row.consented_version,
+        )
+        .order_by(AgreementConsent.decided_at.desc(), AgreementConsent.id.desc())
+        .limit(1)
+    )
+    if found is None or found.terms_before is None:
+        return None
+    return Terms.parse(found.terms_before)
 
 
 async def _members_terms(session: AsyncSession, partnership_id: uuid.UUID) -> list[SchoolAgreement]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, Integer, String, Uuid
+from sqlalchemy import JSON, Boolean, CheckConstraint, Enum, ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from common.db import TimestampMixin, VersionedMixin
@@ -111,6 +112,8 @@ class AgreementConsent(Base):
     decided_by: Mapped[str] = mapped_column(String(200))
     person_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: A consent: the school's terms just before it, which its withdrawal returns to.
+    terms_before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class SchoolAgreement(_TermsColumns, VersionedMixin, TimestampMixin, Base):

@@ -38,6 +38,16 @@ class Terms:
             named_for_support=source.named_for_support,
         )
 
+    @classmethod
+    def parse(cls, values: dict[str, Any]) -> Terms:
+        return cls(
+            partnership_visibility=Visibility(values["partnership_visibility"]),
+            trust_visibility=Visibility(values["trust_visibility"]),
+            local_authority_visibility=Visibility(values["local_authority_visibility"]),
+            suppression_threshold=int(values["suppression_threshold"]),
+            named_for_support=bool(values["named_for_support"]),
+        )
+
     def narrowest(self, other: Terms) -> Terms:
         """What both allow: the lower visibility each way, the higher threshold."""
         return Terms(
@@ -81,6 +91,8 @@ def on_new_version(school: Terms, proposed: Terms) -> Terms:
     return school.narrowest(proposed)
 
 
-def on_withdrawal(school: Terms) -> Terms:
-    """Withdrawing consent falls back to the defaults (or stays narrower), at once."""
-    return school.narrowest(DEFAULT_TERMS)
+def on_withdrawal(school: Terms, before_consent: Terms | None) -> Terms:
+    """Withdrawing consent narrows at once: to what bound the school before it consented, and
+    never wider than the defaults or than its terms now."""
+    narrowed = school.narrowest(DEFAULT_TERMS)
+    return narrowed if before_consent is None else narrowed.narrowest(before_consent)
