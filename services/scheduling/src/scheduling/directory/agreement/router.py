@@ -93,7 +93,6 @@ async def list_consents(
     ),
     status_code=201,
     response_model=ConsentOut,
-    responses={409: {"description": "Not the current version, or nothing to withdraw"}},
 )
 async def post_consent(
     partnership_id: PartnershipId,
