@@ -19,7 +19,7 @@ DEMO_ARGS ?=
 ASYNCAPI_DOC := docs/asyncapi.json
 MYPY_PATHS := libs/common/src libs/contracts/src libs/readmodel/src services/scheduling/src services/reviews/src services/knowledge/src libs/demo/src examples
 
-.PHONY: help install run migrate token asyncapi bench demo test test-serial test-postgres lint fmt \
+.PHONY: help install run migrate token asyncapi openapi bench demo test test-serial test-postgres lint fmt \
 	clean distclean
 
 help: ## list the targets
@@ -66,6 +66,9 @@ token: install ## print a dev bearer token: make -s token SCOPE="reviews:read" T
 asyncapi: install ## regenerate the AsyncAPI 3 document of the events (docs/asyncapi.json)
 	$(VENV)/bin/python -m contracts.asyncapi --write $(ASYNCAPI_DOC)
 
+openapi: install ## regenerate the OpenAPI documents of the services (docs/openapi/*.json)
+	$(VENV)/bin/python deploy/openapi_docs.py
+
 bench: install ## run the benchmarks under bench/
 	@if [ -f bench/__main__.py ]; then $(VENV)/bin/python -m bench; else echo "no benchmarks yet (bench/__main__.py is missing)"; fi
 
@@ -85,7 +88,7 @@ lint: install ## ruff check, ruff format --check, mypy --strict and the import c
 	$(VENV)/bin/ruff check --extend-exclude $(TOOLS) .
 	$(VENV)/bin/ruff format --check --extend-exclude $(TOOLS) .
 	$(VENV)/bin/mypy $(MYPY_PATHS)
-	MYPYPATH=deploy $(VENV)/bin/mypy deploy/devrun.py deploy/dev_nats.py
+	MYPYPATH=deploy $(VENV)/bin/mypy deploy/devrun.py deploy/dev_nats.py deploy/openapi_docs.py
 	$(VENV)/bin/lint-imports
 
 fmt: install ## format the code and apply ruff's safe fixes

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from bench import gias, knowledge, review_read, solver
+from bench import gias, knowledge, overload, review_read, solver
 
 BENCHMARKS: dict[str, Callable[[], object]] = {
     "gias": gias.main,
     "solver": solver.main,
     "review_read": review_read.main,
     "knowledge": knowledge.main,
+    "overload": overload.main,
 }
 
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Entrypoint of the service images (deploy/Dockerfile). CF_SERVICE is set at build time.
-#   serve   [uvicorn args...]  the API, event consumers and outbox relay on :$PORT (default)
+#   serve   [uvicorn args...]  the service on :$PORT (default); <SERVICE>_ROLE says what it
+#                              runs: api (HTTP), worker (relay, consumers, jobs) or all
 #   migrate                    alembic upgrade head on <SERVICE>_DATABASE_URL
 #   wait-migrated              wait until that database is at head (a k8s init container)
 #   anything else              run as given (e.g. `cf token --scope ...`)

@@ -90,7 +90,7 @@ async def produce(
 
 
 async def eventually(
-    probe: Callable[[], Awaitable[bool]], *, within: float = 30.0, what: str = "condition"
+    probe: Callable[[], Awaitable[bool]], *, within: float = 120.0, what: str = "condition"
 ) -> None:
     """Poll ``probe`` until true; fail the test after ``within`` seconds."""
     deadline = asyncio.get_running_loop().time() + within

@@ -84,6 +84,7 @@ async def test_healthz_and_readyz(tmp_path: Path) -> None:
 
     async with client_for(make_app(tmp_path / "k.pem", readiness=readiness)) as client:
         assert (await client.get("/healthz")).json() == {"status": "ok"}
+        assert (await client.get("/livez")).json() == {"status": "ok"}
         body = problem(await client.get("/readyz"), 503)
         assert body["checks"] == {"database": True, "nats": False}
         assert "nats" in body["detail"]
@@ -141,8 +142,11 @@ async def test_openapi_documents_problems_and_operation_ids(tmp_path: Path) -> N
         "create_thing",
         "replace_thing",
         "ids",
+        "livez",
         "healthz",
         "readyz",
+        "list_problem_types",
+        "get_problem_type",
     }
     assert "Problem" in schema["components"]["schemas"]
     assert "HTTPValidationError" not in schema["components"]["schemas"]

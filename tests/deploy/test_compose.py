@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 ROUTES_FILE = ROOT / "deploy" / "gateway" / "routes.map"
 SERVICES = ("scheduling", "reviews", "knowledge")
+WORKERS = tuple(f"{name}-worker" for name in SERVICES)
 NATS_NODES = ("nats-1", "nats-2", "nats-3")
 NATS_URL = "nats://nats-1:4222,nats://nats-2:4222,nats://nats-3:4222"
 # The /v1 prefixes the architecture assigns (more may be added to routes.map).
@@ -100,7 +101,7 @@ def test_docker_compose_accepts_the_file() -> None:
 
 
 def test_every_part_is_there(services: dict[str, Any]) -> None:
-    expected = {"postgres", "gateway", *NATS_NODES, *SERVICES}
+    expected = {"postgres", "gateway", *NATS_NODES, *SERVICES, *WORKERS}
     expected |= {f"migrate-{name}" for name in SERVICES}
     assert expected <= set(services), f"missing: {sorted(expected - set(services))}"
 
@@ -110,7 +111,7 @@ def test_long_running_services_have_healthchecks(services: dict[str, Any]) -> No
         if name.startswith("migrate-"):
             continue
         assert spec.get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
-    for name in SERVICES:
+    for name in (*SERVICES, *WORKERS):
         test = " ".join(services[name]["healthcheck"]["test"])
         assert "/readyz" in test, f"{name}'s healthcheck does not hit /readyz"
 
@@ -123,10 +124,18 @@ def test_depends_on_uses_conditions(services: dict[str, Any]) -> None:
             assert isinstance(rule, dict), f"{name} -> {dependency}: give a condition"
             assert rule.get("condition") in allowed, f"{name} -> {dependency}: {rule}"
     for name in SERVICES:
-        depends = services[name]["depends_on"]
-        assert depends[f"migrate-{name}"]["condition"] == "service_completed_successfully"
-        for dependency in ("postgres", *NATS_NODES):
-            assert depends[dependency]["condition"] == "service_healthy", (name, dependency)
+        # The API is ready with PostgreSQL alone; the worker waits for the NATS cluster too.
+        for container, needs in (
+            (name, ("postgres",)),
+            (f"{name}-worker", ("postgres", *NATS_NODES)),
+        ):
+            depends = services[container]["depends_on"]
+            assert depends[f"migrate-{name}"]["condition"] == "service_completed_successfully"
+            for dependency in needs:
+                assert depends[dependency]["condition"] == "service_healthy", (
+                    container,
+                    dependency,
+                )
         migrate = services[f"migrate-{name}"]
         assert migrate["depends_on"]["postgres"]["condition"] == "service_healthy"
     for name in SERVICES:
@@ -163,9 +172,20 @@ def test_three_nats_nodes_form_a_jetstream_cluster(services: dict[str, Any]) -> 
         assert routes == set(NATS_NODES), f"{node}: cluster routes {routes}"
 
 
+def test_api_replicas_and_a_worker_per_service(services: dict[str, Any]) -> None:
+    for name in SERVICES:
+        api, worker = services[name], services[f"{name}-worker"]
+        assert api["environment"][f"{name.upper()}_ROLE"] == "api"
+        assert api.get("deploy", {}).get("replicas", 1) >= 2
+        assert worker["environment"][f"{name.upper()}_ROLE"] == "worker"
+        assert worker["image"] == api["image"]
+        assert "ports" not in worker
+        assert int(api["environment"]["NATS_STREAM_REPLICAS"]) == len(NATS_NODES)
+
+
 def test_each_service_has_its_database_and_the_cluster(services: dict[str, Any]) -> None:
     for name in SERVICES:
-        for container in (name, f"migrate-{name}"):
+        for container in (name, f"{name}-worker", f"migrate-{name}"):
             env = services[container]["environment"]
             url = env[f"{name.upper()}_DATABASE_URL"]
             assert url.startswith("postgresql+asyncpg://"), url

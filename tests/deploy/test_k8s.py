@@ -85,7 +85,7 @@ def test_deployments_have_probes_and_requests(docs: list[Doc]) -> None:
         for container in pod["containers"]:
             readiness = container["readinessProbe"]["httpGet"]["path"]
             liveness = container["livenessProbe"]["httpGet"]["path"]
-            assert (readiness, liveness) == ("/readyz", "/healthz"), name
+            assert (readiness, liveness) == ("/readyz", "/livez"), name
         for container in _containers(pod):
             requests = container.get("resources", {}).get("requests", {})
             assert {"cpu", "memory"} <= set(requests), f"{name}/{container['name']}: requests"
@@ -128,6 +128,36 @@ def test_service_wiring(docs: list[Doc], service: str) -> None:
     assert svc["spec"]["selector"].items() <= labels.items()
     port_names = {port.get("name") for port in pod["containers"][0]["ports"]}
     assert all(port["targetPort"] in port_names for port in svc["spec"]["ports"])
+
+
+def _role(container: Doc, service: str) -> str:
+    env, _ = _env_sources(container)
+    return str(env[f"{service.upper()}_ROLE"]["value"])
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_api_and_worker_run_apart(docs: list[Doc], service: str) -> None:
+    """Two API replicas behind the Service, HTTP only; the relay and consumers in a worker
+    Deployment that no Service routes to."""
+    deployments = by_kind(docs, "Deployment")
+    api, worker = deployments[service], deployments[f"{service}-worker"]
+    assert api["spec"]["replicas"] >= 2
+    assert worker["spec"]["replicas"] >= 1
+    assert _role(api["spec"]["template"]["spec"]["containers"][0], service) == "api"
+    assert _role(worker["spec"]["template"]["spec"]["containers"][0], service) == "worker"
+    worker_labels = worker["spec"]["template"]["metadata"]["labels"]
+    for svc in by_kind(docs, "Service").values():
+        selector = svc["spec"].get("selector", {})
+        assert not selector.items() <= worker_labels.items(), f"{svc['metadata']['name']}"
+    for budget in by_kind(docs, "PodDisruptionBudget").values():
+        selector = budget["spec"]["selector"]["matchLabels"]
+        assert not selector.items() <= worker_labels.items()
+
+
+def test_streams_are_replicated_on_the_cluster(docs: list[Doc]) -> None:
+    config = by_kind(docs, "ConfigMap")["cf-config"]["data"]
+    nats = by_kind(docs, "StatefulSet")["nats"]
+    assert int(config["NATS_STREAM_REPLICAS"]) == nats["spec"]["replicas"] == 3
 
 
 def test_ingress_follows_the_gateway_routes(docs: list[Doc]) -> None:

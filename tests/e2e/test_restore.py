@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from common.clock import utcnow
 from common.db import create_database
+from common.db.engine import PoolConfig
 from common.messaging import Broker
 from common.operations.backup import backup_database, restore_database
 from common.operations.replay import replay_consumer
@@ -33,7 +34,7 @@ def school(name: str) -> dict[str, str]:
 
 async def read_model(url: str) -> dict[int, tuple[str, int]]:
     """The reviews service's copy of the directory's schools: urn -> (name, source version)."""
-    database = create_database(url, pool_size=1)
+    database = create_database(url, pool=PoolConfig(size=1, max_overflow=0))
     try:
         async with database.session() as session:
             rows = await session.execute(
@@ -45,7 +46,7 @@ async def read_model(url: str) -> dict[int, tuple[str, int]]:
 
 
 async def inbox_rows(url: str, consumer: str) -> int:
-    database = create_database(url, pool_size=1)
+    database = create_database(url, pool=PoolConfig(size=1, max_overflow=0))
     try:
         async with database.session() as session:
             statement = text(

@@ -31,7 +31,7 @@ from common.testing.servers import serving
 from reviews.config import ReviewsSettings
 from reviews.main import create_app
 from tests.common.test_auth_oidc import LocalIssuer
-from tests.reviews.conftest import PARTNERSHIP, URN, Kit, plan
+from tests.reviews.kit import PARTNERSHIP, URN, Kit, plan
 from tests.support import alembic_ini
 
 webdriver = pytest.importorskip("selenium.webdriver")

@@ -381,7 +381,7 @@ async def review_events(server: NatsServer, count: int) -> list[tuple[int, dict[
         sub = await js.subscribe(">", stream=STREAM, ordered_consumer=True)
         read = []
         for _ in range(count):
-            msg = await sub.next_msg(timeout=5)
+            msg = await sub.next_msg(timeout=60)  # a bound for a broken run, not a speed
             read.append((msg.metadata.sequence.stream, json.loads(msg.data)))
         info = await js.stream_info(STREAM)
         assert info.state.messages == count, "more events than the test expected"

@@ -16,6 +16,7 @@ from knowledge.db import InboxMessage, OutboxMessage
 from knowledge.intake.review.handlers import PLAN_HANDLERS, review_handlers
 from knowledge.intake.review.visibility import directory
 from knowledge.intake.theme.router import router as theme_router
+from knowledge.openapi_extras import OPENAPI
 from knowledge.seed import Seeder
 from readmodel.directory import consumer as directory_consumer
 
@@ -74,6 +75,7 @@ def create_app(settings: KnowledgeSettings | None = None) -> FastAPI:
         version="1.0.0",
         description=DESCRIPTION,
         settings=settings,
+        openapi=OPENAPI,
         lifespan=seeder.lifespan(),
         routers=[
             theme_router,

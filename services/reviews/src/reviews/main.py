@@ -23,6 +23,7 @@ from reviews.integration.handlers import handle_review_event
 from reviews.integration.router import integration_routers
 from reviews.integration.service import webhook_dispatcher
 from reviews.milestone.service import run_sweeper
+from reviews.openapi_extras import OPENAPI
 from reviews.progress.router import router as progress_router
 from reviews.report.router import router as report_router
 from reviews.review.handlers import HANDLERS as SCHEDULE_HANDLERS
@@ -74,11 +75,14 @@ def create_app(settings: ReviewsSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with runtime_lifespan(app):
             assert runtime.database is not None
+            if not settings.runs_worker:  # the API role: HTTP only
+                yield
+                return
             sweeper = None
             if settings.milestone_sweep_seconds > 0:
                 sweeping = run_sweeper(runtime.database, settings.milestone_sweep_seconds)
                 sweeper = asyncio.create_task(sweeping, name="milestone-sweeper")
-            # Every replica dispatches: deliveries are claimed, never sent twice at once.
+            # Every worker dispatches: deliveries are claimed, never sent twice at once.
             dispatcher = webhook_dispatcher(runtime.database, settings)
             dispatching = asyncio.create_task(dispatcher.run(), name="webhook-dispatcher")
             try:
@@ -97,6 +101,7 @@ def create_app(settings: ReviewsSettings | None = None) -> FastAPI:
         version="1.0.0",
         description=DESCRIPTION,
         settings=settings,
+        openapi=OPENAPI,
         lifespan=lifespan,
         routers=[
             review_router,

@@ -24,6 +24,7 @@ from scheduling.directory.partnership.router import router as partnership_router
 from scheduling.directory.person.router import router as person_router
 from scheduling.directory.school.router import router as school_router
 from scheduling.directory.trust.router import router as trust_router
+from scheduling.openapi_extras import OPENAPI
 from scheduling.planning.feeds.router import router as feed_router
 from scheduling.planning.jobs.router import router as schedule_job_router
 from scheduling.planning.jobs.worker import ScheduleRunner
@@ -72,6 +73,7 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
         version="1.0.0",
         description=DESCRIPTION,
         settings=settings,
+        openapi=OPENAPI,
         lifespan=lifespan,
         routers=[
             school_router,

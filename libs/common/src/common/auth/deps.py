@@ -7,7 +7,7 @@ service can swap it without touching the routes.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -74,6 +74,12 @@ async def current_principal(
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
+#: The attribute naming the scopes a :func:`require_scopes` dependency checks, read by the
+#: OpenAPI post-processing (``common.http.openapi_security``) to document each operation's.
+REQUIRED_SCOPES_ATTR = "__required_scopes__"
+_Dependency = TypeVar("_Dependency", bound=Callable[..., Any])
+
+
 def require_scopes(*scopes: str) -> Callable[..., Awaitable[Principal]]:
     """A dependency returning the principal, or 403 when any of ``scopes`` is missing::
 
@@ -86,7 +92,19 @@ def require_scopes(*scopes: str) -> Callable[..., Awaitable[Principal]]:
             raise forbidden(f"The token lacks the scope(s): {' '.join(missing)}.")
         return principal
 
-    return principal_with_scopes
+    return declare_scopes(principal_with_scopes, *scopes)
+
+
+def declare_scopes(dependency: _Dependency, *scopes: str) -> _Dependency:
+    """Mark a dependency that checks ``scopes`` itself, so the OpenAPI lists them."""
+    setattr(dependency, REQUIRED_SCOPES_ATTR, tuple(scopes))
+    return dependency
+
+
+def required_scopes(dependency: object) -> tuple[str, ...]:
+    """The scopes ``dependency`` (made by :func:`require_scopes`) checks; ``()`` for others."""
+    scopes: tuple[str, ...] = getattr(dependency, REQUIRED_SCOPES_ATTR, ())
+    return scopes
 
 
 async def rate_limit_identity(scope: Scope) -> str:

@@ -7,13 +7,21 @@ from common.db.base import (
     VersionedMixin,
     service_metadata,
 )
-from common.db.engine import Database, create_database, is_postgres
+from common.db.engine import (
+    Database,
+    DatabaseUnavailableError,
+    PoolConfig,
+    create_database,
+    is_postgres,
+)
 from common.db.repository import Repository
 from common.db.scoped import transaction_scoped
 
 __all__ = [
     "TYPE_ANNOTATION_MAP",
     "Database",
+    "DatabaseUnavailableError",
+    "PoolConfig",
     "Repository",
     "TimestampMixin",
     "UTCDateTime",

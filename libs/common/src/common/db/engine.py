@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -18,6 +19,31 @@ from sqlalchemy.ext.asyncio import (
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class DatabaseUnavailableError(Exception):
+    """The database server could not be reached (refused, reset, timed out): the request is a
+    503, not a 500. Raised in place of the driver's bare ``OSError`` when a connection opens."""
+
+
+@dataclass(frozen=True)
+class PoolConfig:
+    """The PostgreSQL connection pool of one process (SQLite keeps SQLAlchemy's defaults).
+
+    At most ``size + max_overflow`` connections are open at once; a session that finds none
+    free waits ``timeout_seconds`` and then fails (a 503 in a request). ``statement_cache_size``
+    0 turns off asyncpg's prepared-statement caches, as PgBouncer in transaction mode needs.
+    """
+
+    size: int = 5
+    max_overflow: int = 2
+    timeout_seconds: float = 2.0
+    connect_timeout_seconds: float = 5.0
+    statement_cache_size: int = 100
+
+    @property
+    def max_connections(self) -> int:
+        return self.size + self.max_overflow
 
 
 def is_postgres(url_or_engine: str | AsyncEngine) -> bool:
@@ -86,15 +112,38 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _postgres_connect_args(pool: PoolConfig) -> dict[str, Any]:
+    args: dict[str, Any] = {"timeout": pool.connect_timeout_seconds}
+    if pool.statement_cache_size == 0:
+        # Behind PgBouncer in transaction mode a prepared statement may meet another server
+        # connection: no caches, and names that never collide.
+        args["statement_cache_size"] = 0
+        args["prepared_statement_cache_size"] = 0
+        args["prepared_statement_name_func"] = lambda: f"__cf_{uuid.uuid4().hex}__"
+    else:
+        args["prepared_statement_cache_size"] = pool.statement_cache_size
+    return args
+
+
+def _unreachable_is_unavailable(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+    # The driver raises a bare OSError (refused, reset, timed out) when the server cannot be
+    # reached; name it, so that the HTTP layer answers 503 rather than 500.
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except OSError as exc:
+        raise DatabaseUnavailableError(f"database unreachable: {exc}") from exc
+
+
 def create_database(
     url: str,
     *,
     echo: bool = False,
-    pool_size: int = 10,
+    pool: PoolConfig | None = None,
     sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
 ) -> Database:
     """Build the engine for ``url``. Creates the parent folder of a SQLite file. A SQLite
-    writer waits up to ``sqlite_busy_timeout_ms`` for the lock; then the request is a 503."""
+    writer waits up to ``sqlite_busy_timeout_ms`` for the lock; then the request is a 503.
+    ``pool`` bounds the PostgreSQL connections (default :class:`PoolConfig`)."""
     if make_url(url).get_backend_name() == "sqlite":
         database = make_url(url).database
         if database and database != ":memory:":
@@ -112,9 +161,17 @@ def create_database(
 
         event.listen(sync_engine, "begin", _sqlite_begin)
     else:
+        pool = pool or PoolConfig()
         engine = create_async_engine(
-            url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+            url,
+            echo=echo,
+            pool_size=pool.size,
+            max_overflow=pool.max_overflow,
+            pool_timeout=pool.timeout_seconds,
+            pool_pre_ping=True,
+            connect_args=_postgres_connect_args(pool),
         )
+        event.listen(engine.sync_engine, "do_connect", _unreachable_is_unavailable)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
     reader = engine.execution_options(**{READ_ONLY_OPTION: True})
     read_sessions = async_sessionmaker(reader, expire_on_commit=False)

@@ -16,7 +16,7 @@ from nats.js.client import JetStreamContext
 from nats.js.errors import NotFoundError
 from sse_starlette import EventSourceResponse
 
-from common.auth.deps import bearer_scheme, current_principal, require_scopes
+from common.auth.deps import bearer_scheme, current_principal, declare_scopes, require_scopes
 from common.auth.principal import Principal
 from common.eventstream.cursors import sequence_of
 from common.eventstream.feed import FeedPage, read_feed
@@ -118,6 +118,8 @@ def events_router(host: EventsHost) -> APIRouter:
         if not principal.has_scope(host.scope):
             raise forbidden(f"The token lacks the scope(s): {host.scope}.")
         return principal
+
+    declare_scopes(stream_reader, host.scope)
 
     @router.post(
         "/stream-tickets",

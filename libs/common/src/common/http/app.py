@@ -7,25 +7,29 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import anyio
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from common.auth.deps import rate_limit_identity
 from common.auth.verifier import TokenVerifier, verifier_from_settings
 from common.http.cors import CORSMiddleware, OptionsMiddleware, cors_options
+from common.http.health import Backlog, Health, Readiness
 from common.http.middleware import (
     BodySizeLimitMiddleware,
     RequestContextMiddleware,
     WriteRateLimitMiddleware,
 )
 from common.http.openapi import add_problem_responses
+from common.http.openapi_document import OpenApiExtras, describe_protocol
+from common.http.overload import InFlightLimitMiddleware
+from common.http.problem_routes import add_problem_routes
 from common.http.problems import (
     PROBLEM_MEDIA_TYPE,
     install_problem_handlers,
     service_unavailable,
 )
+from common.http.storable import UnstorableTextCheck
 from common.logging import get_logger
 from common.observability.metrics import Refresher, render
 from common.observability.tracing import configure_tracing, instrument_app
@@ -44,10 +48,24 @@ def operation_id(route: APIRoute) -> str:
 
 
 class ServiceApp(FastAPI):
-    """FastAPI whose OpenAPI documents the problem responses of every operation."""
+    """FastAPI whose OpenAPI documents the problem responses of every operation, and the
+    protocol (scopes, headers, tags, servers, events: :mod:`common.http.openapi_document`)."""
+
+    openapi_extras: OpenApiExtras = OpenApiExtras()
+    _described: dict[str, Any] | None = None
 
     def openapi(self) -> dict[str, Any]:
-        return add_problem_responses(super().openapi())
+        if self._described is None:
+            schema = add_problem_responses(super().openapi())
+            settings = getattr(self.state, "settings", None)
+            self._described = describe_protocol(
+                schema,
+                self.routes,
+                self.openapi_extras,
+                public_base_url=getattr(settings, "public_base_url", "/"),
+                token_url=getattr(settings, "auth_token_url", None),
+            )
+        return self._described
 
 
 async def _check(readiness: ReadinessCheck) -> dict[str, bool]:
@@ -59,18 +77,26 @@ async def _check(readiness: ReadinessCheck) -> dict[str, bool]:
         return {"readiness": False}
 
 
-class Health(BaseModel):
-    status: str = Field(examples=["ok"])
-
-
-class Readiness(BaseModel):
-    status: str = Field(examples=["ready"])
-    checks: dict[str, bool] = Field(examples=[{"database": True, "nats": True}])
+async def _backlog(request: Request) -> Backlog | None:
+    """The runtime's backlog (``app.state.runtime.backlog()``), None when it cannot say."""
+    probe = getattr(getattr(request.app.state, "runtime", None), "backlog", None)
+    if probe is None:
+        return None
+    try:
+        with anyio.fail_after(READINESS_TIMEOUT_SECONDS):
+            backlog: Backlog = await probe()
+            return backlog
+    except Exception:
+        _log.exception("backlog_check_failed")
+        return None
 
 
 _NOT_READY = {
     503: {
-        "description": "A dependency (database or NATS) is not ready; `checks` says which.",
+        "description": (
+            "Not ready for its role (an API needs its database; a worker, the database and "
+            "NATS); `checks` says what failed, `backlog` what is waiting."
+        ),
         "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
     }
 }
@@ -78,7 +104,11 @@ _NOT_READY = {
 
 def _add_health_routes(app: FastAPI, readiness: ReadinessCheck | None) -> None:
     # Documented in the OpenAPI (tag "operations"): gateways and orchestrators depend on them.
-    @app.get("/healthz", name="healthz", tags=["operations"], summary="Liveness")
+    @app.get("/livez", name="livez", tags=["operations"], summary="Liveness: the process runs")
+    async def livez() -> Health:
+        return Health(status="ok")
+
+    @app.get("/healthz", name="healthz", tags=["operations"], summary="Liveness (as /livez)")
     async def healthz() -> Health:
         return Health(status="ok")
 
@@ -86,17 +116,22 @@ def _add_health_routes(app: FastAPI, readiness: ReadinessCheck | None) -> None:
         "/readyz",
         name="readyz",
         tags=["operations"],
-        summary="Readiness: the database and NATS answer",
+        summary="Readiness for the process's role, and the event backlog",
         responses=_NOT_READY,  # type: ignore[arg-type]
     )
-    async def readyz() -> Readiness:
+    async def readyz(request: Request) -> Readiness:
         checks = await _check(readiness) if readiness is not None else {}
+        backlog = await _backlog(request)
+        role = getattr(request.app.state.settings, "role", None)
         failing = sorted(name for name, ok in checks.items() if not ok)
         if failing:
-            raise service_unavailable(
-                f"Not ready: {', '.join(failing)}.", extensions={"checks": checks}
-            )
-        return Readiness(status="ready", checks=checks)
+            extensions: dict[str, Any] = {"checks": checks}
+            if backlog is not None:
+                extensions["backlog"] = backlog.model_dump(mode="json")
+            raise service_unavailable(f"Not ready: {', '.join(failing)}.", extensions=extensions)
+        return Readiness(
+            status="ready", role=str(role) if role else None, checks=checks, backlog=backlog
+        )
 
 
 def _add_metrics_route(app: FastAPI) -> None:
@@ -120,6 +155,7 @@ def create_service_app(
     routers: Sequence[APIRouter] = (),
     readiness: ReadinessCheck | None = None,
     verifier: TokenVerifier | None = None,
+    openapi: OpenApiExtras | None = None,
 ) -> FastAPI:
     """A FastAPI app with the kit installed. ``verifier`` defaults to
     :func:`~common.auth.verifier_from_settings`; routes find it at ``app.state.verifier``."""
@@ -129,12 +165,16 @@ def create_service_app(
         description=description,
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
+        # Before any route: text PostgreSQL cannot store is a 422 on both databases.
+        dependencies=[Depends(UnstorableTextCheck())],
     )
     app.state.settings = settings
+    app.openapi_extras = openapi or OpenApiExtras()
     app.state.verifier = verifier or verifier_from_settings(settings)
     install_problem_handlers(app)
-    # add_middleware puts each one outside the previous: CORS, context, rate limit, size,
-    # OPTIONS.
+    # add_middleware puts each one outside the previous, so from the outside in: CORS, request
+    # context (ids, the access line, metrics), the in-flight limit, the write rate limit, the
+    # body size limit, OPTIONS.
     app.add_middleware(OptionsMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(
@@ -142,6 +182,7 @@ def create_service_app(
         rate_per_minute=settings.write_rate_per_minute,
         identify=rate_limit_identity,
     )
+    app.add_middleware(InFlightLimitMiddleware, limit=settings.max_requests_in_flight)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     if settings.cors_allowed_origins:
         app.add_middleware(CORSMiddleware, **cors_options(settings.cors_allowed_origins))  # type: ignore[arg-type]
@@ -149,6 +190,7 @@ def create_service_app(
         instrument_app(app)
     _add_health_routes(app, readiness)
     _add_metrics_route(app)
+    add_problem_routes(app)
     for router in routers:
         app.include_router(router)
     return app

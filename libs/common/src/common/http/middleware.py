@@ -1,7 +1,8 @@
 """Pure ASGI middlewares (no BaseHTTPMiddleware: it breaks contextvars and streaming).
 
 Order, outermost first, as :func:`common.http.app.create_service_app` installs them:
-``RequestContextMiddleware`` -> ``WriteRateLimitMiddleware`` -> ``BodySizeLimitMiddleware``.
+``RequestContextMiddleware`` -> ``InFlightLimitMiddleware`` (``common.http.overload``) ->
+``WriteRateLimitMiddleware`` -> ``BodySizeLimitMiddleware``.
 """
 
 from __future__ import annotations

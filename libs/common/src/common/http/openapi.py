@@ -9,6 +9,7 @@ from common.http.problems import PROBLEM_MEDIA_TYPE
 from common.http.schemas import Problem
 
 PROBLEM_DESCRIPTIONS: dict[int, str] = {
+    400: "The request body is not valid JSON (problem type `malformed-json`).",
     401: "Missing, invalid or expired bearer token.",
     403: "The token lacks a required scope.",
     404: "No such resource (or not visible to this client).",
@@ -19,8 +20,8 @@ PROBLEM_DESCRIPTIONS: dict[int, str] = {
     428: "If-Match is required.",
     429: "Write rate limit exceeded; see Retry-After.",
     500: "Unexpected error; quote the request_id.",
-    503: "The database is busy (nothing was changed) or a dependency is not ready; see "
-    "Retry-After.",
+    503: "At capacity, or the database is busy or unreachable (nothing was changed), or a "
+    "dependency is not ready; see Retry-After.",
 }
 _OPERATION_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 _WRITE_METHODS = {"put", "post", "delete", "patch"}
@@ -28,16 +29,20 @@ _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
 
 def _codes_for(path: str, method: str, operation: dict[str, Any]) -> set[int]:
-    codes = {500}
+    # Any request may be shed (503) when the process is at capacity or its database is not
+    # reachable; any body may be malformed JSON (400).
+    codes = {500, 503}
     parameters = operation.get("parameters", [])
     if parameters or "requestBody" in operation:
         codes.add(422)
+    if "requestBody" in operation:
+        codes.add(400)
     if operation.get("security"):
         codes |= {401, 403}
     if "{" in path:
         codes.add(404)
     if method in _WRITE_METHODS:
-        codes |= {409, 413, 429, 503}
+        codes |= {409, 413, 429}
     if any(p.get("in") == "header" and p.get("name", "").lower() == "if-match" for p in parameters):
         codes |= {412, 428}
     return codes

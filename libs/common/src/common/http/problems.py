@@ -15,12 +15,14 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
+from common.db.engine import DatabaseUnavailableError
 from common.logging import get_logger, request_id_var
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -170,6 +172,17 @@ def service_unavailable(
     return ProblemError(503, "Service Unavailable", detail, extensions=extensions)
 
 
+def overloaded(retry_after: int) -> ProblemError:
+    """The process is already handling as many requests as it may: shed at once."""
+    return ProblemError(
+        503,
+        "Service Unavailable",
+        "The service is at capacity; nothing was done. Retry shortly.",
+        type_="overloaded",
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
 def internal_error() -> ProblemError:
     # Never say more: the cause is in the log line carrying the same request id.
     return ProblemError(500, "Internal Server Error", "An unexpected error occurred.")
@@ -225,6 +238,15 @@ async def _integrity(request: Request, exc: Exception) -> Response:
 #: timeout running out, PostgreSQL's deadlock, serialization and lock-timeout errors.
 _TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
 TRANSIENT_RETRY_AFTER_SECONDS = 2
+#: The server refuses or lost the connection: 08 connection exceptions, 53 insufficient
+#: resources (53300 "too many clients"), 57P01-57P05 shutting down or "cannot connect now".
+_UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "53", "57P")
+UNAVAILABLE_RETRY_AFTER_SECONDS = 5
+
+
+def _sqlstate(exc: DBAPIError) -> str:
+    original = exc.orig
+    return str(getattr(original, "sqlstate", None) or getattr(original, "pgcode", None) or "")
 
 
 def is_transient_database_error(exc: BaseException) -> bool:
@@ -233,22 +255,43 @@ def is_transient_database_error(exc: BaseException) -> bool:
     original = exc.orig
     if "database is locked" in str(original) or "database table is locked" in str(original):
         return True
-    sqlstate = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
-    return sqlstate in _TRANSIENT_SQLSTATES
+    return _sqlstate(exc) in _TRANSIENT_SQLSTATES
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """No connection to be had: the pool stayed full past its timeout, the server cannot be
+    reached, refuses more clients, is shutting down, or dropped the connection."""
+    if isinstance(exc, DatabaseUnavailableError | PoolTimeoutError):
+        return True
+    if not isinstance(exc, DBAPIError) or isinstance(exc, IntegrityError):
+        return False
+    return exc.connection_invalidated or _sqlstate(exc).startswith(_UNAVAILABLE_SQLSTATE_PREFIXES)
+
+
+def _busy(detail: str, type_: str, retry_after: int) -> ProblemError:
+    return ProblemError(
+        503, "Service Unavailable", detail, type_=type_, headers={"Retry-After": str(retry_after)}
+    )
 
 
 async def _database_busy(request: Request, exc: Exception) -> Response:
-    if not is_transient_database_error(exc):
+    if isinstance(exc, PoolTimeoutError):
+        _log.warning("database_pool_exhausted", message=str(exc))
+        detail = "Every database connection is in use; nothing was changed. Retry shortly."
+        error = _busy(detail, "database-busy", TRANSIENT_RETRY_AFTER_SECONDS)
+    elif is_database_unavailable(exc):
+        _log.error("database_unavailable", error=type(exc).__name__, message=str(exc))
+        detail = "The database cannot be reached; nothing was changed. Retry shortly."
+        error = _busy(detail, "database-unavailable", UNAVAILABLE_RETRY_AFTER_SECONDS)
+    elif is_transient_database_error(exc):
+        _log.warning(
+            "database_busy", error=type(exc).__name__, message=str(getattr(exc, "orig", ""))
+        )
+        detail = "The database is busy with other writes; nothing was changed. Retry shortly."
+        error = _busy(detail, "database-busy", TRANSIENT_RETRY_AFTER_SECONDS)
+    else:
         raise exc  # the middleware logs it and answers 500
-    _log.warning("database_busy", error=type(exc).__name__, message=str(getattr(exc, "orig", "")))
-    busy = ProblemError(
-        503,
-        "Service Unavailable",
-        "The database is busy with other writes; nothing was changed. Retry shortly.",
-        type_="database-busy",
-        headers={"Retry-After": str(TRANSIENT_RETRY_AFTER_SECONDS)},
-    )
-    return problem_response(busy, request.scope)
+    return problem_response(error, request.scope)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -260,3 +303,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StaleDataError, _stale_data)
     app.add_exception_handler(IntegrityError, _integrity)
     app.add_exception_handler(DBAPIError, _database_busy)
+    app.add_exception_handler(PoolTimeoutError, _database_busy)
+    app.add_exception_handler(DatabaseUnavailableError, _database_busy)

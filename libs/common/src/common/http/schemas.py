@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from datetime import time
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
 
 class StrictModel(BaseModel):
     """Base for request bodies: an unknown field is a 422, not silently dropped."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def _without_offset(value: time) -> time:
+    # An offset never meant anything here: the time is combined with a date in local time.
+    return value.replace(tzinfo=None)
+
+
+#: A time of day on the local wall clock (``"13:30:00"``), as a string with no UTC offset.
+#: OpenAPI's ``format: time`` is RFC 3339's full-time, which requires an offset, so it would
+#: misdescribe this: the schema gives the pattern instead.
+LocalTime = Annotated[
+    time,
+    AfterValidator(_without_offset),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+            "description": "Local time of day, HH:MM[:SS], without a UTC offset",
+            "examples": ["13:30:00"],
+        }
+    ),
+]
 
 
 class FieldError(BaseModel):

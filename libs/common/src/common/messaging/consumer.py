@@ -39,6 +39,11 @@ messages go one at a time, as above.
 rolling deploy) stays exactly once (the inbox key) and in order (every delivery it misses
 looks like a gap, so it catches up in stream order first), but it does that work for every
 message: scale a consumer by splitting its subjects across durables, not by replicas.
+
+*History.* ``guard`` runs before every subscription (see :mod:`common.messaging.continuity`):
+a stream that lost the events this consumer had applied is not consumed from 1 again; the
+runner logs the error, sets ``refused`` and looks again every ``HISTORY_RECHECK_SECONDS``.
+The guard returns the replica count for the consumer (the stream's), None to inherit it.
 """
 
 from __future__ import annotations
@@ -47,7 +52,7 @@ import asyncio
 import contextlib
 import itertools
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 import nats.errors
 from nats.aio.msg import Msg
@@ -57,6 +62,7 @@ from nats.js.errors import NotFoundError
 
 from common.db.engine import Database
 from common.logging import get_logger
+from common.messaging.continuity import StreamHistoryLostError
 from common.messaging.deadletter import DeadLetter, publish_dead_letter
 from common.messaging.inbox import InboxMixin
 from common.messaging.processing import Delivery, Handler, InboxProcessor, Outcome
@@ -69,6 +75,14 @@ DEFAULT_BACKOFF = (1.0, 5.0, 30.0, 60.0, 300.0)
 MIN_FETCH_WAIT = 0.05
 # How often a runner looks for parked events it did not park itself (a replayed dead letter).
 PARKED_LOOK_SECONDS = 15.0
+HISTORY_RECHECK_SECONDS = 10.0
+# A cluster elects a new stream or consumer leader within seconds of losing a node: retry
+# often enough to resume within a second of it, not several.
+MAX_RETRY_DELAY = 1.0
+MISSING_STREAM_RETRY = 5.0
+
+#: Runs before each subscription; raises StreamHistoryLostError, returns the replica count.
+SubscribeGuard = Callable[[], Awaitable[int | None]]
 
 
 class ConsumerRunner:
@@ -91,8 +105,11 @@ class ConsumerRunner:
         publish_timeout: float = 5.0,
         transaction_batch: int = 1,
         parked_look_seconds: float = PARKED_LOOK_SECONDS,
+        guard: SubscribeGuard | None = None,
     ) -> None:
         self._js = js
+        self._guard = guard
+        self.refused: str | None = None  # why the stream is not being consumed
         self._stream = stream
         self._durable = durable
         self._filters = list(filter_subjects)
@@ -127,6 +144,14 @@ class ConsumerRunner:
         self._task: asyncio.Task[None] | None = None
         self._log = log.bind(stream=stream, consumer=durable)
 
+    @property
+    def stream(self) -> str:
+        return self._stream
+
+    @property
+    def durable(self) -> str:
+        return self._durable
+
     async def run(self) -> None:
         self._task = asyncio.current_task()
         failures = 0
@@ -135,11 +160,23 @@ class ConsumerRunner:
                 try:
                     await self._step()
                     failures = 0
+                except StreamHistoryLostError as exc:
+                    if self.refused != str(exc):
+                        self._log.error("stream_history_lost", problem=str(exc))
+                    self.refused = str(exc)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(
+                            self._stopping.wait(), timeout=HISTORY_RECHECK_SECONDS
+                        )
                 except Exception as exc:  # NATS or the database: retry later
                     failures += 1
                     if isinstance(exc, nats.errors.Error):
                         await self._drop_subscription()
-                    delay = min(5.0, 0.1 * 2 ** min(failures, 10))
+                    # A stream not created yet (its producer not started) can take long.
+                    cap = (
+                        MISSING_STREAM_RETRY if isinstance(exc, NotFoundError) else MAX_RETRY_DELAY
+                    )
+                    delay = min(cap, 0.1 * 2 ** min(failures, 10))
                     self._log.warning("consumer_retry", error=repr(exc), retry_in=delay)
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._stopping.wait(), timeout=delay)
@@ -182,6 +219,8 @@ class ConsumerRunner:
             self._backlog.popleft()
 
     async def _subscribe(self) -> None:
+        replicas = await self._guard() if self._guard is not None else None
+        self.refused = None
         config = ConsumerConfig(
             name=self._durable,
             durable_name=self._durable,
@@ -192,6 +231,7 @@ class ConsumerRunner:
             ack_wait=self._ack_wait,
             max_deliver=-1,
             max_ack_pending=self._max_ack_pending,
+            num_replicas=replicas,
         )
         with contextlib.suppress(NotFoundError):
             # Keep the start an operator gave when replaying it (common.operations.replay):

@@ -80,7 +80,7 @@ class OutboxRelay:
         poll_interval: float = 1.0,
         batch_size: int = 100,
         publish_timeout: float = 5.0,
-        max_backoff: float = 5.0,
+        max_backoff: float = 1.0,  # a new stream leader is elected within seconds
     ) -> None:
         self._database = database
         self._model: Any = model  # mapped class: its columns are SQL expressions

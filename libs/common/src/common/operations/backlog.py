@@ -33,14 +33,19 @@ class ConsumerBacklog:
     last_active: str | None
 
 
-async def outbox_backlog(database: Database) -> OutboxBacklog:
-    outbox = table(
-        OUTBOX_TABLE, column("published_at", UTCDateTime()), column("created_at", UTCDateTime())
-    )
+async def outbox_backlog(database: Database, outbox: Any = None) -> OutboxBacklog:
+    """Rows waiting and the oldest one's age, of ``outbox`` (a table; by default the table
+    every service names ``outbox``, for tools that have no model)."""
+    if outbox is None:
+        outbox = table(
+            OUTBOX_TABLE,
+            column("published_at", UTCDateTime()),
+            column("created_at", UTCDateTime()),
+        )
     statement = select(func.count(), func.min(outbox.c.created_at)).where(
         outbox.c.published_at.is_(None)
     )
-    async with database.session() as session:
+    async with database.read_sessions() as session:
         waiting, oldest = (await session.execute(statement)).one()
     age = (utcnow() - oldest).total_seconds() if oldest is not None else 0.0
     return OutboxBacklog(int(waiting), max(0.0, age))

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from common.db import Database, create_database
+from common.db.engine import PoolConfig
 from common.messaging import Broker
 from common.operations.backlog import consumer_backlogs, outbox_backlog
 from common.operations.backup import backup_database, restore_database
@@ -78,12 +79,14 @@ def _database_options(parser: argparse.ArgumentParser, *, required: bool) -> Non
 
 def _database(args: argparse.Namespace) -> Database | None:
     if args.database:
-        return create_database(args.database, pool_size=1)
+        return create_database(args.database, pool=PoolConfig(size=1, max_overflow=0))
     if args.service is None:
         return None
     url = os.environ.get(f"{args.service.upper()}_DATABASE_URL", "")
     settings = ServiceSettings(service_name=args.service, database_url=url)
-    return create_database(settings.resolved_database_url(), pool_size=1)
+    return create_database(
+        settings.resolved_database_url(), pool=PoolConfig(size=1, max_overflow=0)
+    )
 
 
 def _print(args: argparse.Namespace, value: Any, text: str) -> None:

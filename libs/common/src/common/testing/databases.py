@@ -42,25 +42,36 @@ async def postgres_reachable(within: float = 2.0) -> bool:
     return True
 
 
-@asynccontextmanager
-async def temporary_postgres_database(prefix: str = "cf_test") -> AsyncIterator[str]:
-    """Create a uniquely named database and yield its SQLAlchemy asyncpg URL; drop it after."""
-    admin_dsn = _asyncpg_dsn(test_postgres_url())
+async def create_postgres_database(prefix: str = "cf_test") -> str:
+    """Create a uniquely named database; its SQLAlchemy asyncpg URL. Drop it with
+    :func:`drop_postgres_database` (or use :func:`temporary_postgres_database`)."""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(admin_dsn)
+    admin = await asyncpg.connect(_asyncpg_dsn(test_postgres_url()))
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
     url = make_url(test_postgres_url()).set(drivername="postgresql+asyncpg", database=name)
+    return url.render_as_string(hide_password=False)
+
+
+async def drop_postgres_database(url: str) -> None:
+    name = make_url(url).database
+    admin = await asyncpg.connect(_asyncpg_dsn(test_postgres_url()))
     try:
-        yield url.render_as_string(hide_password=False)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
-        admin = await asyncpg.connect(admin_dsn)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        await admin.close()
+
+
+@asynccontextmanager
+async def temporary_postgres_database(prefix: str = "cf_test") -> AsyncIterator[str]:
+    """Create a uniquely named database and yield its SQLAlchemy asyncpg URL; drop it after."""
+    url = await create_postgres_database(prefix)
+    try:
+        yield url
+    finally:
+        await drop_postgres_database(url)
 
 
 def sqlite_url(folder: Path, name: str = "test") -> str:

@@ -8,6 +8,9 @@ Tests use it so they can kill and restart the broker mid-stream; it also works o
 
 The methods are synchronous (they only wait for a socket); from async code that must keep its
 event loop running during a restart, call ``await asyncio.to_thread(server.restart)``.
+
+:class:`NatsCluster` starts three (or more) of them as one JetStream cluster, routed over
+loopback, each with its own store, for tests that kill nodes or wipe a node's store.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+import urllib.error
+import urllib.request
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -173,6 +178,136 @@ class NatsServer:
             self._log = None
 
     def __enter__(self) -> NatsServer:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+CLUSTER_READY_TIMEOUT = 60.0
+
+
+def _cluster_config(
+    name: str, node: str, monitor_port: int, route_port: int, routes: Sequence[int]
+) -> str:
+    peers = "\n".join(f"    nats-route://127.0.0.1:{port}" for port in routes)
+    return (
+        f"server_name: {node}\n"
+        f"http: 127.0.0.1:{monitor_port}\n"
+        "cluster {\n"
+        f"  name: {name}\n"
+        f"  listen: 127.0.0.1:{route_port}\n"
+        f"  routes: [\n{peers}\n  ]\n"
+        "}\n"
+    )
+
+
+def _healthy(monitor_port: int) -> bool:
+    """The node's monitoring endpoint says JetStream is up and current (a meta leader known,
+    its streams caught up)."""
+    url = f"http://127.0.0.1:{monitor_port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return bool(response.status == 200)
+    except (OSError, urllib.error.URLError):
+        return False
+
+
+class NatsCluster:
+    """``size`` JetStream nodes (``n1``, ``n2``...) on free loopback ports, routed to each
+    other, each storing under ``root/<node>``. ``url`` lists every node (comma-separated, as
+    ``NATS_URL`` takes it). ``kill(i)`` / ``restart(i, empty=...)`` act on one node; a node
+    restarted with ``empty=True`` has lost its store and catches up from the others."""
+
+    def __init__(self, root: Path, size: int = 3, name: str = "test-cluster") -> None:
+        self.root = root
+        self.name = name
+        self.client_ports = [free_port() for _ in range(size)]
+        self.route_ports = [free_port() for _ in range(size)]
+        self.monitor_ports = [free_port() for _ in range(size)]
+        self.nodes: list[NatsServer] = []
+
+    @classmethod
+    def start(cls, root: Path, size: int = 3) -> NatsCluster:
+        cluster = cls(root, size)
+        try:
+            for index in range(size):
+                cluster.nodes.append(cluster._spawn(index))
+            cluster.wait_healthy()
+        except BaseException:
+            cluster.stop()
+            raise
+        return cluster
+
+    def node_name(self, index: int) -> str:
+        return f"n{index + 1}"
+
+    def _spawn(self, index: int) -> NatsServer:
+        node = self.node_name(index)
+        config = self.root / f"{node}.conf"
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text(
+            _cluster_config(
+                self.name,
+                node,
+                self.monitor_ports[index],
+                self.route_ports[index],
+                self.route_ports,
+            )
+        )
+        return NatsServer.start(
+            port=self.client_ports[index],
+            store_dir=self.root / node / "store",
+            log_path=self.root / f"{node}.log",
+            config_file=config,
+        )
+
+    @property
+    def url(self) -> str:
+        return ",".join(f"nats://127.0.0.1:{port}" for port in self.client_ports)
+
+    def healthy(self, index: int) -> bool:
+        return self.nodes[index].running and _healthy(self.monitor_ports[index])
+
+    def wait_healthy(
+        self, indexes: Sequence[int] | None = None, within: float = CLUSTER_READY_TIMEOUT
+    ) -> None:
+        """Wait until the given nodes (every running one by default) report JetStream healthy."""
+        chosen = (
+            list(indexes)
+            if indexes is not None
+            else [i for i, node in enumerate(self.nodes) if node.running]
+        )
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            if all(self.healthy(i) for i in chosen):
+                return
+            time.sleep(0.1)
+        raise TimeoutError(f"NATS nodes {chosen} not healthy after {within}s")
+
+    def kill(self, index: int) -> None:
+        """SIGKILL one node (its store stays)."""
+        self.nodes[index].kill()
+
+    def restart(self, index: int, *, empty: bool = False) -> None:
+        """Start a killed node again on its ports; ``empty``: with its store wiped first."""
+        node = self.nodes[index]
+        node.kill()
+        if empty:
+            shutil.rmtree(node.store_dir, ignore_errors=True)
+            node.store_dir.mkdir(parents=True, exist_ok=True)
+        node._spawn()
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            node.stop()
+
+    def __enter__(self) -> NatsCluster:
         return self
 
     def __exit__(

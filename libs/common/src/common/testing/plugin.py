@@ -7,6 +7,7 @@ skipped when no server answers at ``TEST_POSTGRES_URL``, unless ``CF_REQUIRE_POS
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
@@ -22,6 +23,23 @@ from common.testing.databases import (
 from common.testing.nats import NatsServer
 
 _postgres_state: dict[str, bool] = {}
+
+#: Every app a test starts (read by ``ServiceSettings``): a PostgreSQL pool of a few
+#: connections, so that the suite runs beside other users of a server capped at 100; a patient
+#: wait for one, since a busy machine is slow, not overloaded; and room for the tests that send
+#: a burst of concurrent requests on purpose (shedding is tested with its own limit). The
+#: environment still wins.
+TEST_ENVIRONMENT = {
+    "DB_POOL_SIZE": "2",
+    "DB_MAX_OVERFLOW": "2",
+    "DB_POOL_TIMEOUT_SECONDS": "30",
+    "MAX_REQUESTS_IN_FLIGHT": "64",
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, value in TEST_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
 
 
 def _postgres_available() -> bool:

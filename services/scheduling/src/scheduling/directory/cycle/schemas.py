@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import ConfigDict, Field, model_validator
 
-from common.http.schemas import StrictModel
+from common.http.schemas import LocalTime, StrictModel
 from scheduling.academic_year import AcademicYear
 from scheduling.directory.calendar.days import HalfTerm
 from scheduling.directory.cycle.models import Mode
@@ -106,7 +106,7 @@ class MeetingPolicy(StrictModel):
         int, Field(ge=1, le=8, description="The nth week of each half-term")
     ] = 3
     weekday: Weekday = "wednesday"
-    starts_at: time = time(13, 30)
+    starts_at: LocalTime = time(13, 30)
     duration_minutes: Annotated[int, Field(ge=15, le=480)] = 120
     training: Annotated[list[TrainingSessionPolicy], Field(max_length=12)] = Field(
         default_factory=_default_training
