@@ -68,6 +68,7 @@ async def test_directory_reaches_reviews_and_knowledge(
                 member = await session.get(models.DirectoryMembership, (pid, 150000))  # type: ignore[attr-defined]
                 terms = await session.get(models.DirectoryAgreement, pid)  # type: ignore[attr-defined]
                 partnership = await session.get(models.DirectoryPartnership, pid)  # type: ignore[attr-defined]
+                own = await session.get(models.DirectorySchoolAgreement, (pid, 150000))  # type: ignore[attr-defined]
             return (
                 school is not None
                 and school.name == "Read Model Academy"
@@ -76,6 +77,10 @@ async def test_directory_reaches_reviews_and_knowledge(
                 and partnership is not None
                 and terms is not None
                 and terms.suppression_threshold == 7
+                # The narrowing is in force for the member at once, without its consent.
+                and own is not None
+                and own.suppression_threshold == 7
+                and own.trust_visibility == "none"
             )
 
         await eventually(arrived, within=20)
@@ -94,6 +99,9 @@ async def test_directory_reaches_reviews_and_knowledge(
                     )
                 )
                 if rows.all():
+                    return False
+                own = await session.get(models.DirectorySchoolAgreement, (pid, 150000))  # type: ignore[attr-defined]
+                if own is not None:
                     return False
         return True
 

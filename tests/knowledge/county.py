@@ -1,6 +1,8 @@
 """Random counties for the property tests: partnerships with random agreements, schools (in one
 or two partnerships, some in trusts), one review per school and year with random findings and
-90-day ratings, and some agreements changed after the reviews came in. Plus an oracle that
+90-day ratings, and some agreements changed after the reviews came in. Each member school is
+under its own terms where it has some (what it consented to, school by school), else the
+defaults; a proposed version binds a school only as far as those terms. Plus an oracle that
 works out, from the generated data alone, which schools every figure is about."""
 
 from __future__ import annotations
@@ -29,12 +31,48 @@ def ancestors(code: str) -> list[str]:
     return [".".join(parts[:i]) for i in range(1, len(parts))]
 
 
+RANK = {"none": 0, "aggregated": 1, "named": 2}
+
+
+def _narrower(a: str, b: str) -> str:
+    return a if RANK[a] <= RANK[b] else b
+
+
 @dataclass(frozen=True)
 class Agreement:
     partnership: str
     trust: str
     la: str
     threshold: int
+
+    def within(self, other: Agreement | None) -> Agreement:
+        """Narrowed by a school's own terms; by the defaults' visibilities when it has none."""
+        bound = other or DEFAULTS
+        return Agreement(
+            partnership=_narrower(self.partnership, bound.partnership),
+            trust=_narrower(self.trust, bound.trust),
+            la=_narrower(self.la, bound.la),
+            threshold=max(self.threshold, other.threshold if other else self.threshold),
+        )
+
+    def school_payload(
+        self, partnership_id: uuid.UUID, urn: int, la: str, version: int
+    ) -> directory.SchoolAgreementPayload:
+        return directory.SchoolAgreementPayload.model_validate(
+            {
+                "partnership_id": partnership_id,
+                "urn": urn,
+                "la_code": la,
+                "partnership_visibility": self.partnership,
+                "trust_visibility": self.trust,
+                "local_authority_visibility": self.la,
+                "suppression_threshold": self.threshold,
+                "named_for_support": False,
+                "consented_version": version,
+                "version": version,
+                "updated_at": NOW,
+            }
+        )
 
     def payload(
         self, partnership_id: uuid.UUID, la: str, version: int
@@ -51,6 +89,9 @@ class Agreement:
                 "updated_at": NOW,
             }
         )
+
+
+DEFAULTS = Agreement(partnership="named", trust="aggregated", la="aggregated", threshold=5)
 
 
 @dataclass
@@ -84,17 +125,32 @@ class County:
     partnerships: list[Partnership]
     schools: list[School]
     reviews: list[GeneratedReview] = field(default_factory=list)
+    #: (partnership index, urn) -> the school's own terms, applied after the reviews.
+    own_terms: dict[tuple[int, int], Agreement] = field(default_factory=dict)
 
     def agreement(self, index: int) -> Agreement:
+        """The partnership's current version (as proposed)."""
         p = self.partnerships[index]
         return p.later or p.agreement
+
+    def school_terms(self, index: int, urn: int) -> Agreement:
+        """The terms in force for one member school."""
+        return self.agreement(index).within(self.own_terms.get((index, urn)))
+
+    def floor(self, index: int) -> Agreement:
+        """The terms in force for every member of the partnership at once."""
+        terms = self.agreement(index)
+        for school in self.schools:
+            if index in school.partnerships:
+                terms = terms.within(self.own_terms.get((index, school.urn)))
+        return terms
 
 
 agreements = st.builds(
     Agreement,
     st.sampled_from(("none", "aggregated", "named")),
-    st.sampled_from(("none", "aggregated")),
-    st.sampled_from(("none", "aggregated")),
+    st.sampled_from(("none", "aggregated", "named")),
+    st.sampled_from(("none", "aggregated", "named")),
     st.integers(2, 5),
 )
 
@@ -119,6 +175,11 @@ def counties(draw: st.DrawFn) -> County:
         trust = draw(st.sampled_from((None, *TRUSTS)))
         schools.append(School(urn=100001 + i, trust=trust, partnerships=memberships))
     county = County(partnerships, schools)
+    for school in schools:
+        for index in school.partnerships:
+            own = draw(st.none() | agreements)
+            if own is not None:
+                county.own_terms[(index, school.urn)] = own
     code_lists = st.lists(st.sampled_from(CODES), min_size=1, max_size=2, unique=True).map(tuple)
     for school in schools:
         for year in YEARS:
@@ -236,7 +297,7 @@ def review_cells(review: GeneratedReview) -> set[CellKey]:
 def counted_in(county: County, review: GeneratedReview, scope: tuple[str, str]) -> bool:
     kind, scope_id = scope
     partnership = county.partnerships[review.partnership]
-    agreement = county.agreement(review.partnership)
+    agreement = county.school_terms(review.partnership, review.urn)
     trust = next(s.trust for s in county.schools if s.urn == review.urn)
     if kind == "partnership":
         return str(partnership.id) == scope_id
@@ -266,7 +327,7 @@ def threshold(county: County, scope: tuple[str, str], year: str) -> int:
         r.partnership for r in county.reviews if r.year == year and counted_in(county, r, scope)
     }
     # A scope with no reviews that year adds no partnership whose threshold could apply.
-    return max((county.agreement(i).threshold for i in counted), default=2)
+    return max((county.floor(i).threshold for i in counted), default=2)
 
 
 def members(county: County) -> dict[int, set[int]]:
@@ -279,4 +340,4 @@ def members(county: County) -> dict[int, set[int]]:
 
 def span_threshold(county: County, reviews: list[GeneratedReview]) -> int:
     """The strictest threshold among the partnerships a (derived) figure's reviews come from."""
-    return max((county.agreement(r.partnership).threshold for r in reviews), default=2)
+    return max((county.floor(r.partnership).threshold for r in reviews), default=2)

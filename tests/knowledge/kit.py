@@ -308,6 +308,43 @@ class Kit:
             key=f"partnership:{partnership_id}",
         )
 
+    async def school_terms(
+        self,
+        partnership_id: uuid.UUID,
+        urn: int,
+        *,
+        partnership: str = "named",
+        trust: str = "aggregated",
+        la_visibility: str = "aggregated",
+        threshold: int = 5,
+        named_for_support: bool = False,
+        la: str = LA,
+    ) -> CloudEvent:
+        """The terms in force for one member school, as scheduling sends them when the school
+        consents to a version, withdraws, or a version narrows them."""
+        version = self._version(("school_terms", partnership_id, urn))
+        payload = directory.SchoolAgreementPayload.model_validate(
+            {
+                "partnership_id": partnership_id,
+                "urn": urn,
+                "la_code": la,
+                "partnership_visibility": partnership,
+                "trust_visibility": trust,
+                "local_authority_visibility": la_visibility,
+                "suppression_threshold": threshold,
+                "named_for_support": named_for_support,
+                "consented_version": version,
+                "version": version,
+                "updated_at": datetime.now(UTC),
+            }
+        )
+        return await self.send(
+            directory.SCHOOL_AGREEMENT_CHANGED,
+            payload,
+            tenancy=TenancyPath(la, str(partnership_id), urn),
+            key=f"partnership:{partnership_id}",
+        )
+
     async def review_event(self, definition: EventDefinition[Any], payload: Any) -> CloudEvent:
         return await self.send(
             definition,

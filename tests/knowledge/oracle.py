@@ -131,10 +131,10 @@ class Expected:
 def expected_for(county: gen.County, caller: Caller) -> Expected:
     members = gen.members(county)
     related = set(caller.leads) | {i for i, m in members.items() if m & caller.own}
-    named = {i for i in related if county.agreement(i).partnership == "named"}
-    aggregated = {i for i in related if county.agreement(i).partnership == "aggregated"}
+    named = {i for i in related if county.floor(i).partnership == "named"}
+    aggregated = {i for i in related if county.floor(i).partnership == "aggregated"}
     for i, p in enumerate(county.partnerships):
-        if p.la in caller.las and county.agreement(i).la != "none" and i not in named:
+        if p.la in caller.las and county.floor(i).la != "none" and i not in named:
             aggregated.add(i)
     named_reviews = {
         r.review_id for r in county.reviews if r.urn in caller.own or r.partnership in named

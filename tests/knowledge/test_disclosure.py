@@ -9,7 +9,9 @@ partnership, the national admin) is checked against what the generated data says
 - (c) no difference of two shown figures, one inside the other (a wider scope, a broader theme),
   is about 1..threshold-1 schools;
 
-and every shown figure is the true count, named views only where the agreement names schools,
+and every shown figure is the true count, named views only where the agreement names schools
+(the terms in force for every member: a version binds each school only as far as its own terms,
+which differ school by school),
 and a scope the caller may not see is a 404. The events go through the handlers' own service
 functions into a real database (SQLite; PostgreSQL in the scenario tests), and the figures
 come out of the same service functions as the routes.
@@ -39,6 +41,7 @@ from knowledge.models import (
     DirectoryMembership,
     DirectoryPartnership,
     DirectorySchool,
+    DirectorySchoolAgreement,
     EmergingTheme,
     IngestedReview,
     InsightCell,
@@ -69,6 +72,7 @@ async def _reset(database: Database) -> None:
             IngestedReview,
             DirectoryMembership,
             DirectoryAgreement,
+            DirectorySchoolAgreement,
             DirectoryPartnership,
             DirectorySchool,
             OutboxMessage,
@@ -117,6 +121,10 @@ async def _ingest(database: Database, county: gen.County) -> None:
             progress = gen.progress_payload(county, review)
             if progress is not None:
                 await step(review_service.apply_progress(session, progress))
+        for (index, urn), own in sorted(county.own_terms.items()):
+            p = county.partnerships[index]
+            payload = own.school_payload(p.id, urn, p.la, 1)
+            await step(directory_model.apply_school_agreement(session, payload))
         for p in county.partnerships:
             if p.later is not None:
                 await step(directory_model.apply_agreement(session, p.later.payload(p.id, p.la, 2)))

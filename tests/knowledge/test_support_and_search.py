@@ -39,6 +39,11 @@ async def _county(kit: Kit) -> dict[int, Review]:
             await kit.school(urn, at=(EAST[urn], 210000)),
             await kit.member(partnership, urn),
         ]
+    # Q's schools consented to being named for support (a proposal alone names nobody).
+    for urn in (Z, V):
+        events.append(
+            await kit.school_terms(Q, urn, partnership="aggregated", named_for_support=True)
+        )
     await kit.applied(*events)
     reviews = {urn: Review(uid(urn, "0bb1"), p, urn) for urn, p in homes.items()}
     findings = {

@@ -28,7 +28,7 @@ from common.db import Database
 from common.messaging import CloudEvent
 from common.testing.apps import eventually
 from common.testing.nats import NatsServer
-from contracts.directory import AGREEMENT_CHANGED, SCHOOL_REGISTERED
+from contracts.directory import AGREEMENT_CHANGED, SCHOOL_AGREEMENT_CHANGED, SCHOOL_REGISTERED
 from contracts.events import EventDefinition, TenancyPath
 from contracts.knowledge import TAXONOMY_UPDATED
 from contracts.schedule import REVIEW_CANCELLED, ReviewCancelledPayload, ReviewPlanPayload
@@ -204,7 +204,11 @@ class Kit:
         trust: str = "aggregated",
         partnership: str = "named",
         v: int = 1,
+        consented: tuple[int, ...] = (URN, OTHER_URN),
     ) -> None:
+        """The partnership's version ``v``, and (as scheduling sends them) the terms in force
+        for each school in ``consented``, as if its head consented to it; pass
+        ``consented=()`` for a proposal nobody has consented to."""
         payload = AGREEMENT_CHANGED.payload.model_validate(
             {
                 "partnership_id": PARTNERSHIP,
@@ -221,6 +225,41 @@ class Kit:
             AGREEMENT_CHANGED,
             payload,
             tenancy=TenancyPath(LA, str(PARTNERSHIP)),
+            key=f"partnership:{PARTNERSHIP}",
+        )
+        await self.applied(event, consumer="reviews-directory")
+        for urn in consented:
+            await self.school_terms(urn, la=la, trust=trust, partnership=partnership, v=v)
+
+    async def school_terms(
+        self,
+        urn: int,
+        *,
+        la: str = "aggregated",
+        trust: str = "aggregated",
+        partnership: str = "named",
+        v: int = 1,
+    ) -> None:
+        """The terms in force for one member school (its consent, withdrawal or a narrowing)."""
+        payload = SCHOOL_AGREEMENT_CHANGED.payload.model_validate(
+            {
+                "partnership_id": PARTNERSHIP,
+                "urn": urn,
+                "la_code": LA,
+                "partnership_visibility": partnership,
+                "trust_visibility": trust,
+                "local_authority_visibility": la,
+                "suppression_threshold": 5,
+                "named_for_support": False,
+                "consented_version": v,
+                "version": v,
+                "updated_at": datetime.now(UTC),
+            }
+        )
+        event = await self.send(
+            SCHOOL_AGREEMENT_CHANGED,
+            payload,
+            tenancy=TenancyPath(LA, str(PARTNERSHIP), urn),
             key=f"partnership:{PARTNERSHIP}",
         )
         await self.applied(event, consumer="reviews-directory")

@@ -91,6 +91,41 @@ async def test_la_and_trust_read_only_when_the_agreement_names_the_school(kit: K
     assert await _status(kit, review_id, trust) == 404
 
 
+async def test_a_proposal_discloses_nothing_until_the_school_consents(kit: Kit) -> None:
+    """Issue 14: the LA (or a lead, or a trust) proposing `named` reads no more reports; one
+    school's consent discloses that school's alone; its withdrawal hides them again at once."""
+    mine, theirs = uuid.uuid4(), uuid.uuid4()
+    await kit.plan(plan(mine, urn=URN))
+    await kit.plan(plan(theirs, urn=OTHER_URN))
+    await kit.school(URN, trust=TRUST)
+    await kit.school(OTHER_URN, trust=TRUST)
+    la = kit.token("reviews:read", la=[LA])
+    trust = kit.token("reviews:read", trusts=[TRUST])
+    await kit.agreement(la="aggregated", trust="aggregated", v=1)
+    # Proposed: named to the LA and the trust. Nobody has consented yet.
+    await kit.agreement(la="named", trust="named", v=2, consented=())
+    for token in (la, trust):
+        assert await _status(kit, mine, token) == 404
+        assert await _status(kit, theirs, token) == 404
+        assert await _ids(kit, token) == set()
+    # URN's head consents: URN's reviews only.
+    await kit.school_terms(URN, la="named", trust="named", v=3)
+    for token in (la, trust):
+        assert await _status(kit, mine, token) == 200
+        assert await _status(kit, theirs, token) == 404
+        assert await _ids(kit, token) == {str(mine)}
+    # Withdrawn: at once.
+    await kit.school_terms(URN, la="aggregated", trust="aggregated", v=4)
+    for token in (la, trust):
+        assert await _status(kit, mine, token) == 404
+        assert await _ids(kit, token) == set()
+    # A narrower current version binds a school that had consented to more.
+    await kit.school_terms(URN, la="named", trust="named", v=5)
+    await kit.agreement(la="aggregated", trust="named", v=6, consented=())
+    assert await _status(kit, mine, la) == 404
+    assert await _status(kit, mine, trust) == 200
+
+
 async def test_the_partnership_lead_sees_the_partnership_and_filters_work(kit: Kit) -> None:
     first, second = uuid.uuid4(), uuid.uuid4()
     await kit.plan(plan(first, urn=URN))

@@ -171,9 +171,10 @@ async def test_review_events_reach_exactly_the_subscriptions_their_tenancy_cover
             assert await _deliveries(kit, token, sid) == []
         assert receivers["stranger"].received == []
 
-        # The agreement stops naming the school to the LA: a replayed report is withheld
-        # (checked again before the attempt), a replayed lifecycle event still goes.
-        await kit.agreement(partnership="named", la="aggregated", trust="aggregated", v=2)
+        # The school withdraws its consent to being named to the LA (the partnership's version
+        # still names it): a replayed report is withheld at once (checked again before the
+        # attempt), a replayed lifecycle event still goes.
+        await kit.school_terms(URN, partnership="named", la="aggregated", trust="aggregated", v=2)
         county_log = {
             short(d["event_type"]): d
             for d in await _deliveries(kit, tokens["county"], ids["county"])

@@ -70,17 +70,32 @@ async def test_partnership_events_carry_the_tenancy_path(
     changed = await client.put(
         f"/v1/partnerships/{pid}/agreement", json=agreement, headers={**headers, "If-Match": '"1"'}
     )
-    assert changed.status_code == 200, changed.text
-    messages = await _messages(nats_server, 5)
+    # A widening proposal: in force for the member only once it consents.
+    assert changed.status_code == 202, changed.text
+    messages = await _messages(nats_server, 6)
     assert [subject for subject, _, _ in messages] == [
         "scheduling.school.registered.v1.881._.140001",
         f"scheduling.partnership.created.v1.881.{pid}._",
         f"scheduling.partnership.agreement_changed.v1.881.{pid}._",
         f"scheduling.partnership.member_joined.v1.881.{pid}.140001",
+        f"scheduling.partnership.school_agreement_changed.v1.881.{pid}.140001",
         f"scheduling.partnership.agreement_changed.v1.881.{pid}._",
     ]
     assert messages[2][2]["data"]["named_for_support"] is False
     assert messages[4][2]["data"] | {"updated_at": None} == {
+        "partnership_id": pid,
+        "urn": 140001,
+        "la_code": "881",
+        "partnership_visibility": "named",
+        "trust_visibility": "aggregated",
+        "local_authority_visibility": "aggregated",
+        "suppression_threshold": 5,
+        "named_for_support": False,
+        "consented_version": None,
+        "version": 1,
+        "updated_at": None,
+    }
+    assert messages[5][2]["data"] | {"updated_at": None} == {
         "partnership_id": pid,
         "la_code": "881",
         "partnership_visibility": "named",
@@ -90,4 +105,5 @@ async def test_partnership_events_carry_the_tenancy_path(
         "named_for_support": True,
         "version": 2,
         "updated_at": None,
+        "proposed_by": "test-client",
     }

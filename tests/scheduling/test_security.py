@@ -37,6 +37,7 @@ AGREEMENT = {
     "local_authority_visibility": "aggregated",
     "suppression_threshold": 6,
 }
+CONSENT = {"urn": 115000, "version": 1, "decision": "consented"}
 
 PERSON = {
     "name": "Jo Smith",
@@ -95,6 +96,12 @@ ROUTES = [
     Route("DELETE", "/v1/partnerships/{partnership_id}/members/{urn}", "directory:write"),
     Route("GET", "/v1/partnerships/{partnership_id}/agreement", "directory:read"),
     Route("PUT", "/v1/partnerships/{partnership_id}/agreement", "directory:write", AGREEMENT),
+    Route("GET", "/v1/partnerships/{partnership_id}/agreement/versions", "directory:read"),
+    Route("GET", "/v1/partnerships/{partnership_id}/agreement/schools", "directory:read"),
+    Route("GET", "/v1/partnerships/{partnership_id}/agreement/consents", "directory:read"),
+    Route(
+        "POST", "/v1/partnerships/{partnership_id}/agreement/consents", "directory:write", CONSENT
+    ),
     Route("GET", "/v1/schools/{urn}/links", "directory:read"),
     Route("GET", "/v1/trusts", "directory:read", is_object=False),
     Route("GET", "/v1/trusts/{uid}", "directory:read"),

@@ -57,6 +57,25 @@ class Visibility(StrEnum):
     AGGREGATED = "aggregated"
     NAMED = "named"
 
+    @property
+    def rank(self) -> int:
+        """none < aggregated < named: a higher rank shows more."""
+        return _VISIBILITY_RANK[self]
+
+    def narrowest(self, other: Visibility) -> Visibility:
+        return self if self.rank <= other.rank else other
+
+
+_VISIBILITY_RANK = {Visibility.NONE: 0, Visibility.AGGREGATED: 1, Visibility.NAMED: 2}
+
+
+class Decision(StrEnum):
+    """A member school's answer to a version of its partnership's data-sharing agreement."""
+
+    CONSENTED = "consented"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
 
 class SchoolPayload(Payload):
     urn: Urn
@@ -104,6 +123,44 @@ class AgreementPayload(Payload):
     )
     version: int
     updated_at: datetime
+    proposed_by: str | None = Field(
+        None,
+        description="Who proposed this version (the token's subject). The version binds each "
+        "member school only as far as `school_agreement_changed` says.",
+    )
+
+
+class SchoolAgreementPayload(Payload):
+    """The terms in force for one member school: the narrowest of the partnership's current
+    version and what the school consented to (the default terms until it consents)."""
+
+    partnership_id: UUID
+    urn: Urn
+    la_code: LaCode = Field(description="The partnership's LA code")
+    partnership_visibility: Visibility
+    trust_visibility: Visibility
+    local_authority_visibility: Visibility
+    suppression_threshold: int = Field(ge=2)
+    named_for_support: bool
+    consented_version: int | None = Field(
+        description="The agreement version the school consented to and has not withdrawn"
+    )
+    version: int = Field(description="This school's terms' version; newer wins.")
+    updated_at: datetime
+
+
+class ConsentPayload(Payload):
+    """A member school's decision on a version of the data-sharing agreement (history)."""
+
+    id: UUID
+    partnership_id: UUID
+    urn: Urn
+    la_code: LaCode = Field(description="The partnership's LA code")
+    agreement_version: int
+    decision: Decision
+    decided_by: str = Field(description="The token's subject")
+    person_id: UUID | None = Field(description="The head or authorised person who decided")
+    decided_at: datetime
 
 
 def _scheduling(
@@ -134,7 +191,23 @@ AGREEMENT_CHANGED: EventDefinition[AgreementPayload] = _scheduling(
     "partnership",
     "agreement_changed",
     AgreementPayload,
-    "A partnership's data-sharing agreement changed: who beyond the school sees what.",
+    "A new version of a partnership's data-sharing agreement was proposed (its current "
+    "version). It binds each member school only as far as that school's terms say "
+    "(`school_agreement_changed`): narrowing at once, widening with the school's consent.",
+)
+SCHOOL_AGREEMENT_CHANGED: EventDefinition[SchoolAgreementPayload] = _scheduling(
+    "partnership",
+    "school_agreement_changed",
+    SchoolAgreementPayload,
+    "The data-sharing terms in force for one member school changed (a narrowing version, its "
+    "consent or withdrawal, joining). Disclosure of the school's reviews follows these terms.",
+)
+CONSENT_RECORDED: EventDefinition[ConsentPayload] = _scheduling(
+    "partnership",
+    "consent_recorded",
+    ConsentPayload,
+    "A member school consented to, declined or withdrew from a version of the data-sharing "
+    "agreement.",
 )
 
 DIRECTORY_EVENTS: tuple[EventDefinition[Any], ...] = (
@@ -145,4 +218,6 @@ DIRECTORY_EVENTS: tuple[EventDefinition[Any], ...] = (
     MEMBER_JOINED,
     MEMBER_LEFT,
     AGREEMENT_CHANGED,
+    SCHOOL_AGREEMENT_CHANGED,
+    CONSENT_RECORDED,
 )

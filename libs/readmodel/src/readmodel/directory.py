@@ -1,7 +1,12 @@
 """The directory read model: schools, partnerships, memberships and data-sharing agreements,
 fed by scheduling's directory events.
 
-A service declares the four tables on its own base, adding the columns it alone needs::
+An agreement is kept twice: the partnership's current version (``directory_agreements``, as
+proposed) and the terms in force for each member school (``directory_school_agreements``,
+which widen only with the school's consent). Disclosure follows :mod:`readmodel.terms`, never
+the current version alone.
+
+A service declares the five tables on its own base, adding the columns it alone needs::
 
     class DirectorySchool(SchoolColumns, Base):
         easting: Mapped[int | None]
@@ -18,7 +23,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, String, Uuid, delete, inspect
+from sqlalchemy import Boolean, Integer, String, Uuid, delete, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -31,11 +36,13 @@ from contracts.directory import (
     MEMBER_LEFT,
     PARTNERSHIP_CREATED,
     PARTNERSHIP_UPDATED,
+    SCHOOL_AGREEMENT_CHANGED,
     SCHOOL_REGISTERED,
     SCHOOL_UPDATED,
     AgreementPayload,
     MembershipPayload,
     PartnershipPayload,
+    SchoolAgreementPayload,
     SchoolPayload,
 )
 
@@ -82,6 +89,22 @@ class AgreementColumns:
     source_version: Mapped[int]
 
 
+class SchoolAgreementColumns:
+    """The terms in force for one member school (scheduling's ``school_agreement_changed``)."""
+
+    __tablename__ = "directory_school_agreements"
+
+    partnership_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    urn: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
+    partnership_visibility: Mapped[str] = mapped_column(String(20))
+    trust_visibility: Mapped[str] = mapped_column(String(20))
+    local_authority_visibility: Mapped[str] = mapped_column(String(20))
+    suppression_threshold: Mapped[int]
+    named_for_support: Mapped[bool] = mapped_column(Boolean, default=False)
+    consented_version: Mapped[int | None]
+    source_version: Mapped[int]
+
+
 def _kept(model: type[DeclarativeBase], values: dict[str, Any]) -> dict[str, Any]:
     """The values the service's table has a column for."""
     columns = inspect(model).columns.keys()
@@ -98,6 +121,7 @@ class DirectoryProjection:
     partnership: type[DeclarativeBase]
     membership: type[DeclarativeBase]
     agreement: type[DeclarativeBase]
+    school_agreement: type[DeclarativeBase]
 
     async def apply_school(self, session: AsyncSession, school: SchoolPayload) -> bool:
         values = {
@@ -139,6 +163,11 @@ class DirectoryProjection:
             await session.execute(
                 delete(model).where(model.partnership_id == key[0], model.urn == key[1])
             )
+            # A school that left is bound by nothing of the partnership (a new row on rejoining).
+            terms: Any = self.school_agreement
+            await session.execute(
+                delete(terms).where(terms.partnership_id == key[0], terms.urn == key[1])
+            )
             return existing is not None
         return False
 
@@ -154,6 +183,24 @@ class DirectoryProjection:
         }
         model = self.agreement
         return await upsert_if_newer(session, model, agreement.partnership_id, _kept(model, values))
+
+    async def apply_school_agreement(
+        self, session: AsyncSession, terms: SchoolAgreementPayload
+    ) -> bool:
+        values = {
+            "partnership_id": terms.partnership_id,
+            "urn": terms.urn,
+            "partnership_visibility": terms.partnership_visibility.value,
+            "trust_visibility": terms.trust_visibility.value,
+            "local_authority_visibility": terms.local_authority_visibility.value,
+            "suppression_threshold": terms.suppression_threshold,
+            "named_for_support": terms.named_for_support,
+            "consented_version": terms.consented_version,
+            "source_version": terms.version,
+        }
+        model = self.school_agreement
+        key = (terms.partnership_id, terms.urn)
+        return await upsert_if_newer(session, model, key, _kept(model, values))
 
 
 def handlers(projection: DirectoryProjection) -> HandlerTable:
@@ -176,6 +223,10 @@ def handlers(projection: DirectoryProjection) -> HandlerTable:
     async def agreement(session: AsyncSession, event: CloudEvent) -> None:
         await projection.apply_agreement(session, AgreementPayload.model_validate(event.data))
 
+    async def school_agreement(session: AsyncSession, event: CloudEvent) -> None:
+        payload = SchoolAgreementPayload.model_validate(event.data)
+        await projection.apply_school_agreement(session, payload)
+
     return {
         SCHOOL_REGISTERED: school,
         SCHOOL_UPDATED: school,
@@ -184,6 +235,7 @@ def handlers(projection: DirectoryProjection) -> HandlerTable:
         MEMBER_JOINED: joined,
         MEMBER_LEFT: left,
         AGREEMENT_CHANGED: agreement,
+        SCHOOL_AGREEMENT_CHANGED: school_agreement,
     }
 
 

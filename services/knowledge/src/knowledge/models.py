@@ -7,6 +7,7 @@ from knowledge.intake.directory.models import (
     DirectoryMembership,
     DirectoryPartnership,
     DirectorySchool,
+    DirectorySchoolAgreement,
 )
 from knowledge.intake.review.models import (
     FindingTheme,
@@ -25,6 +26,7 @@ __all__ = [
     "DirectoryMembership",
     "DirectoryPartnership",
     "DirectorySchool",
+    "DirectorySchoolAgreement",
     "EmergingTheme",
     "ExpertiseMapping",
     "FindingTheme",

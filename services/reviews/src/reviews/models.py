@@ -6,6 +6,7 @@ from reviews.directory.models import (
     DirectoryMembership,
     DirectoryPartnership,
     DirectorySchool,
+    DirectorySchoolAgreement,
 )
 from reviews.evidence.models import EvidenceItem
 from reviews.finding.models import Finding, FindingEvidence
@@ -26,6 +27,7 @@ __all__ = [
     "DirectoryMembership",
     "DirectoryPartnership",
     "DirectorySchool",
+    "DirectorySchoolAgreement",
     "EvidenceItem",
     "Finding",
     "FindingEvidence",

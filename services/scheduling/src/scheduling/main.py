@@ -14,6 +14,7 @@ from common.runtime import ServiceRuntime, StreamSpec
 from scheduling.bodylimit import override_body_limits
 from scheduling.config import SchedulingSettings
 from scheduling.db import IdempotencyRecord, InboxMessage, OutboxMessage
+from scheduling.directory.agreement.router import router as agreement_router
 from scheduling.directory.calendar.router import router as calendar_router
 from scheduling.directory.cycle.router import partnership_cycles_router
 from scheduling.directory.cycle.router import router as cycle_router
@@ -79,6 +80,7 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
             school_router,
             trust_router,
             partnership_router,
+            agreement_router,
             import_router,
             person_router,
             planning_people_router,

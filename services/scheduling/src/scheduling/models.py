@@ -5,7 +5,13 @@ from scheduling.directory.calendar.models import LaCalendar, SchoolCalendar
 from scheduling.directory.cycle.models import Cycle, CycleRequest
 from scheduling.directory.gias.models import ImportJob, ImportRejection
 from scheduling.directory.membership.models import Membership
-from scheduling.directory.partnership.models import Partnership, SharingAgreement
+from scheduling.directory.partnership.models import (
+    AgreementConsent,
+    AgreementVersion,
+    Partnership,
+    SchoolAgreement,
+    SharingAgreement,
+)
 from scheduling.directory.person.models import (
     DeclaredConflict,
     Person,
@@ -23,6 +29,8 @@ from scheduling.planning.kernel.models import CycleSchedule, PlannedReview, Plan
 from scheduling.planning.meetings.models import Meeting
 
 __all__ = [
+    "AgreementConsent",
+    "AgreementVersion",
     "Base",
     "Cycle",
     "CycleRequest",
@@ -45,6 +53,7 @@ __all__ = [
     "PlannedReviewPerson",
     "ScheduleJob",
     "School",
+    "SchoolAgreement",
     "SchoolCalendar",
     "SchoolLink",
     "SharingAgreement",

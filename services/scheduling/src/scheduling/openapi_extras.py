@@ -36,8 +36,9 @@ DESCRIPTIONS = {
     "get_partnership": "One partnership; 404 when there is none or the token may not see it.",
     "patch_partnership": "Changes the name or the kind. Needs `If-Match` with the ETag of the "
     "last read (428 without it, 412 when it has changed since).",
-    "get_partnership_agreement": "The partnership's data-sharing agreement: what its schools "
-    "let others read of their reviews.",
+    "get_partnership_agreement": "The current version of the partnership's data-sharing "
+    "agreement (as proposed). Each member school is bound by it only as far as it consented: "
+    "see `/agreement/schools`.",
     "list_partnership_members": "The partnership's member schools, paged.",
     "delete_partnership_member": "Removes the school from the partnership (204).",
     "get_person": "One person; 404 when there is none or the token may not see them.",

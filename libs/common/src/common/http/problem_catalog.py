@@ -68,6 +68,12 @@ _SPECIFIC: tuple[tuple[str, int, str, str], ...] = (
      "The token's tenancy (local authority, trust, partnership or URNs) does not cover it."),
     ("not-partnership-manager", 403, "Not a manager of this partnership",
      "Only the partnership's lead or its local authority may do this."),
+    ("not-agreement-proposer", 403, "Not a proposer of this partnership's agreement",
+     "Only the partnership's lead, its local authority or the trust of a member school may "
+     "propose a version of its data-sharing agreement."),
+    ("not-school-signatory", 403, "Not a signatory of this school",
+     "Only the school's head, or a person it authorised (role agreement_signatory), may decide "
+     "on its data-sharing agreement."),
     ("not-person-manager", 403, "Not a manager of this person",
      "Only someone who manages this person's record may change it."),
     ("feed-not-allowed", 403, "Not your feed",

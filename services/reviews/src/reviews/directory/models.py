@@ -2,7 +2,7 @@
 projection are shared with knowledge: :mod:`readmodel.directory`).
 
 Used to decide who may see a review: the school's own staff, its partnership, its trust and
-its LA, as the partnership's data-sharing agreement allows.
+its LA, as the data-sharing terms in force for the school allow (:mod:`readmodel.terms`).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from readmodel.directory import (
     AgreementColumns,
     MembershipColumns,
     PartnershipColumns,
+    SchoolAgreementColumns,
     SchoolColumns,
 )
 from reviews.db import Base
@@ -29,4 +30,8 @@ class DirectoryMembership(MembershipColumns, Base):
 
 
 class DirectoryAgreement(AgreementColumns, Base):
+    pass
+
+
+class DirectorySchoolAgreement(SchoolAgreementColumns, Base):
     pass

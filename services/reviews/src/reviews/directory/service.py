@@ -8,6 +8,7 @@ from reviews.directory.models import (
     DirectoryMembership,
     DirectoryPartnership,
     DirectorySchool,
+    DirectorySchoolAgreement,
 )
 
 directory = DirectoryProjection(
@@ -15,4 +16,5 @@ directory = DirectoryProjection(
     partnership=DirectoryPartnership,
     membership=DirectoryMembership,
     agreement=DirectoryAgreement,
+    school_agreement=DirectorySchoolAgreement,
 )

@@ -1,21 +1,23 @@
 """Who may see a review, and in which roles a caller stands towards one.
 
 Decided here from the token's claims, the review's team and the local read model of the
-directory (the partnership's data-sharing agreement), never from the request body. A review
+directory (the data-sharing terms in force for the review's school: the narrowest of the
+partnership's current version and what the school consented to, :mod:`readmodel.terms`),
+never from the request body. A review
 the caller may not see is answered 404, as if it did not exist.
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal
 from contracts.directory import Visibility
-from reviews.directory.models import DirectoryAgreement, DirectorySchool
+from readmodel import terms
+from reviews.directory.models import DirectoryAgreement, DirectorySchool, DirectorySchoolAgreement
 from reviews.review.models import Review, ReviewTeamMember, Role, TeamRole
 
 _TEAM = (TeamRole.LEAD_REVIEWER, TeamRole.REVIEWER, TeamRole.SHADOW)
@@ -44,10 +46,24 @@ def person_id(principal: Principal) -> uuid.UUID | None:
         return None
 
 
-def _named_for(column: Any) -> ColumnElement[bool]:
-    return Review.partnership_id.in_(
-        select(DirectoryAgreement.partnership_id).where(column == Visibility.NAMED.value)
+def _named_for(field: str) -> ColumnElement[bool]:
+    """The partnership's current version names the school to that audience, and so do the
+    terms in force for the school itself (which widen only with its consent); a school whose
+    terms are unknown is named to nobody beyond the partnership."""
+    named = Visibility.NAMED.value
+    proposed = Review.partnership_id.in_(
+        select(DirectoryAgreement.partnership_id).where(getattr(DirectoryAgreement, field) == named)
     )
+    consented = (
+        select(DirectorySchoolAgreement.urn)
+        .where(
+            DirectorySchoolAgreement.partnership_id == Review.partnership_id,
+            DirectorySchoolAgreement.urn == Review.urn,
+            getattr(DirectorySchoolAgreement, field) == named,
+        )
+        .exists()
+    )
+    return and_(proposed, consented)
 
 
 def review_visible(principal: Principal) -> ColumnElement[bool]:
@@ -65,16 +81,14 @@ def review_visible(principal: Principal) -> ColumnElement[bool]:
         conditions.append(
             and_(
                 Review.la_code.in_(principal.la),
-                _named_for(DirectoryAgreement.local_authority_visibility),
+                _named_for("local_authority_visibility"),
             )
         )
     if principal.trusts:
         trust_schools = select(DirectorySchool.urn).where(
             DirectorySchool.trust_uid.in_(principal.trusts)
         )
-        conditions.append(
-            and_(Review.urn.in_(trust_schools), _named_for(DirectoryAgreement.trust_visibility))
-        )
+        conditions.append(and_(Review.urn.in_(trust_schools), _named_for("trust_visibility")))
     return or_(*conditions) if conditions else false()
 
 
@@ -96,14 +110,17 @@ def roles(principal: Principal, review: Review) -> set[Role]:
     return found
 
 
-async def agreement(session: AsyncSession, review: Review) -> DirectoryAgreement | None:
-    """The partnership's data-sharing agreement as the directory last said (None if unknown)."""
-    return await session.get(DirectoryAgreement, review.partnership_id)
+async def agreement(session: AsyncSession, review: Review) -> terms.Terms | None:
+    """The data-sharing terms in force for the review's school, as the directory last said
+    (None if the partnership's agreement is unknown)."""
+    current = await session.get(DirectoryAgreement, review.partnership_id)
+    own = await session.get(DirectorySchoolAgreement, (review.partnership_id, review.urn))
+    return terms.for_school(current, own)
 
 
 async def text_may_leave_school(session: AsyncSession, review: Review) -> bool:
-    """Findings' and actions' words go beyond the school only to a partnership whose agreement
-    names schools; an unknown agreement shares nothing."""
+    """Findings' and actions' words go beyond the school only to a partnership whose terms for
+    the school name it; an unknown agreement shares nothing."""
     found = await agreement(session, review)
     return found is not None and found.partnership_visibility == Visibility.NAMED.value
 
@@ -111,9 +128,9 @@ async def text_may_leave_school(session: AsyncSession, review: Review) -> bool:
 async def reads_published_report(
     session: AsyncSession, principal: Principal, review: Review
 ) -> bool:
-    """Beyond the school, the team and the IC: the partnership lead when the agreement names
-    schools to the partnership, and the LA or trust when it names them to those (the only way
-    they see the review at all)."""
+    """Beyond the school, the team and the IC: the partnership lead when the school's terms name
+    it to the partnership, and the LA or trust when they name it to those (the only way they
+    see the review at all)."""
     found = await agreement(session, review)
     if found is None:
         return False

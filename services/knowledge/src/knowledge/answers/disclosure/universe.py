@@ -32,9 +32,7 @@ from knowledge.answers.disclosure.suppression import (
     safe,
 )
 from knowledge.cells import ALL, LA, NATIONAL_ID, PARTNERSHIP, TRUST, WHOLE, Scope
-from knowledge.db import table
-from knowledge.intake.directory.models import DirectoryAgreement
-from knowledge.intake.directory.repository import DEFAULT_THRESHOLD
+from knowledge.intake.directory.repository import DEFAULT_THRESHOLD, DirectoryRepository
 from knowledge.intake.review.models import IngestedReview
 from knowledge.intake.review.rollups import counted_in
 from knowledge.intake.rollup.repository import RollupRepository
@@ -229,13 +227,10 @@ async def thresholds_by_year(
         )
     ).all()
     partnerships = {row[1] for row in rows}
-    agreed = table(DirectoryAgreement).c
-    found_agreements = await session.execute(  # Core columns: the thresholds, no ORM objects
-        select(agreed["partnership_id"], agreed["suppression_threshold"]).where(
-            agreed["partnership_id"].in_(sorted(partnerships))
-        )
-    )
-    agreements = {row[0]: int(row[1]) for row in found_agreements}
+    # The terms in force for every member: a proposed lower threshold counts only once all
+    # the members consented to it.
+    floors = await DirectoryRepository(session).agreements(partnerships)
+    agreements = {p: floor.suppression_threshold for p, floor in floors.items()}
 
     def threshold_of(partnership_id: uuid.UUID) -> int:
         return agreements.get(partnership_id, DEFAULT_THRESHOLD)

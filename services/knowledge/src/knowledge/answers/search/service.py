@@ -17,7 +17,7 @@ from contracts.directory import Visibility
 from knowledge.answers.disclosure.audience import audience_of
 from knowledge.answers.insight.scopes import SCHOOL, Target, resolve
 from knowledge.answers.search.schemas import SearchHit, SearchResults
-from knowledge.intake.directory.models import DirectoryAgreement
+from knowledge.intake.directory.models import DirectoryAgreement, DirectorySchoolAgreement
 from knowledge.intake.directory.repository import DirectoryRepository
 from knowledge.intake.search.models import SearchDocument
 from knowledge.intake.search.repository import fts5_query, search
@@ -33,12 +33,23 @@ def _visible(own: frozenset[int], named: frozenset[uuid.UUID]) -> ColumnElement[
         conditions.append(SearchDocument.partnership_id.in_(sorted(named)))
     if not conditions:
         return false()
+    naming = Visibility.NAMED.value
     still_named = SearchDocument.partnership_id.in_(
         select(DirectoryAgreement.partnership_id).where(
-            DirectoryAgreement.partnership_visibility == Visibility.NAMED.value
+            DirectoryAgreement.partnership_visibility == naming
         )
     )
-    return and_(or_(*conditions), still_named)
+    # ...and the terms in force for the document's school (the defaults name it when unknown).
+    school_withheld = (
+        select(DirectorySchoolAgreement.urn)
+        .where(
+            DirectorySchoolAgreement.partnership_id == SearchDocument.partnership_id,
+            DirectorySchoolAgreement.urn == SearchDocument.urn,
+            DirectorySchoolAgreement.partnership_visibility != naming,
+        )
+        .exists()
+    )
+    return and_(or_(*conditions), still_named, ~school_withheld)
 
 
 def _offset(params: PageParams) -> int:

@@ -16,6 +16,7 @@ from readmodel.directory import (
     AgreementColumns,
     MembershipColumns,
     PartnershipColumns,
+    SchoolAgreementColumns,
     SchoolColumns,
 )
 
@@ -36,3 +37,7 @@ class DirectoryMembership(MembershipColumns, Base):
 
 class DirectoryAgreement(AgreementColumns, Base):
     named_for_support: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DirectorySchoolAgreement(SchoolAgreementColumns, Base):
+    pass

@@ -1,5 +1,9 @@
 """Queries on the directory read model (schools, partnerships, members, agreements). Never
-commits. A partnership whose agreement has not arrived yet is treated as sharing nothing."""
+commits. A partnership whose agreement has not arrived yet is treated as sharing nothing.
+
+The agreement is read as the terms in force (:mod:`readmodel.terms`), never as proposed: for
+one school, the narrowest of the current version and the school's own terms; for figures about
+a partnership, the narrowest over its members."""
 
 from __future__ import annotations
 
@@ -15,7 +19,10 @@ from knowledge.intake.directory.models import (
     DirectoryMembership,
     DirectoryPartnership,
     DirectorySchool,
+    DirectorySchoolAgreement,
 )
+from readmodel import terms
+from readmodel.terms import Terms
 
 DEFAULT_THRESHOLD = 5
 SHARED = frozenset({Visibility.AGGREGATED.value, Visibility.NAMED.value})
@@ -34,20 +41,40 @@ class DirectoryRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def agreement(self, partnership_id: uuid.UUID) -> DirectoryAgreement | None:
-        return await self.session.get(DirectoryAgreement, partnership_id)
+    async def agreement(self, partnership_id: uuid.UUID) -> Terms | None:
+        """The terms in force for every member of the partnership."""
+        return (await self.agreements({partnership_id})).get(partnership_id)
 
-    async def agreements(
-        self, partnership_ids: Collection[uuid.UUID]
-    ) -> dict[uuid.UUID, DirectoryAgreement]:
+    async def agreements(self, partnership_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Terms]:
+        """Per partnership, the terms in force for every member (figures about all of them)."""
         if not partnership_ids:
             return {}
+        wanted = list(partnership_ids)
         rows = await self.session.scalars(
-            select(DirectoryAgreement).where(
-                DirectoryAgreement.partnership_id.in_(list(partnership_ids))
-            )
+            select(DirectoryAgreement).where(DirectoryAgreement.partnership_id.in_(wanted))
         )
-        return {row.partnership_id: row for row in rows}
+        current = {row.partnership_id: row for row in rows}
+        members = await self.members(current)
+        own: dict[uuid.UUID, dict[int, DirectorySchoolAgreement]] = {p: {} for p in current}
+        if current:
+            found = await self.session.scalars(
+                select(DirectorySchoolAgreement).where(
+                    DirectorySchoolAgreement.partnership_id.in_(list(current))
+                )
+            )
+            for row in found:
+                own[row.partnership_id][row.urn] = row
+        floors = {
+            p: terms.for_partnership(agreement, sorted(members[p]), own[p])
+            for p, agreement in current.items()
+        }
+        return {p: floor for p, floor in floors.items() if floor is not None}
+
+    async def school_terms(self, partnership_id: uuid.UUID, urn: int) -> Terms | None:
+        """The terms in force for one member school's reviews."""
+        current = await self.session.get(DirectoryAgreement, partnership_id)
+        own = await self.session.get(DirectorySchoolAgreement, (partnership_id, urn))
+        return terms.for_school(current, own)
 
     async def school(self, urn: int) -> DirectorySchool | None:
         return await self.session.get(DirectorySchool, urn)

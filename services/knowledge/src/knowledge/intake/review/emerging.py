@@ -3,7 +3,7 @@ reviews this year emits ``knowledge.theme.emerging`` once per (partnership, year
 
 Checked after a report changed the rollups, for the themes the report newly raised (only they
 can have crossed the line: another review without the theme lowers the share). A theme emerges
-only once at least max(``emerging_theme_min_reviews``, the agreement's suppression threshold)
+only once at least max(``emerging_theme_min_reviews``, the members' suppression threshold)
 reviews raised it, so the event never speaks of fewer schools than the agreement allows, and
 only for partnerships whose members see their aggregates at all.
 """
@@ -20,8 +20,7 @@ from contracts.knowledge import THEME_EMERGING, EmergingThemePayload
 from contracts.reviews import FindingKind
 from knowledge.cells import FINDING, PARTNERSHIP, WHOLE
 from knowledge.config import KnowledgeSettings
-from knowledge.intake.directory.models import DirectoryAgreement
-from knowledge.intake.directory.repository import names, shares
+from knowledge.intake.directory.repository import DirectoryRepository, names, shares
 from knowledge.intake.review.models import IngestedReview
 from knowledge.intake.review.rollups import Change
 from knowledge.intake.rollup.models import EmergingTheme
@@ -33,14 +32,14 @@ AREA = FindingKind.AREA_FOR_DEVELOPMENT.value
 async def check(
     session: AsyncSession,
     review: IngestedReview,
-    agreement: DirectoryAgreement | None,
     change: Change,
     settings: KnowledgeSettings,
 ) -> None:
-    """``agreement``: the review's partnership's, as the caller read it."""
+    """Judged by the terms in force for every member of the review's partnership."""
     raised = {key for family, key, kind in change.added if family == FINDING and kind == AREA}
     if not raised:
         return
+    agreement = await DirectoryRepository(session).agreement(review.partnership_id)
     if agreement is None or not shares(agreement.partnership_visibility):
         return
     year, partnership = review.academic_year, review.partnership_id

@@ -28,7 +28,11 @@ from contracts.schedule import ReviewPlanPayload
 from knowledge.cells import FINDING, OUTCOME_FAMILIES, PROCESS, Cells
 from knowledge.config import KnowledgeSettings
 from knowledge.db import table
-from knowledge.intake.directory.models import DirectoryAgreement, DirectorySchool
+from knowledge.intake.directory.models import (
+    DirectoryAgreement,
+    DirectorySchool,
+    DirectorySchoolAgreement,
+)
 from knowledge.intake.directory.repository import names
 from knowledge.intake.review import emerging, rollups
 from knowledge.intake.review.counting import (
@@ -48,6 +52,8 @@ from knowledge.intake.review.models import (
 )
 from knowledge.intake.review.visibility import desired_counting
 from knowledge.intake.search.repository import SearchRepository, theme_field
+from readmodel import terms
+from readmodel.terms import Terms
 
 log = get_logger(__name__)
 _Row = TypeVar("_Row")
@@ -128,8 +134,11 @@ async def _load(session: AsyncSession, ref: _Ref) -> _Loaded:
     return _Loaded(review, True, siblings)
 
 
-async def _agreement(session: AsyncSession, ref: _Ref) -> DirectoryAgreement | None:
-    return await _kept(session, DirectoryAgreement, ref.partnership_id)
+async def _agreement(session: AsyncSession, ref: _Ref) -> Terms | None:
+    """The terms in force for the review's school (:mod:`readmodel.terms`)."""
+    current = await _kept(session, DirectoryAgreement, ref.partnership_id)
+    own = await _kept(session, DirectorySchoolAgreement, (ref.partnership_id, ref.urn))
+    return terms.for_school(current, own)
 
 
 async def _kept(session: AsyncSession, model: type[_Row], key: Any) -> _Row | None:
@@ -141,9 +150,10 @@ async def _kept(session: AsyncSession, model: type[_Row], key: Any) -> _Row | No
     return row
 
 
-def _text_allowed(agreement: DirectoryAgreement | None, shared: bool) -> bool:
-    """Words are kept only when the producer shared them *and* our copy of the agreement still
-    names schools within the partnership (an agreement that has not arrived names nobody)."""
+def _text_allowed(agreement: Terms | None, shared: bool) -> bool:
+    """Words are kept only when the producer shared them *and* our copy of the terms for the
+    school still names it within the partnership (an agreement that has not arrived names
+    nobody)."""
     return shared and agreement is not None and names(agreement.partnership_visibility)
 
 
@@ -253,7 +263,8 @@ async def apply_report(
     ]
     if documents or had_text:
         await SearchRepository(session).replace(review.review_id, "finding", documents)
-    await emerging.check(session, review, agreement, change, settings)
+    # Themes speak of the partnership: the terms in force for all its members.
+    await emerging.check(session, review, change, settings)
 
 
 async def apply_action_plan(session: AsyncSession, payload: ActionPlanAgreedPayload) -> None:

@@ -1,10 +1,13 @@
-"""Where a review is counted, and what of it is kept, follow the agreement and the directory.
+"""Where a review is counted, and what of it is kept, follow the terms in force for its school
+and the directory.
 
 :data:`directory` is this service's directory read model (:mod:`readmodel.directory`): when it
-applies a changed agreement or a school that changed trust, in the same transaction, a review is
-counted in its trust's rollups only while the agreement gives the trust at least ``aggregated``
-(and in its LA's and the national ones likewise for the LA); when the agreement stops naming
-schools within the partnership, the words of its findings and actions are deleted, not hidden.
+applies a new version of an agreement, a school's own terms (its consent or withdrawal) or a
+school that changed trust, in the same transaction, a review is counted in its trust's rollups
+only while the terms for its school give the trust at least ``aggregated`` (and in its LA's and
+the national ones likewise for the LA); when they stop naming the school within the
+partnership, the words of its findings and actions are deleted, not hidden. A withdrawal thus
+takes the school's reviews already ingested out of the wider rollups at once.
 """
 
 from __future__ import annotations
@@ -14,13 +17,14 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.directory import AgreementPayload, SchoolPayload
+from contracts.directory import AgreementPayload, SchoolAgreementPayload, SchoolPayload
 from knowledge.cells import ALL_FAMILIES
 from knowledge.intake.directory.models import (
     DirectoryAgreement,
     DirectoryMembership,
     DirectoryPartnership,
     DirectorySchool,
+    DirectorySchoolAgreement,
 )
 from knowledge.intake.directory.repository import DirectoryRepository, names, shares
 from knowledge.intake.review import rollups
@@ -28,40 +32,45 @@ from knowledge.intake.review.models import IngestedReview
 from knowledge.intake.rollup.repository import RollupRepository
 from knowledge.intake.search.repository import SearchRepository
 from readmodel.directory import DirectoryProjection
+from readmodel.terms import Terms
 
 
-def desired_counting(
-    review: IngestedReview, agreement: DirectoryAgreement | None
-) -> tuple[str | None, bool]:
-    """(the trust scope, whether the LA and national scopes) the review belongs in now."""
+def desired_counting(review: IngestedReview, agreement: Terms | None) -> tuple[str | None, bool]:
+    """(the trust scope, whether the LA and national scopes) the review belongs in now, by the
+    terms in force for its school."""
     if agreement is None:
         return None, False
     trust = review.trust_uid if shares(agreement.trust_visibility) else None
     return trust, shares(agreement.local_authority_visibility)
 
 
-async def _recount(
-    session: AsyncSession, review: IngestedReview, agreement: DirectoryAgreement | None
-) -> bool:
+async def _recount(session: AsyncSession, review: IngestedReview, agreement: Terms | None) -> bool:
     trust, la = desired_counting(review, agreement)
     return await rollups.move(
         session, review, counted_trust=trust, counted_la=la, families=ALL_FAMILIES
     )
 
 
-async def reconcile_partnership(session: AsyncSession, partnership_id: uuid.UUID) -> None:
-    """The partnership's agreement changed: recount its reviews; drop words it no longer allows."""
-    agreement = await DirectoryRepository(session).agreement(partnership_id)
-    reviews = (
-        await session.scalars(
-            select(IngestedReview).where(IngestedReview.partnership_id == partnership_id)
-        )
-    ).all()
+async def reconcile_partnership(
+    session: AsyncSession, partnership_id: uuid.UUID, urn: int | None = None
+) -> None:
+    """The partnership's agreement (or, with ``urn``, one school's terms) changed: recount the
+    reviews concerned by their schools' terms; drop the words those no longer allow."""
+    directory = DirectoryRepository(session)
+    statement = select(IngestedReview).where(IngestedReview.partnership_id == partnership_id)
+    if urn is not None:
+        statement = statement.where(IngestedReview.urn == urn)
+    reviews = (await session.scalars(statement)).all()
+    silenced: list[IngestedReview] = []
     for review in reviews:
-        await _recount(session, review, agreement)
-    if agreement is None or not names(agreement.partnership_visibility):
-        await SearchRepository(session).forget_partnership(partnership_id)
-        for review in reviews:
+        school = await directory.school_terms(partnership_id, review.urn)
+        await _recount(session, review, school)
+        if school is None or not names(school.partnership_visibility):
+            silenced.append(review)
+    if silenced:
+        search = SearchRepository(session)
+        for review in silenced:
+            await search.forget_review(review.review_id)
             review.text_shared = False
     # Thresholds and visibilities decide what is shown: every cached decision is stale.
     await RollupRepository(session).bump_all()
@@ -73,12 +82,10 @@ async def reconcile_school(session: AsyncSession, urn: int, trust_uid: str | Non
     changed = [review for review in reviews if review.trust_uid != trust_uid]
     if not changed:
         return
-    agreements = await DirectoryRepository(session).agreements(
-        {review.partnership_id for review in changed}
-    )
+    directory = DirectoryRepository(session)
     for review in changed:
         review.trust_uid = trust_uid
-        await _recount(session, review, agreements.get(review.partnership_id))
+        await _recount(session, review, await directory.school_terms(review.partnership_id, urn))
 
 
 class _Directory(DirectoryProjection):
@@ -99,10 +106,20 @@ class _Directory(DirectoryProjection):
             await reconcile_partnership(session, agreement.partnership_id)
         return applied
 
+    async def apply_school_agreement(
+        self, session: AsyncSession, terms: SchoolAgreementPayload
+    ) -> bool:
+        applied = await super().apply_school_agreement(session, terms)
+        if applied:
+            await session.flush()
+            await reconcile_partnership(session, terms.partnership_id, terms.urn)
+        return applied
+
 
 directory = _Directory(
     school=DirectorySchool,
     partnership=DirectoryPartnership,
     membership=DirectoryMembership,
     agreement=DirectoryAgreement,
+    school_agreement=DirectorySchoolAgreement,
 )

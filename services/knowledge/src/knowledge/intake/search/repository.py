@@ -45,6 +45,11 @@ class SearchRepository:
         if documents:
             await self.session.execute(insert(db.table(SearchDocument)), list(documents))
 
+    async def forget_review(self, review_id: uuid.UUID) -> None:
+        await self.session.execute(
+            delete(SearchDocument).where(SearchDocument.review_id == review_id)
+        )
+
     async def forget_partnership(self, partnership_id: uuid.UUID) -> None:
         await self.session.execute(
             delete(SearchDocument).where(SearchDocument.partnership_id == partnership_id)

@@ -177,12 +177,20 @@ async def get_agreement(
 @router.put(
     "/{partnership_id}/agreement",
     name="put_partnership_agreement",
-    summary="Replace the data-sharing agreement",
+    summary="Propose a new version of the data-sharing agreement",
     description=(
-        "Who beyond the school may see reports and findings: the partnership (named or "
-        "aggregated), the trust and the LA (aggregated at most), and the suppression threshold."
+        "Who beyond the school may see reports and findings: the partnership, the trust and the "
+        "LA (`none`, `aggregated` or `named`), the suppression threshold and `named_for_support`. "
+        "The body becomes the agreement's next version (the partnership's lead, its LA or the "
+        "trust of a member school may propose one). What it narrows binds every member school at "
+        "once; what it widens binds a school only once that school consents "
+        "(`POST /v1/partnerships/{id}/agreement/consents`). 200 when the version is in force for "
+        "every member, 202 when some have yet to consent (see `/agreement/schools`). Emits "
+        "`scheduling.partnership.agreement_changed` and, per school whose terms narrowed, "
+        "`.school_agreement_changed`."
     ),
     response_model=AgreementOut,
+    responses={202: {"model": AgreementOut, "description": "Proposed; awaiting consent"}},
 )
 async def put_agreement(
     partnership_id: PartnershipId,
@@ -192,6 +200,10 @@ async def put_agreement(
     session: SessionDep,
     principal: DirectoryWriter,
 ) -> AgreementOut:
-    agreement = await service.put_agreement(session, principal, partnership_id, body, expected)
+    agreement, pending = await service.put_agreement(
+        session, principal, partnership_id, body, expected
+    )
+    if pending:
+        response.status_code = 202
     set_etag(response, agreement.version)
     return AgreementOut.model_validate(agreement)

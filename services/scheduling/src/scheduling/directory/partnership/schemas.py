@@ -54,9 +54,10 @@ class MemberOut(StrictModel):
 
 
 class AgreementIn(StrictModel):
-    """Who beyond the school may see its reports and findings. The trust and the LA see
-    aggregates unless the partnership opts in to `named` for them; figures about fewer schools
-    than the threshold are hidden. `named_for_support`: member schools may be named to schools
+    """Who beyond the school may see its reports and findings, proposed as the agreement's next
+    version. What it widens binds a member school only once that school consents; what it
+    narrows binds every member at once. Figures about fewer schools than the threshold are
+    hidden. `named_for_support`: member schools may be named to schools
     of other partnerships as offering support for their strengths."""
 
     model_config = ConfigDict(
@@ -74,8 +75,12 @@ class AgreementIn(StrictModel):
     )
 
     partnership_visibility: Visibility
-    trust_visibility: Visibility = Field(description="`named` is an explicit opt-in")
-    local_authority_visibility: Visibility = Field(description="`named` is an explicit opt-in")
+    trust_visibility: Visibility = Field(
+        description="Wider than `aggregated` binds a member school only once it consents"
+    )
+    local_authority_visibility: Visibility = Field(
+        description="Wider than `aggregated` binds a member school only once it consents"
+    )
     suppression_threshold: Annotated[int, Field(ge=2, le=100)] = 5
     named_for_support: bool = Field(
         False,

@@ -26,6 +26,7 @@ from contracts.directory import (
 from contracts.events import TenancyPath
 from scheduling.db import IdempotencyRecord
 from scheduling.directory.membership.models import Membership
+from scheduling.directory.partnership import consent
 from scheduling.directory.partnership.models import Partnership, SharingAgreement
 from scheduling.directory.partnership.repository import PartnershipRepository
 from scheduling.directory.partnership.schemas import (
@@ -35,6 +36,7 @@ from scheduling.directory.partnership.schemas import (
     PartnershipPatch,
 )
 from scheduling.directory.partnership.tenancy import (
+    agreement_proposable,
     may_create_partnership,
     partnership_manageable,
     partnership_visible,
@@ -121,8 +123,9 @@ async def create_partnership(
         agreement = SharingAgreement(partnership_id=partnership.id)
         session.add(agreement)
         await session.flush()
+        consent.record_version(session, agreement, principal.subject)
         _publish_partnership(session, partnership, created=True)
-        _publish_agreement(session, partnership, agreement)
+        _publish_agreement(session, partnership, agreement, principal.subject)
         headers = {
             "Location": f"/v1/partnerships/{partnership.id}",
             "ETag": etag_for(partnership.version),
@@ -190,6 +193,9 @@ async def add_member(
     session.add(membership)
     await session.flush()
     _publish_membership(session, partnership, urn, joined=True)
+    agreement = await repository.agreement(partnership_id)
+    if agreement is not None:  # every partnership gets one at creation
+        await consent.start_school(session, partnership, agreement, urn)
     await session.commit()
     return membership, True
 
@@ -205,6 +211,7 @@ async def remove_member(
     session.add(
         tombstone(Collection.PARTNERSHIP_MEMBERS, urn, partnership_id=partnership_id, urn=urn)
     )
+    await consent.end_school(session, partnership_id, urn)
     _publish_membership(session, partnership, urn, joined=False)
     await session.commit()
 
@@ -219,14 +226,35 @@ async def get_agreement(
     return agreement
 
 
+async def _proposable(
+    session: AsyncSession, principal: Principal, partnership_id: uuid.UUID
+) -> Partnership:
+    """The partnership if the caller may propose its agreement; 404 if they cannot see it."""
+    repository = PartnershipRepository(session)
+    found = await repository.get_where(partnership_id, agreement_proposable(principal))
+    if found is None:
+        await get_partnership(session, principal, partnership_id)
+        raise ProblemError(
+            403,
+            "Not a proposer of this partnership's agreement",
+            detail="The partnership's lead, its local authority and the trusts of its member "
+            "schools may propose a version.",
+            type_="not-agreement-proposer",
+        )
+    return found
+
+
 async def put_agreement(
     session: AsyncSession,
     principal: Principal,
     partnership_id: uuid.UUID,
     data: AgreementIn,
     expected_version: int,
-) -> SharingAgreement:
-    partnership = await _managed(session, principal, partnership_id)
+) -> tuple[SharingAgreement, list[int]]:
+    """Propose the terms as the agreement's new version. What it narrows binds every member at
+    once; what it widens binds a member only once that school consents. Returns the version and
+    the members it is not yet fully in force for (they have not consented to it)."""
+    partnership = await _proposable(session, principal, partnership_id)
     agreement = await get_agreement(session, principal, partnership_id)
     check_version(agreement.version, expected_version)
     changed = False
@@ -236,9 +264,11 @@ async def put_agreement(
             changed = True
     if changed:
         await session.flush()
-        _publish_agreement(session, partnership, agreement)
+        consent.record_version(session, agreement, principal.subject)
+        _publish_agreement(session, partnership, agreement, principal.subject)
+    pending = await consent.apply_new_version(session, partnership, agreement)
     await session.commit()
-    return agreement
+    return agreement, pending
 
 
 def _publish_partnership(session: AsyncSession, partnership: Partnership, *, created: bool) -> None:
@@ -269,7 +299,7 @@ def _publish_membership(
 
 
 def _publish_agreement(
-    session: AsyncSession, partnership: Partnership, agreement: SharingAgreement
+    session: AsyncSession, partnership: Partnership, agreement: SharingAgreement, proposed_by: str
 ) -> None:
     payload = AgreementPayload(
         partnership_id=partnership.id,
@@ -281,6 +311,7 @@ def _publish_agreement(
         named_for_support=agreement.named_for_support,
         version=agreement.version,
         updated_at=agreement.updated_at,
+        proposed_by=proposed_by,
     )
     publish(
         session,

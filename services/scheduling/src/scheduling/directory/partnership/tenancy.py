@@ -39,6 +39,22 @@ def partnership_manageable(principal: Principal) -> ColumnElement[bool]:
     return or_(*conditions) if conditions else false()
 
 
+def agreement_proposable(principal: Principal) -> ColumnElement[bool]:
+    """A new version of the data-sharing agreement may be proposed by the partnership's lead,
+    its LA and the trusts of its member schools. A proposal widens nobody's access: each
+    school's consent does (``consent.py``)."""
+    conditions = [partnership_manageable(principal)]
+    if principal.trusts:
+        conditions.append(
+            Partnership.id.in_(
+                select(Membership.partnership_id)
+                .join(School, School.urn == Membership.urn)
+                .where(School.trust_uid.in_(principal.trusts))
+            )
+        )
+    return or_(*conditions)
+
+
 def may_create_partnership(principal: Principal, la_code: str) -> bool:
     """Partnerships are set up by the council of their LA."""
     return la_code in principal.la

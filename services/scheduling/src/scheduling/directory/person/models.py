@@ -36,9 +36,15 @@ class RoleKind(StrEnum):
     REVIEWER = "reviewer"
     IMPROVEMENT_CHAMPION = "improvement_champion"
     ASSISTANT_IC = "assistant_ic"
+    #: A person the school authorises to consent to data-sharing agreements for it.
+    AGREEMENT_SIGNATORY = "agreement_signatory"
 
 
-SCHOOL_ROLES = frozenset({RoleKind.HEADTEACHER, RoleKind.DEPUTY, RoleKind.SENIOR_LEADER})
+SCHOOL_ROLES = frozenset(
+    {RoleKind.HEADTEACHER, RoleKind.DEPUTY, RoleKind.SENIOR_LEADER, RoleKind.AGREEMENT_SIGNATORY}
+)
+#: Who may consent to a data-sharing agreement for their school.
+SIGNATORY_ROLES = frozenset({RoleKind.HEADTEACHER, RoleKind.AGREEMENT_SIGNATORY})
 PARTNERSHIP_ROLES = frozenset({RoleKind.PARTNERSHIP_LEAD, RoleKind.CLUSTER_LEAD})
 YEARLY_ROLES = frozenset({RoleKind.IMPROVEMENT_CHAMPION, RoleKind.ASSISTANT_IC})
 
