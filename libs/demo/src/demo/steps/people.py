@@ -91,7 +91,10 @@ class People:
         if missing:
             # Add what is missing and keep every role they hold (another year's appointment,
             # a role someone else gave them): PUT replaces the whole list.
-            kept = [{k: v for k, v in r.items() if v is not None} for r in current["roles"]]
+            kept = [
+                {k: v for k, v in r.items() if v is not None and k != "id"}
+                for r in current["roles"]
+            ]
             await api.request(
                 "PUT", f"{path}/roles", token=token, json={"roles": kept + missing},
                 headers={"If-Match": etag},

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -150,8 +151,19 @@ def set_external_ids(person: Person, ids: Mapping[str, str | None]) -> bool:
 
 
 def replace_roles(session: AsyncSession, person: Person, roles: Sequence[RoleIn]) -> None:
-    """Every role is replaced: the old rows are deleted, each leaving a tombstone."""
+    """The person's roles become ``roles``: a role held already is kept (its id too), one no
+    longer given is deleted, leaving a tombstone, and a new one is added. So writing back the
+    roles one has read changes nothing, and a sync sees only what really ended."""
+    wanted = {_role_key(r.model_dump()): r for r in roles}
+    kept: list[PersonRole] = []
     for old in person.roles:
+        key = _role_key(
+            {f: getattr(old, f) for f in ("role", "urn", "partnership_id", "academic_year")}
+        )
+        if key in wanted:
+            kept.append(old)
+            del wanted[key]
+            continue
         session.add(
             tombstone(
                 Collection.PERSON_ROLES,
@@ -161,7 +173,17 @@ def replace_roles(session: AsyncSession, person: Person, roles: Sequence[RoleIn]
                 partnership_id=old.partnership_id,
             )
         )
-    person.roles = [PersonRole(**r.model_dump()) for r in roles]
+    person.roles = kept + [PersonRole(**r.model_dump()) for r in wanted.values()]
+
+
+def _role_key(role: Mapping[str, Any]) -> tuple[str, int | None, str | None, str | None]:
+    partnership = role.get("partnership_id")
+    return (
+        str(role["role"]),
+        role.get("urn"),
+        str(partnership) if partnership is not None else None,
+        role.get("academic_year"),
+    )
 
 
 def touch(person: Person) -> None:
