@@ -73,3 +73,31 @@ def test_the_access_line_masks_secret_path_parameters_and_names_the_route() -> N
     assert loggable_path(scope) == "/v1/feeds/***.ics"
     assert route_template(scope) == "/v1/feeds/{secret}.ics"
     assert route_template({"path": "/nowhere"}) == "unmatched"
+
+
+async def test_every_line_of_a_request_names_its_service(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    from tests.common.test_http_helpers import client_for, make_app
+
+    written = io.StringIO()
+    with monkeypatch.context() as patch:
+        patch.setattr(sys, "stderr", written)
+        configure_logging("lifespan-of-another-task", "INFO")
+        import structlog
+
+        structlog.contextvars.clear_contextvars()  # a server's task: nothing bound
+        app = make_app(Path(str(tmp_path)) / "key.pem")
+        async with client_for(app) as client:
+            await client.get("/livez", headers={"X-Request-ID": "line-1"})
+    configure_logging("tests", "INFO")
+    [access] = [
+        json.loads(line)
+        for line in written.getvalue().splitlines()
+        if '"request"' in line and "line-1" in line
+    ]
+    assert access["service"] == "test"
+    assert access["route"] == "/livez"
+    assert access["request_id"] == "line-1"

@@ -13,6 +13,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
+import structlog
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -80,6 +81,9 @@ class RequestContextMiddleware:
         correlation_id = _sane_id(headers.get(CORRELATION_ID_HEADER)) or request_id
         request_token = request_id_var.set(request_id)
         correlation_token = correlation_id_var.set(correlation_id)
+        # Every line of the request names its service (requests run in tasks of the server's,
+        # not in the lifespan's context where configure_logging bound it).
+        service_tokens = structlog.contextvars.bind_contextvars(service=self.service)
         started_at = time.perf_counter()
         status = 500
         response_started = False
@@ -118,6 +122,7 @@ class RequestContextMiddleware:
                 duration_ms=round(elapsed * 1000, 2),
                 client=client_ip(scope),
             )
+            structlog.contextvars.reset_contextvars(**service_tokens)
             correlation_id_var.reset(correlation_token)
             request_id_var.reset(request_token)
 
