@@ -101,3 +101,24 @@ async def test_every_line_of_a_request_names_its_service(
     assert access["service"] == "test"
     assert access["route"] == "/livez"
     assert access["request_id"] == "line-1"
+
+
+def test_a_line_logged_in_a_span_carries_its_trace_and_span_ids(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from opentelemetry.sdk.trace import TracerProvider
+
+    written = io.StringIO()
+    tracer = TracerProvider().get_tracer("tests")
+    with monkeypatch.context() as patch:
+        patch.setattr(sys, "stderr", written)
+        configure_logging("logging-test", "INFO")
+        with tracer.start_as_current_span("work") as span:
+            get_logger("tests").info("inside")
+        get_logger("tests").info("outside")
+    configure_logging("tests", "INFO")
+    inside, outside = (json.loads(line) for line in written.getvalue().strip().splitlines())
+    context = span.get_span_context()
+    assert inside["trace_id"] == format(context.trace_id, "032x")
+    assert inside["span_id"] == format(context.span_id, "016x")
+    assert "trace_id" not in outside

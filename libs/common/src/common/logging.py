@@ -8,6 +8,7 @@ import sys
 from contextvars import ContextVar
 
 import structlog
+from opentelemetry import trace
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 correlation_id_var: ContextVar[str | None] = ContextVar("correlation_id", default=None)
@@ -21,6 +22,16 @@ def _add_ids(_logger: object, _name: str, event_dict: dict[str, object]) -> dict
     return event_dict
 
 
+def _add_trace(_logger: object, _name: str, event_dict: dict[str, object]) -> dict[str, object]:
+    """The current span's trace and span ids (W3C hex), so a line can be found from its trace
+    and a trace from its lines; nothing when tracing is off (no span is recording)."""
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:
+        event_dict.setdefault("trace_id", format(context.trace_id, "032x"))
+        event_dict.setdefault("span_id", format(context.span_id, "016x"))
+    return event_dict
+
+
 def configure_logging(service: str, level: str = "INFO") -> None:
     """Configure structlog and the stdlib root logger to write one JSON object per line."""
     numeric = logging.getLevelName(level.upper())
@@ -29,6 +40,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _add_ids,  # type: ignore[list-item]
+        _add_trace,  # type: ignore[list-item]
     ]
     structlog.configure(
         processors=[
