@@ -106,6 +106,8 @@ def test_each_operation_names_the_scopes_it_requires(tmp_path: Path) -> None:
     assert flow["scopes"] == {
         "things:read": "Read things",
         "things:write": "Create and change things",
+        # every service's operator routes (common.operations.router)
+        "ops:admin": "Operate the service: its backlog, dead letters and consumers",
     }
     assert "HTTPBearer" in document["components"]["securitySchemes"]
 

@@ -20,8 +20,14 @@ DEFAULT_TOKEN_URL = "/oauth2/token"
 _VERBS = {"read": "Read", "write": "Create and change", "admin": "Administer"}
 
 
+#: Scopes whose meaning the verb-and-resource rule does not say.
+_DESCRIBED = {"ops:admin": "Operate the service: its backlog, dead letters and consumers"}
+
+
 def scope_description(scope: str) -> str:
     """``reviews:write`` -> ``Create and change reviews``."""
+    if scope in _DESCRIBED:
+        return _DESCRIBED[scope]
     resource, _, action = scope.partition(":")
     verb = _VERBS.get(action)
     return f"{verb} {resource}" if verb else f"The `{scope}` scope"

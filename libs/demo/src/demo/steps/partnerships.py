@@ -82,5 +82,9 @@ class Partnerships:
         if all(current[k] == v for k, v in body.items()):
             report.count("agreements", Outcome.UNCHANGED)
             return
-        await api.request("PUT", path, token=token, json=body, headers={"If-Match": etag})
+        # 202: a wider version is proposed, in force for each school once its head consents
+        # (docs/api/scheduling.md); a narrower one answers 200, in force at once.
+        await api.request(
+            "PUT", path, token=token, json=body, headers={"If-Match": etag}, ok=(200, 202)
+        )
         report.count("agreements", Outcome.UPDATED)
