@@ -332,7 +332,14 @@ async def test_the_upload_limit_is_larger_for_imports_only(
         headers={**headers, "Content-Type": "application/json"},
     )
     assert_problem(too_big, 413)
-    await client.delete(started.headers["location"], headers=headers)
+    location = started.headers["location"]
+    await client.delete(location, headers=headers)
+
+    async def ended() -> bool:  # the job ends before the app stops (stopping mid-batch is apart)
+        job = (await client.get(location, headers=headers)).json()
+        return job["status"] in {"succeeded", "failed", "cancelled"}
+
+    await eventually(ended, within=120)
 
 
 async def test_an_upload_without_gias_files_is_422(

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import shutil
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -240,6 +240,19 @@ class _Scope:
 BatchImporter = Callable[[AsyncSession, _Scope, list[parsing.Row], _Batch], Awaitable[None]]
 
 
+@contextlib.asynccontextmanager
+async def _batch_session(
+    sessions: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """A batch's session whose close survives the job being cancelled (a stop): rolled back and
+    its connection returned, since on SQLite an abandoned write transaction keeps the lock."""
+    session = sessions()
+    try:
+        yield session
+    finally:
+        await asyncio.shield(session.close())
+
+
 async def run_import(
     sessions: async_sessionmaker[AsyncSession], job_id: uuid.UUID, *, batch_size: int = 1000
 ) -> JobStatus:
@@ -274,7 +287,7 @@ async def run_import(
                         break
                     batch = _Batch()
                     batch.counts["rows"] = len(batch_rows)
-                    async with sessions() as session:
+                    async with _batch_session(sessions) as session:
                         repository = ImportJobRepository(session)
                         if await repository.cancel_requested(job_id):
                             raise CancelledByUser
