@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import MetaData, select
+from sqlalchemy import MetaData, select, text
 
 from common.db import create_database
 from common.http.storable import NUL_MESSAGE
@@ -156,10 +156,29 @@ async def _fingerprint(url: str) -> str:
     return digest.hexdigest()
 
 
+async def _settled(url: str, within: float = 120.0) -> None:
+    """Wait until what the service does by itself at start is done (knowledge's seeded
+    taxonomy published and its outbox rows marked sent), so only a request could change rows."""
+    database = create_database(url)
+    try:
+        deadline = asyncio.get_running_loop().time() + within
+        while asyncio.get_running_loop().time() < deadline:
+            async with database.engine.connect() as conn:
+                waiting = await conn.scalar(
+                    text("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+                )
+            if not waiting:
+                return
+            await asyncio.sleep(0.2)
+    finally:
+        await database.dispose()
+
+
 async def _sweep(app: FastAPI, auth: dict[str, str], url: str) -> tuple[list[str], bool]:
     """(failures, whether the database changed) over every case of the app's OpenAPI."""
     failures: list[str] = []
     async with running_app(app) as client:
+        await _settled(url)
         before = await _fingerprint(url)
         sweep = list(cases(app.openapi()))
         assert len(sweep) > 20, "the sweep found too few text fields"
