@@ -4,7 +4,7 @@ The scheduling service runs as production runs it (uvicorn, its own process, on 
 port, PostgreSQL at ``TEST_POSTGRES_URL``, or SQLite when no server answers), with the default
 limit on requests in flight (``MAX_REQUESTS_IN_FLIGHT`` in the environment overrides it). A
 load client in another process first measures the sustainable rate of each workload (a closed
-loop of a few clients, fewer than the limit), then offers 0.5x, 1x, 2x and 4x that rate as an
+loop of as many clients as the limit admits), then offers 0.5x, 1x, 2x and 4x that rate as an
 open loop (requests sent on a fixed schedule, whatever the answers). Per step: p50/p99 of the
 admitted requests, the share shed with 503 + ``Retry-After`` and how fast those 503s come
 back, and the number of 500s (must be 0).
@@ -47,9 +47,8 @@ from scheduling.config import SchedulingSettings
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results" / "overload.json"
 MULTIPLES = (0.5, 1.0, 2.0, 4.0)
-CAPACITY_CLIENTS = 6  # below the in-flight limit: the sustainable rate, nothing shed
 CAPACITY_SECONDS = 6.0
-STEP_SECONDS = 6.0
+STEP_SECONDS = 10.0
 WARMUP_REQUESTS = 100
 SEEDED_SCHOOLS = 200
 FIRST_URN = 300_000
@@ -152,12 +151,20 @@ def _urns(kind: str, first: int) -> Any:
         n += 1
 
 
+def _capacity_clients() -> int:
+    """As many closed-loop clients as the server admits at once: it is kept busy, sheds nothing."""
+    limit = SchedulingSettings().max_requests_in_flight
+    return limit if limit > 0 else 8
+
+
 async def _closed_loop(url: str, token: str, kind: str, first: int) -> dict[str, Any]:
-    """The sustainable rate: a few clients, each sending its next request on an answer."""
+    """The sustainable rate: the admitted limit's worth of clients, each sending its next
+    request on an answer."""
     urns = _urns(kind, first)
+    clients = _capacity_clients()
     client = await _connections(url, token)
     try:
-        for _ in range(WARMUP_REQUESTS // CAPACITY_CLIENTS):
+        for _ in range(WARMUP_REQUESTS // clients):
             await asyncio.gather(*(_call(client, kind, next(urns)) for _ in range(2)))
         deadline = time.perf_counter() + CAPACITY_SECONDS
         samples: list[Sample] = []
@@ -167,7 +174,7 @@ async def _closed_loop(url: str, token: str, kind: str, first: int) -> dict[str,
                 samples.append(await _call(client, kind, next(urns)))
 
         started = time.perf_counter()
-        await asyncio.gather(*(loop() for _ in range(CAPACITY_CLIENTS)))
+        await asyncio.gather(*(loop() for _ in range(clients)))
         elapsed = time.perf_counter() - started
     finally:
         await client.close()
@@ -282,7 +289,7 @@ def _run(folder: Path, database_url: str, backend: str) -> dict[str, Any]:
         "NATS_URL": nats.url,
         "AUTH_DEV_KEY_PATH": str(key_path),
         "SCHEDULING_WRITE_RATE_PER_MINUTE": "0",  # the in-flight limit is what is measured
-        "SCHEDULING_CONSUMERS_ENABLED": "false",  # an API replica; workers run apart
+        "SCHEDULING_ROLE": "api",  # an API replica: the relay and consumers run in workers
     }
     command = [sys.executable, "-m", "uvicorn", "--factory", "scheduling.main:create_app"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"]

@@ -130,7 +130,7 @@ class ServiceSettings(BaseSettings):
     #: Requests handled at once by this process; more are shed at once with 503 + Retry-After
     #: (health endpoints exempt). 0: no limit. About the pool's connections: a request past
     #: them would only wait for one.
-    max_requests_in_flight: int = Field(default=8, ge=0, validation_alias="MAX_REQUESTS_IN_FLIGHT")
+    max_requests_in_flight: int = Field(default=3, ge=0, validation_alias="MAX_REQUESTS_IN_FLIGHT")
     db_pool_size: int = Field(default=5, ge=1, validation_alias="DB_POOL_SIZE")
     db_max_overflow: int = Field(default=2, ge=0, validation_alias="DB_MAX_OVERFLOW")
     db_pool_timeout_seconds: float = Field(

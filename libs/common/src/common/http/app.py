@@ -181,9 +181,9 @@ def create_service_app(
     app.openapi_extras = openapi or OpenApiExtras()
     app.state.verifier = verifier or _cached(verifier_from_settings(settings), settings)
     install_problem_handlers(app)
-    # add_middleware puts each one outside the previous, so from the outside in: CORS, request
-    # context (ids, the access line, metrics), the in-flight limit, the write rate limit, the
-    # body size limit, OPTIONS.
+    # add_middleware puts each one outside the previous, so from the outside in: CORS, the
+    # in-flight limit (shedding must be the cheapest answer), request context (ids, the access
+    # line, metrics), the write rate limit, the body size limit, OPTIONS.
     app.add_middleware(OptionsMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(
@@ -192,8 +192,12 @@ def create_service_app(
         burst=settings.write_rate_burst,
         identify=rate_limit_identity,
     )
-    app.add_middleware(InFlightLimitMiddleware, limit=settings.max_requests_in_flight)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    app.add_middleware(
+        InFlightLimitMiddleware,
+        limit=settings.max_requests_in_flight,
+        service=settings.service_name,
+    )
     if settings.cors_allowed_origins:
         app.add_middleware(CORSMiddleware, **cors_options(settings.cors_allowed_origins))  # type: ignore[arg-type]
     if configure_tracing(settings.service_name):

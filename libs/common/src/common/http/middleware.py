@@ -1,8 +1,8 @@
 """Pure ASGI middlewares (no BaseHTTPMiddleware: it breaks contextvars and streaming).
 
-Order, outermost first, as :func:`common.http.app.create_service_app` installs them:
-``RequestContextMiddleware`` -> ``InFlightLimitMiddleware`` (``common.http.overload``) ->
-``WriteRateLimitMiddleware`` -> ``BodySizeLimitMiddleware``.
+Order, outermost first, as :func:`common.http.app.create_service_app` installs them (CORS,
+when configured, outside all): ``InFlightLimitMiddleware`` (``common.http.overload``) ->
+``RequestContextMiddleware`` -> ``WriteRateLimitMiddleware`` -> ``BodySizeLimitMiddleware``.
 """
 
 from __future__ import annotations
@@ -48,6 +48,11 @@ def _sane_id(value: str | None) -> str | None:
     return value if value is not None and _SANE_ID.fullmatch(value) else None
 
 
+def request_id_for(headers: Headers) -> str:
+    """The caller's ``X-Request-ID`` when it is a short, plain token; otherwise a new id."""
+    return _sane_id(headers.get(REQUEST_ID_HEADER)) or str(new_id())
+
+
 def loggable_path(scope: Scope) -> str:
     """The request path with secret path parameters (a calendar feed's secret) masked: a path
     that carries a secret must not leave it in the logs. Query strings are never logged."""
@@ -77,7 +82,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        request_id = _sane_id(headers.get(REQUEST_ID_HEADER)) or str(new_id())
+        request_id = request_id_for(headers)
         correlation_id = _sane_id(headers.get(CORRELATION_ID_HEADER)) or request_id
         request_token = request_id_var.set(request_id)
         correlation_token = correlation_id_var.set(correlation_id)

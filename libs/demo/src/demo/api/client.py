@@ -216,7 +216,7 @@ class Services:
         cls,
         urls: Mapping[str, str],
         *,
-        concurrency: int = 8,
+        concurrency: int = 3,  # the services admit 3 requests at once (MAX_REQUESTS_IN_FLIGHT)
         transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
     ) -> Services:
         limit = asyncio.Semaphore(concurrency)
