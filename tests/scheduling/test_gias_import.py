@@ -116,6 +116,32 @@ async def test_a_bad_row_is_reported_with_its_line_and_the_rest_imported(
     assert (await client.get("/v1/schools/115003", headers=reader)).status_code == 404
 
 
+async def test_a_nul_in_a_cell_rejects_its_row_on_both_databases(
+    client: httpx.AsyncClient, issue_token: TokenFactory
+) -> None:
+    """PostgreSQL cannot store a NUL and SQLite would: both reject the row, naming the column,
+    and import the rest; a NUL in a column the import never reads changes nothing."""
+    rows = [
+        establishment(115000, EstablishmentName="Chelmer\x00Valley Primary"),  # line 2
+        establishment(115001, Postcode="CM1\x002AB"),  # line 3
+        establishment(115002, **{"Street": "High\x00Street"}),  # a column not read
+    ]
+    job = await _import(
+        client,
+        _national(issue_token),
+        {"establishments": ("edubasealldata20261120.csv", to_cp1252(ESTABLISHMENT_COLUMNS, rows))},
+    )
+    assert job["status"] == "succeeded", job
+    assert job["counts"]["created"] == 1
+    assert job["counts"]["rejected"] == 2
+    reasons = {r["line"]: r["reason"] for r in job["rejections"]}
+    assert "EstablishmentName contains the NUL character" in reasons[2]
+    assert "Postcode contains the NUL character" in reasons[3]
+    reader = bearer(issue_token("directory:read", la=["881"]))
+    assert (await client.get("/v1/schools/115000", headers=reader)).status_code == 404
+    assert (await client.get("/v1/schools/115002", headers=reader)).status_code == 200
+
+
 async def test_an_academy_conversion_keeps_its_history_both_ways(
     client: httpx.AsyncClient, issue_token: TokenFactory
 ) -> None:

@@ -176,10 +176,15 @@ class Row:
         self._index = index
 
     def get(self, column: str) -> str:
+        """The cell, stripped. A NUL in a cell the import reads rejects the row on both
+        databases alike (PostgreSQL cannot store it; SQLite would)."""
         position = self._index.get(column)
         if position is None or position >= len(self._cells):
             return ""
-        return self._cells[position].strip()
+        cell = self._cells[position]
+        if "\x00" in cell:
+            raise RowError(f"{column} contains the NUL character (U+0000), which cannot be stored")
+        return cell.strip()
 
 
 def read_rows(raw: IO[bytes], layout: Layout) -> Generator[Row, None, None]:
