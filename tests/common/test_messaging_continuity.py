@@ -15,6 +15,7 @@ from common.messaging.continuity import (
     StreamHistoryLostError,
     check_history,
     history_problem,
+    oldest_pending_age,
 )
 from common.messaging.envelope import MSG_ID_HEADER
 from tests.common.conftest import (
@@ -124,3 +125,24 @@ async def test_a_consumer_whose_stream_lost_its_tail_is_refused(
     await publish(js, "b", range(1))  # sequence 1 < the 4 this consumer applied
     with pytest.raises(StreamHistoryLostError, match="sequence 4"):
         await check_history(js, messaging_db, InboxMessage, STREAM, DURABLE)
+
+
+async def test_the_oldest_pending_age_is_that_of_the_first_event_of_its_subjects_after_the_floor(
+    broker: Broker,
+) -> None:
+    """What the age-limit alert compares with the stream's max_age: the age of the oldest
+    event a consumer has still to apply, among its own subjects only."""
+    js = broker.js
+    await publish(js, "a", range(2))  # sequences 1 and 2
+    first_published = await js.stream_info(STREAM)
+    assert first_published.state.last_seq == 2
+    await asyncio.sleep(0.2)
+    await publish(js, "b", range(1))  # sequence 3
+
+    only_b = await oldest_pending_age(js, STREAM, ["test.thing.b"], after=0)
+    from_start = await oldest_pending_age(js, STREAM, ["test.thing.a"], after=0)  # read later
+    assert from_start is not None
+    assert from_start >= 0.2
+    assert only_b is not None
+    assert only_b < from_start
+    assert await oldest_pending_age(js, STREAM, ["test.thing.a"], after=2) is None  # caught up

@@ -74,3 +74,14 @@ async def test_metrics_count_requests_events_and_consumers(
     assert delta("knowledge", "cf_consumer_events_total", consumer="knowledge-directory") == 1
     assert delta("reviews", "cf_consumer_events_total", outcome="dead") == 0
     assert "cf_consumer_pending" in after["reviews"]
+    # Caught up: nothing waits; the test streams keep events forever (max_age 0).
+    assert (
+        sample(
+            after["reviews"], "cf_consumer_oldest_pending_age_seconds", consumer="reviews-directory"
+        )
+        == 0
+    )
+    assert (
+        sample(after["reviews"], "cf_consumer_stream_max_age_seconds", consumer="reviews-directory")
+        == 0
+    )

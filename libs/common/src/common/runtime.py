@@ -46,10 +46,14 @@ from common.messaging import (
     ensure_stream,
     subject_filters,
 )
-from common.messaging.continuity import check_history
+from common.messaging.continuity import check_history, oldest_pending_age
 from common.messaging.streams import DEAD_LETTER_STREAM, StreamLimits
 from common.observability.metrics import Refresher
-from common.observability.runtime_metrics import pool_refresher, record_backlog
+from common.observability.runtime_metrics import (
+    ConsumerGauges,
+    pool_refresher,
+    record_backlog,
+)
 from common.observability.tracing import instrument_engine
 from common.operations.backlog import outbox_backlog
 from common.settings import ServiceSettings
@@ -322,6 +326,14 @@ class ServiceRuntime:
         found.pending = info.num_pending or 0
         found.ack_pending = info.num_ack_pending or 0
         found.lag = found.pending + found.ack_pending
+        with contextlib.suppress(Exception):  # NATS busy: the rest is still worth showing
+            stream = await self.broker.js.stream_info(runner.stream)
+            found.stream_max_age_seconds = stream.config.max_age or None
+            if found.lag:
+                floor = info.ack_floor.stream_seq if info.ack_floor else 0
+                found.oldest_pending_age_seconds = await oldest_pending_age(
+                    self.broker.js, runner.stream, runner.filter_subjects, after=floor
+                )
         return found
 
     def metrics_refreshers(self) -> list[Refresher]:
@@ -337,7 +349,12 @@ class ServiceRuntime:
                 outbox_waiting=outbox.waiting if outbox else None,
                 outbox_oldest_age=(outbox.oldest_age_seconds or 0.0) if outbox else None,
                 consumers={
-                    durable: (c.pending, c.ack_pending)
+                    durable: ConsumerGauges(
+                        c.pending,
+                        c.ack_pending or 0,
+                        c.oldest_pending_age_seconds,
+                        c.stream_max_age_seconds,
+                    )
                     for durable, c in found.consumers.items()
                     if c.pending is not None
                 },

@@ -22,12 +22,17 @@ class OutboxBacklog(BaseModel):
 class ConsumerBacklog(BaseModel):
     """One durable consumer: ``pending`` messages of its subjects not yet delivered,
     ``ack_pending`` delivered but not yet acknowledged, ``lag`` the two together (what it has
-    still to apply). ``refused``: why it does not consume (the stream lost its history)."""
+    still to apply), ``oldest_pending_age_seconds`` how long the oldest of them has waited.
+    A stream with an age limit (``stream_max_age_seconds``) removes an event at that age
+    whether or not the consumer applied it: the oldest pending age must stay well below it.
+    ``refused``: why it does not consume (the stream lost its history)."""
 
     stream: str = Field(examples=["SCHEDULING"])
     pending: int | None = Field(default=None, examples=[0])
     ack_pending: int | None = Field(default=None, examples=[0])
     lag: int | None = Field(default=None, examples=[0])
+    oldest_pending_age_seconds: float | None = Field(default=None, examples=[None])
+    stream_max_age_seconds: float | None = Field(default=None, examples=[None])
     refused: str | None = Field(default=None, examples=[None])
 
 

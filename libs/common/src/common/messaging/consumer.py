@@ -152,6 +152,10 @@ class ConsumerRunner:
     def durable(self) -> str:
         return self._durable
 
+    @property
+    def filter_subjects(self) -> tuple[str, ...]:
+        return tuple(self._filters)
+
     async def run(self) -> None:
         self._task = asyncio.current_task()
         failures = 0

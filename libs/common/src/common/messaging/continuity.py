@@ -16,6 +16,14 @@ when:
 A consumer that is gone from a stream that still has its history (an operator deleted it) is
 created again from the start: harmless, the inbox drops what was applied already.
 
+A stream with an age limit removes an event when it reaches that age, whether or not every
+consumer applied it, and JetStream then moves the consumer on without a word. That cannot be
+seen after the fact (a consumer reads only its subjects, so gaps in the stream's sequence are
+normal); it is prevented instead: :func:`oldest_pending_age` is in the backlog (``/readyz``,
+``cf_consumer_oldest_pending_age_seconds``), beside the stream's ``max_age``, and an alert fires
+when the oldest event a consumer has still to apply reaches half of it. A consumer found gone
+whose inbox shows it applied events the stream no longer holds is logged as an error too.
+
 An operator who accepts the loss sets ``NATS_ACCEPT_HISTORY_LOSS=<STREAM>`` for one start: a
 marker row in the inbox (``stream-reset:<stream>:<created>``) records it, and the checks then
 look only at what was applied after the marker. The inbox is only read when the consumer is
@@ -25,6 +33,7 @@ otherwise.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -112,6 +121,16 @@ async def history_problem(
     high, last_applied = await _applied_since_reset(database, inbox_model, durable)
     if high is None and last_applied is None:
         return info, None  # never consumed: a first start
+    if high is not None and high <= last_seq and high + 1 < info.state.first_seq:
+        log.error(
+            "stream_removed_events_since_consumer",
+            stream=stream,
+            consumer=durable,
+            last_applied_seq=high,
+            first_seq=info.state.first_seq,
+            hint="events of its subjects between the two, if any, were removed by the stream's "
+            "limits before it read them; replay them from their source (docs/runbooks.md)",
+        )
     if high is not None and high > last_seq:
         return info, (
             f"{durable} applied {stream} up to sequence {high}, but the stream ends at "
@@ -124,6 +143,32 @@ async def history_problem(
         )
     log.warning("consumer_recreated", stream=stream, consumer=durable)
     return info, None
+
+
+async def oldest_pending_age(
+    js: JetStreamContext, stream: str, subjects: Sequence[str], *, after: int
+) -> float | None:
+    """Seconds since the oldest message of ``subjects`` after sequence ``after`` (a consumer's
+    ack floor) was stored: the oldest event the consumer has still to apply (None: none)."""
+    oldest: datetime | None = None
+    for subject in subjects:
+        try:
+            message = await js.get_msg(stream, seq=after + 1, subject=subject, next=True)
+        except NotFoundError:
+            continue
+        stored = _stored_at(message.time)
+        if stored is not None and (oldest is None or stored < oldest):
+            oldest = stored
+    return None if oldest is None else max(0.0, (utcnow() - oldest).total_seconds())
+
+
+def _stored_at(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and value:
+        head, _, fraction = value.rstrip("Z").partition(".")
+        return datetime.fromisoformat(f"{head}.{fraction[:6] or '0'}+00:00")
+    return None
 
 
 async def check_history(

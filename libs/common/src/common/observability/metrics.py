@@ -61,6 +61,17 @@ CONSUMER_ACK_PENDING = Gauge(
     "Messages delivered to the consumer and not yet acknowledged (read at scrape time).",
     ["service", "consumer"],
 )
+CONSUMER_OLDEST_PENDING_AGE = Gauge(
+    "cf_consumer_oldest_pending_age_seconds",
+    "Age of the oldest event the consumer has still to apply; 0 when none (read at scrape time).",
+    ["service", "consumer"],
+)
+CONSUMER_STREAM_MAX_AGE = Gauge(
+    "cf_consumer_stream_max_age_seconds",
+    "The max_age of the consumer's stream (0: kept forever): an event older than this is "
+    "removed whether or not the consumer applied it.",
+    ["service", "consumer"],
+)
 DEAD_LETTERS = Counter(
     "cf_dead_letters_total",
     "Events sent to the DEADLETTER stream by a consumer.",

@@ -8,13 +8,16 @@ consumers (the API role) reports none.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from sqlalchemy.pool import QueuePool
 
 from common.db import Database
 from common.observability.metrics import (
     CONSUMER_ACK_PENDING,
+    CONSUMER_OLDEST_PENDING_AGE,
     CONSUMER_PENDING,
+    CONSUMER_STREAM_MAX_AGE,
     DB_POOL_IN_USE,
     DB_POOL_OVERFLOW,
     OUTBOX_OLDEST_AGE,
@@ -23,21 +26,34 @@ from common.observability.metrics import (
 )
 
 
+class ConsumerGauges(NamedTuple):
+    """One durable consumer's figures at a scrape."""
+
+    pending: int
+    ack_pending: int
+    oldest_pending_age_seconds: float | None
+    stream_max_age_seconds: float | None
+
+
 def record_backlog(
     service: str,
     *,
     outbox_waiting: int | None,
     outbox_oldest_age: float | None,
-    consumers: Mapping[str, tuple[int | None, int | None]],
+    consumers: Mapping[str, ConsumerGauges],
 ) -> None:
-    """Set the backlog gauges: the outbox's (when the database answered) and, per durable
-    consumer, ``(pending, ack_pending)`` (when NATS answered)."""
+    """Set the backlog gauges: the outbox's (when the database answered) and each durable
+    consumer's (when NATS answered)."""
     if outbox_waiting is not None:
         OUTBOX_WAITING.labels(service).set(outbox_waiting)
         OUTBOX_OLDEST_AGE.labels(service).set(max(outbox_oldest_age or 0.0, 0.0))
-    for durable, (pending, ack_pending) in consumers.items():
-        CONSUMER_PENDING.labels(service, durable).set(pending or 0)
-        CONSUMER_ACK_PENDING.labels(service, durable).set(ack_pending or 0)
+    for durable, gauges in consumers.items():
+        CONSUMER_PENDING.labels(service, durable).set(gauges.pending)
+        CONSUMER_ACK_PENDING.labels(service, durable).set(gauges.ack_pending)
+        CONSUMER_OLDEST_PENDING_AGE.labels(service, durable).set(
+            gauges.oldest_pending_age_seconds or 0.0
+        )
+        CONSUMER_STREAM_MAX_AGE.labels(service, durable).set(gauges.stream_max_age_seconds or 0.0)
 
 
 def pool_refresher(service: str, database: Database) -> Refresher:
