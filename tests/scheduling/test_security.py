@@ -136,6 +136,8 @@ ROUTES = [
         "directory:write",
         SCHOOL_CALENDAR,
     ),
+    # a council's view
+    Route("GET", "/v1/local-authorities/{la_code}/coverage", "directory:read"),
     # cycles
     Route("POST", "/v1/cycles", "directory:write", {"academic_year": YEAR}, is_object=False),
     Route("GET", "/v1/cycles", "directory:read", is_object=False),

@@ -16,6 +16,7 @@ from scheduling.config import SchedulingSettings
 from scheduling.db import IdempotencyRecord, InboxMessage, OutboxMessage
 from scheduling.directory.agreement.router import router as agreement_router
 from scheduling.directory.calendar.router import router as calendar_router
+from scheduling.directory.coverage.router import router as coverage_router
 from scheduling.directory.cycle.router import partnership_cycles_router
 from scheduling.directory.cycle.router import router as cycle_router
 from scheduling.directory.deletions.router import router as tombstone_router
@@ -93,6 +94,7 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
             meeting_router,
             feed_router,
             tombstone_router,
+            coverage_router,
         ],
         readiness=runtime.readiness,
     )

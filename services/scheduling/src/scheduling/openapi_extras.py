@@ -18,6 +18,7 @@ TAGS = {
     "calendars": "A person's, school's or partnership's calendar of the year.",
     "calendar feeds": "iCalendar feeds at secret URLs (no bearer token), and their tokens.",
     "imports": "Bulk imports (GIAS extracts) as jobs.",
+    "local authorities": "A council's view of its year: coverage of its schools and partnerships.",
 }
 
 #: Descriptions for operations whose route gives none (operationId -> text).
