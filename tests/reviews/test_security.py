@@ -127,6 +127,8 @@ ROUTES = [
             ],
         },
     ),
+    # The council's view (its tenancy: tests/reviews/test_oversight.py).
+    Route("GET", "/v1/review-progress/{la_code}", "reviews:read", is_object=False),
 ]
 
 
@@ -183,7 +185,7 @@ async def review(kit: Kit) -> uuid.UUID:
 
 async def _call(kit: Kit, route: Route, review_id: uuid.UUID, headers: dict[str, str]) -> Any:
     path = route.path.format(
-        review_id=review_id, item_id=uuid.uuid4(), finding_id=uuid.uuid4(), number=1
+        review_id=review_id, item_id=uuid.uuid4(), finding_id=uuid.uuid4(), number=1, la_code=LA
     )
     return await kit.client.request(
         route.method, path, json=route.body, headers={**headers, "If-Match": '"1"'}

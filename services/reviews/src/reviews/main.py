@@ -25,6 +25,7 @@ from reviews.integration.router import integration_routers
 from reviews.integration.service import webhook_dispatcher
 from reviews.milestone.service import run_sweeper
 from reviews.openapi_extras import OPENAPI
+from reviews.oversight.router import router as oversight_router
 from reviews.progress.router import router as progress_router
 from reviews.report.router import router as report_router
 from reviews.review.handlers import HANDLERS as SCHEDULE_HANDLERS
@@ -114,6 +115,7 @@ def create_app(settings: ReviewsSettings | None = None) -> FastAPI:
             report_router,
             workshop_router,
             progress_router,
+            oversight_router,
             *integration_routers(settings),
         ],
         readiness=runtime.readiness,
