@@ -29,7 +29,8 @@ YEAR = "2025-26"
 HEADINGS = (
     "What the Partnership Lead of", "The year's calendar", "Meetings", "Overdue milestones",
     "What a county officer", "Where the reviews are", f"The themes of {YEAR}'s reviews",
-    "Process measures", "Actions at the 90-day review",
+    "Process measures", "Actions at the 90-day review", "Coverage (GET /v1/local-authorities",
+    "The year's progress (GET /v1/review-progress",
 )  # fmt: skip
 
 
@@ -75,6 +76,10 @@ async def test_the_year_is_scheduled_walked_and_shown_and_a_second_run_changes_n
         county_stages = printed[printed.index("Where the reviews are") :]
         closed_line = rf"^ +closed +{len(closed)}$"
         assert re.search(closed_line, county_stages, re.MULTILINE), county_stages
+        # ... and counts them by partnership from the reviews service (no school named).
+        progress = printed[printed.index("The year's progress") :]
+        all_line = rf"^ +all partnerships +10 +\d+ +\d+ +{len(closed)} +\d+ +0$"
+        assert re.search(all_line, progress, re.MULTILINE), progress
         async with httpx.AsyncClient(base_url=urls["knowledge"]) as knowledge:
             await _knowledge_counts_them(knowledge, issue_token, list(states.values()))
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from demo.context import DemoContext
 from demo.views import labels
+from demo.views.council import council_view
 from demo.views.lifecycle import MILESTONE_LABELS, overdue, read_feed, stages
 from demo.views.table import table
 from demo.walk.plan import MAIN_LINE, stage_index
@@ -35,6 +36,7 @@ async def county_view(ctx: DemoContext, today: date) -> list[str]:
     states = stages(events)
     terms = calendar["terms"] if calendar else []
     lines = [f"What a county officer of {county.la_name} sees (the council's own token):"]
+    lines += await council_view(ctx)
 
     by_term: dict[str, list[dict[str, Any]]] = {}
     for review in sorted(planned, key=lambda r: r["days"][0]):
