@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-_COUNTS = {
+_COUNTS: dict[str, Any] = {
     "planned": 12,
     "held": 7,
     "reported": 5,
@@ -33,8 +34,8 @@ class PartnershipProgress(Counts):
 
 
 class Progress(BaseModel):
-    model_config = {
-        "json_schema_extra": {
+    model_config = ConfigDict(
+        json_schema_extra={
             "examples": [
                 {
                     "la_code": "881",
@@ -50,7 +51,7 @@ class Progress(BaseModel):
                 }
             ]
         }
-    }
+    )
 
     la_code: str
     academic_year: str

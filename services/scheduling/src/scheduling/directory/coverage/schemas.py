@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-_PARTNERSHIP = {
+_PARTNERSHIP: dict[str, Any] = {
     "id": "0b6c3d55-7f55-4d8e-9a53-3d4c1b7e0a11",
     "name": "Chelmsford North",
     "members": 9,
@@ -31,8 +32,8 @@ class SchoolCoverage(BaseModel):
 
 
 class Coverage(BaseModel):
-    model_config = {
-        "json_schema_extra": {
+    model_config = ConfigDict(
+        json_schema_extra={
             "examples": [
                 {
                     "la_code": "881",
@@ -49,7 +50,7 @@ class Coverage(BaseModel):
                 }
             ]
         }
-    }
+    )
 
     la_code: str
     academic_year: str
