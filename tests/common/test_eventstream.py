@@ -256,3 +256,38 @@ async def test_a_browser_opens_the_stream_with_a_ticket_good_for_nothing_else(
         frames = await read_events(client, {}, 1, params={"ticket": fresh, "after": cursor_for(0)})
         assert frames
     await broker.close()
+
+
+async def test_a_bounded_read_ends_the_response_after_its_events_or_its_wait(
+    nats_url: str, dev_key_path: Path, issue_token: TokenFactory
+) -> None:
+    """For a client that reads a response whole: ``max_events`` counts only the events the
+    caller sees; ``wait_seconds`` ends a response that has nothing (more) to send."""
+    broker = await Broker.connect(nats_url, name="events-bounded-test")
+    await ensure_stream(broker.js, STREAM, ["test.>"])
+    essex = bearer(issue_token("events:read", la=["881"]))
+    start = cursor_for((await broker.js.stream_info(STREAM)).state.last_seq)
+    mine = [await publish(broker, la, n) for n, la in enumerate(("881", "886", "881", "881"))]
+    app = events_app(broker, dev_key_path)
+    async with serving(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as client:
+        bounded = await client.get(
+            "/v1/events/stream", params={"after": start, "max_events": "2"}, headers=essex
+        )
+        assert bounded.status_code == 200, bounded.text
+        assert bounded.headers["content-type"].startswith("text/event-stream")
+        ids = [line[4:] for line in bounded.text.splitlines() if line.startswith("id: ")]
+        frames = [
+            json.loads(line[6:]) for line in bounded.text.splitlines() if line[:6] == "data: "
+        ]
+        assert [f["id"] for f in frames] == [mine[0].id, mine[2].id]  # 886's is not counted
+        # From the last id, with more asked for than there is: the wait ends it.
+        rest = await client.get(
+            "/v1/events/stream",
+            params={"last_event_id": ids[-1], "max_events": "10", "wait_seconds": "0.3"},
+            headers=essex,
+        )
+        frames = [json.loads(line[6:]) for line in rest.text.splitlines() if line[:6] == "data: "]
+        assert [f["id"] for f in frames] == [mine[3].id]
+        for bad in ({"max_events": "0"}, {"max_events": "1001"}, {"wait_seconds": "-1"}):
+            assert_problem(await client.get("/v1/events/stream", params=bad, headers=essex), 422)
+    await broker.close()

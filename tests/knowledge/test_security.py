@@ -63,6 +63,7 @@ ROUTES = [
         "GET", "/v1/insights/outcomes?scope=la&id=881&year=2026-27", "knowledge:read", tenancy=LA
     ),
     Route("GET", "/v1/insights/process?scope=la&id=881&format=csv", "knowledge:read", tenancy=LA),
+    Route("GET", "/v1/insights/process.csv?scope=la&id=881", "knowledge:read", tenancy=LA),
     Route("GET", "/v1/insights/search?q=phonics", "knowledge:read"),
     Route("GET", "/v1/insights/support/schools/{urn}", "knowledge:read", tenancy=SCHOOL),
     Route(

@@ -206,6 +206,13 @@ async def test_brokering_search_suggestions_and_process(kit: Kit) -> None:
     lines = list(csv.DictReader(io.StringIO(as_csv.text)))
     assert lines[0]["reports"] == "5"
     assert lines[0]["workshops"] == "1"
+    alone = await kit.client.get(
+        "/v1/insights/process.csv", params={"scope": "partnership", "id": str(P)}, headers=lead
+    )
+    assert (alone.headers["content-type"], alone.text) == (
+        as_csv.headers["content-type"],
+        as_csv.text,
+    )
     # The council: its LA and each partnership sharing with it. Q's 2 reports and R's 1 are
     # below the threshold, and together too, so P's are hidden as well (else LA - P = Q + R);
     # one workshop is about one school.

@@ -149,6 +149,14 @@ async def test_draft_check_publish_render(kit: Kit, nats_server: NatsServer) -> 
         await kit.client.get(base, headers={**who["head"], "Accept": "application/xml"}), 406
     )
     assert_problem(await kit.client.get(f"{base}?format=pdf", headers=who["head"]), 422)
+    # Each representation at a route of its own too, for clients that cannot negotiate.
+    for path, negotiated in ((f"{base}.md", markdown), (f"{base}.html", html)):
+        alone = await kit.client.get(path, headers=who["head"])
+        assert alone.headers["content-type"] == negotiated.headers["content-type"]
+        assert alone.text == negotiated.text
+    version_md = await kit.client.get(f"{base}/versions/2.md", headers=who["head"])
+    assert version_md.text == markdown.text
+    assert_problem(await kit.client.get(f"{base}/versions/x.md", headers=who["head"]), 422)
 
     # Published versions never change, in the ORM and in the database.
     async with kit.db.session() as session:
@@ -204,8 +212,13 @@ async def test_who_reads_the_published_report(kit: Kit, nats_server: NatsServer)
     other_head = kit.token(*RW, person=uuid.uuid4(), schools=["115999"])
     other_reviewer = kit.token(*RW, person=uuid.uuid4())
     assert_problem(await kit.client.get(base, headers=kit.admin), 403)
+    alone = (f"{base}.md", f"{base}.html", f"{base}/versions/1.md", f"{base}/versions/1.html")
     for stranger in (la, trust, other_head, other_reviewer):
         assert_problem(await kit.client.get(base, headers=stranger), 404)
+        for path in alone:
+            assert_problem(await kit.client.get(path, headers=stranger), 404)
+    for path in alone[:2]:
+        assert_problem(await kit.client.get(path, headers=kit.admin), 403)
     for reader in ("head", "lead", "reviewer", "ic"):
         assert (await kit.client.get(base, headers=who[reader])).status_code == 200
 

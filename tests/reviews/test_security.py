@@ -74,6 +74,8 @@ ROUTES = [
     Route("POST", "/v1/reviews/{review_id}/report/versions", "reviews:write", {"summary": "S"}),
     Route("GET", "/v1/reviews/{review_id}/report/versions", "reviews:read"),
     Route("GET", "/v1/reviews/{review_id}/report/versions/{number}", "reviews:read"),
+    Route("GET", "/v1/reviews/{review_id}/report/versions/{number}.md", "reviews:read"),
+    Route("GET", "/v1/reviews/{review_id}/report/versions/{number}.html", "reviews:read"),
     Route(
         "POST",
         "/v1/reviews/{review_id}/report/versions/{number}/acknowledgement",
@@ -82,6 +84,8 @@ ROUTES = [
     ),
     Route("POST", "/v1/reviews/{review_id}/report/publication", "reviews:write", {"version": 1}),
     Route("GET", "/v1/reviews/{review_id}/report", "reviews:read"),
+    Route("GET", "/v1/reviews/{review_id}/report.md", "reviews:read"),
+    Route("GET", "/v1/reviews/{review_id}/report.html", "reviews:read"),
     Route("GET", "/v1/reviews/{review_id}/workshop", "reviews:read"),
     Route(
         "PUT",

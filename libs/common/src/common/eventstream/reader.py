@@ -8,6 +8,7 @@ and the client library re-creates it from the last sequence it saw whenever it n
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -97,14 +98,22 @@ async def follow(
     start_seq: int,
     filter_subjects: Sequence[str],
     poll_seconds: float = 1.0,
+    until: float | None = None,
 ) -> AsyncIterator[StreamEntry]:
-    """Every event from ``start_seq`` on, then each new one as it arrives; endless."""
+    """Every event from ``start_seq`` on, then each new one as it arrives: endless, or until
+    the event loop's clock reaches ``until`` (a bounded read)."""
+    loop = asyncio.get_running_loop()
     async with ordered_reader(
         js, stream, start_seq=start_seq, filter_subjects=filter_subjects
     ) as sub:
         while True:
+            wait = poll_seconds
+            if until is not None:
+                wait = min(wait, until - loop.time())
+                if wait <= 0:
+                    return
             try:
-                msg = await sub.next_msg(timeout=poll_seconds)
+                msg = await sub.next_msg(timeout=wait)
             except TimeoutError:
                 continue
             entry = parse_entry(msg.metadata.sequence.stream, msg.subject, msg.data)

@@ -21,7 +21,15 @@ from common.auth.principal import Principal
 from common.eventstream.cursors import sequence_of
 from common.eventstream.feed import FeedPage, read_feed_page
 from common.eventstream.reader import Visible, VisibleMany, one_by_one
-from common.eventstream.sse import KEEP_ALIVE_SECONDS, event_stream_response, start_sequence
+from common.eventstream.sse import (
+    DEFAULT_WAIT_SECONDS,
+    KEEP_ALIVE_SECONDS,
+    MAX_EVENTS,
+    MAX_WAIT_SECONDS,
+    Bound,
+    event_stream_response,
+    start_sequence,
+)
 from common.eventstream.tickets import TICKET_TTL_SECONDS, StreamTicket, TicketError, TicketSigner
 from common.http.pagination import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT
 from common.http.problems import (
@@ -93,7 +101,8 @@ def ticket_signer(request: Request, scope: str) -> TicketSigner:
 _SSE_DOC: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "`text/event-stream`: `id:` the stream sequence, `event:` the "
-        "CloudEvents type, `data:` the event JSON; a `: keep-alive` comment every 15 s.",
+        "CloudEvents type, `data:` the event JSON; a `: keep-alive` comment every 15 s. "
+        "Endless, unless a bounded read (`max_events`, `wait_seconds`) was asked for.",
         "content": {"text/event-stream": {"schema": {"type": "string"}}},
     },
     **_UNAVAILABLE,
@@ -160,7 +169,13 @@ def events_router(host: EventsHost) -> APIRouter:
             "(`POST /v1/events/stream-tickets`, with the bearer token) and open "
             "`/v1/events/stream?ticket=<ticket>`. `EventSource` reconnects by itself with "
             "`Last-Event-ID` while the ticket is valid; after that, get a new ticket and "
-            "open a new `EventSource` with `after` (or `last_event_id`)."
+            "open a new `EventSource` with `after` (or `last_event_id`).\n\n"
+            "A client that reads a response whole (one generated from this document) asks "
+            "for a bounded read: with `max_events` and/or `wait_seconds` the response ends "
+            "after that many events or seconds, whichever comes first (`wait_seconds` is "
+            f"{DEFAULT_WAIT_SECONDS:g} when only `max_events` is given); its body is the same "
+            "`text/event-stream`. Read on from the last `id:` with `last_event_id`, or page "
+            "`GET /v1/events` instead."
         ),
         response_class=EventSourceResponse,
         responses=_SSE_DOC,
@@ -188,6 +203,25 @@ def events_router(host: EventsHost) -> APIRouter:
                 examples=["1042"],
             ),
         ] = None,
+        max_events: Annotated[
+            int | None,
+            Query(
+                ge=1,
+                le=MAX_EVENTS,
+                description="A bounded read: end the response after this many events.",
+                examples=[10],
+            ),
+        ] = None,
+        wait_seconds: Annotated[
+            float | None,
+            Query(
+                ge=0,
+                le=MAX_WAIT_SECONDS,
+                description="A bounded read: end the response after this many seconds "
+                f"(default {DEFAULT_WAIT_SECONDS:g} when `max_events` is given).",
+                examples=[5],
+            ),
+        ] = None,
     ) -> EventSourceResponse:
         js = host.jetstream(request)
         resume = last_event_id if last_event_id is not None else last_event_id_query
@@ -202,6 +236,7 @@ def events_router(host: EventsHost) -> APIRouter:
             visible=host.visibility(request, principal),
             filter_subjects=host.filter_subjects,
             keep_alive_seconds=host.keep_alive_seconds,
+            bound=Bound.of(max_events, wait_seconds),
         )
 
     @router.get(

@@ -1,5 +1,9 @@
 """Routes of /v1/reviews/{id}/report: versions, the head's acknowledgement, the publication,
-and the report itself as JSON, HTML or Markdown."""
+and the report itself as JSON, HTML or Markdown.
+
+Each representation also has a route of its own (``report.md``, ``report.html``, and the same
+for a version): a client generated from the OpenAPI reads one media type per operation, so
+content negotiation on one route cannot reach the HTML or the Markdown from it."""
 
 from __future__ import annotations
 
@@ -50,6 +54,24 @@ _RENDERED: dict[int | str, dict[str, Any]] = {
 }
 
 
+_LABELS = {ReportFormat.HTML: "HTML", ReportFormat.MARKDOWN: "Markdown"}
+
+
+def _as_document(format_: ReportFormat) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI of a route that answers only ``format_``: the body as text."""
+    return {
+        200: {
+            "description": f"The report as {_LABELS[format_]}",
+            "content": {MEDIA_TYPES[format_]: {"schema": {"type": "string"}}},
+        }
+    }
+
+
+def _document(version: ReportVersion, format_: ReportFormat) -> Response:
+    media_type = f"{MEDIA_TYPES[format_]}; charset=utf-8"
+    return Response(render(ReportOut.of(version), format_), media_type=media_type)
+
+
 def _rendered(version: ReportVersion, format_: ReportFormat | None, accept: str | None) -> Response:
     chosen = negotiate(format_, accept)
     if chosen is None:
@@ -59,11 +81,9 @@ def _rendered(version: ReportVersion, format_: ReportFormat | None, accept: str 
             detail="The report is offered as application/json, text/html and text/markdown.",
             extensions={"offered": list(MEDIA_TYPES.values())},
         )
-    report = ReportOut.of(version)
     if chosen == ReportFormat.JSON:
-        return JSONResponse(report.model_dump(mode="json"))
-    media_type = f"{MEDIA_TYPES[chosen]}; charset=utf-8"
-    return Response(render(report, chosen), media_type=media_type)
+        return JSONResponse(ReportOut.of(version).model_dump(mode="json"))
+    return _document(version, chosen)
 
 
 @router.post(
@@ -101,6 +121,38 @@ async def list_report_versions(
 ) -> Page[ReportOut]:
     rows, next_cursor = await service.list_versions(session, principal, review_id, params)
     return Page(data=[ReportOut.of(v) for v in rows], next_cursor=next_cursor)
+
+
+@router.get(
+    "/{review_id}/report/versions/{number}.md",
+    name="get_report_version_markdown",
+    summary="One version of the report, as Markdown",
+    description="`GET /v1/reviews/{id}/report/versions/{number}` as Markdown only, for "
+    "clients that cannot negotiate (a generated client): the same readers.",
+    response_class=Response,
+    responses=_as_document(ReportFormat.MARKDOWN),
+)
+async def get_report_version_markdown(
+    review_id: ReviewId, number: Number, session: SessionDep, principal: ReviewsReader
+) -> Response:
+    version = await service.get_version(session, principal, review_id, number)
+    return _document(version, ReportFormat.MARKDOWN)
+
+
+@router.get(
+    "/{review_id}/report/versions/{number}.html",
+    name="get_report_version_html",
+    summary="One version of the report, as HTML",
+    description="`GET /v1/reviews/{id}/report/versions/{number}` as HTML only, for "
+    "clients that cannot negotiate (a generated client): the same readers.",
+    response_class=Response,
+    responses=_as_document(ReportFormat.HTML),
+)
+async def get_report_version_html(
+    review_id: ReviewId, number: Number, session: SessionDep, principal: ReviewsReader
+) -> Response:
+    version = await service.get_version(session, principal, review_id, number)
+    return _document(version, ReportFormat.HTML)
 
 
 @router.get(
@@ -196,3 +248,35 @@ async def get_report(
 ) -> Response:
     version = await service.get_published(session, principal, review_id)
     return _rendered(version, format_, accept)
+
+
+@router.get(
+    "/{review_id}/report.md",
+    name="get_report_markdown",
+    summary="The published report, as Markdown",
+    description="`GET /v1/reviews/{id}/report` as Markdown only, for clients that cannot "
+    "negotiate (a generated client): the same readers, 404 until published.",
+    response_class=Response,
+    responses=_as_document(ReportFormat.MARKDOWN),
+)
+async def get_report_markdown(
+    review_id: ReviewId, session: SessionDep, principal: ReviewsReader
+) -> Response:
+    version = await service.get_published(session, principal, review_id)
+    return _document(version, ReportFormat.MARKDOWN)
+
+
+@router.get(
+    "/{review_id}/report.html",
+    name="get_report_html",
+    summary="The published report, as HTML",
+    description="`GET /v1/reviews/{id}/report` as HTML only, for clients that cannot "
+    "negotiate (a generated client): the same readers, 404 until published.",
+    response_class=Response,
+    responses=_as_document(ReportFormat.HTML),
+)
+async def get_report_html(
+    review_id: ReviewId, session: SessionDep, principal: ReviewsReader
+) -> Response:
+    version = await service.get_published(session, principal, review_id)
+    return _document(version, ReportFormat.HTML)

@@ -1,4 +1,6 @@
-"""Route of /v1/insights/process: process and consistency measures, as JSON or CSV."""
+"""Routes of /v1/insights/process: process and consistency measures, as JSON or CSV (by
+``format`` or Accept), and ``/v1/insights/process.csv``: the CSV alone, for a client generated
+from the OpenAPI (one media type per operation)."""
 
 from __future__ import annotations
 
@@ -52,5 +54,39 @@ async def get_process_measures(
     )
     wants_csv = format == "csv" or (format is None and CSV in (accept or ""))
     if wants_csv:
-        return Response(service.as_csv(measures), media_type=f"{CSV}; charset=utf-8")
+        return _csv(measures)
     return measures
+
+
+@router.get(
+    "/process.csv",
+    name="get_process_measures_csv",
+    summary="Process and consistency measures, as CSV",
+    description="`GET /v1/insights/process` as CSV only (one line per scope and year; a "
+    "suppressed measure is an empty field; a cell a spreadsheet would run is neutralised), "
+    "for clients that cannot negotiate (a generated client). " + SCOPE_DESCRIPTION,
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The measures as CSV",
+            "content": {CSV: {"schema": {"type": "string"}}},
+        },
+        **NOT_VISIBLE,
+    },
+)
+async def get_process_measures_csv(
+    session: SessionDep,
+    principal: KnowledgeReader,
+    scope: ScopeQuery,
+    scope_id: ScopeIdQuery = None,
+    year: OptionalYear = None,
+) -> Response:
+    check_year(year, "query.year")
+    measures = await service.process_measures(
+        session, principal, scope=scope, scope_id=scope_id, year=year
+    )
+    return _csv(measures)
+
+
+def _csv(measures: ProcessMeasures) -> Response:
+    return Response(service.as_csv(measures), media_type=f"{CSV}; charset=utf-8")
