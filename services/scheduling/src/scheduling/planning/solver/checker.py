@@ -1,8 +1,9 @@
 """An independent checker of every hard rule over a Schedule and its Problem.
 
 Written from the rules, sharing no code with the CP-SAT model or the candidate pre-filter: it
-re-derives school days, milestone offsets, eligibility and limits on its own. The problem's
-fixed reviews (``Problem.fixed``) are part of the schedule checked.
+re-derives school days, milestone offsets, eligibility, training (as each policy holds it),
+shadows and assistant ICs (their places, their own limits) and limits on its own. The
+problem's fixed reviews (``Problem.fixed``) are part of the schedule checked.
 """
 
 from __future__ import annotations
