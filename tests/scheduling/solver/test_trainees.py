@@ -9,7 +9,7 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduling.planning.solver import checker, cpsat, greedy, synthetic
+from scheduling.planning.solver import checker, cpsat, greedy, repair, synthetic
 from scheduling.planning.solver.problem_types import Policy, Problem, Schedule, TrainingRule
 
 # CP-SAT deterministic time, not seconds (the wall limit is only a safety net)
@@ -182,3 +182,26 @@ def test_the_checker_catches_training_and_shadow_rules_broken_by_hand() -> None:
     assert "assistant_ic_role" in rules(
         with_place, dataclasses.replace(a, assistant_ic=not_assistant), *rest
     )
+
+
+def test_a_shadow_who_drops_out_is_replaced_and_nothing_else_changes() -> None:
+    policy = Policy(shadows_per_review=1, max_shadowing_per_year=2)
+    problem = _county(1, 5, policy)
+    result = cpsat.solve(problem, FAST)
+    assert result.schedule is not None
+    current = result.schedule.assignments
+    target = next(a for a in current if a.shadows)
+    gone = target.shadows[0]
+    people = tuple(
+        dataclasses.replace(p, unavailable=p.unavailable | set(target.dates)) if p.id == gone else p
+        for p in problem.people
+    )
+    changed = dataclasses.replace(problem, people=people)
+    fixed = repair.repair(changed, current, movable=[a.urn for a in current], options=FAST)
+    assert fixed.status == "repaired"
+    assert fixed.changed == (target.urn,)
+    after = {a.urn: a for a in fixed.assignments}[target.urn]
+    assert (after.dates, after.team, after.ic) == (target.dates, target.team, target.ic)
+    assert gone not in after.shadows
+    schedule = Schedule(fixed.assignments, result.schedule.quality)
+    assert checker.check(changed, schedule) == []
