@@ -10,7 +10,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scheduling.planning.solver import checker, cpsat, greedy, repair, synthetic
-from scheduling.planning.solver.problem_types import Policy, Problem, Schedule, TrainingRule
+from scheduling.planning.solver.problem_types import (
+    Assignment,
+    Policy,
+    Problem,
+    Schedule,
+    TrainingRule,
+)
 
 # CP-SAT deterministic time, not seconds (the wall limit is only a safety net)
 FAST = cpsat.SolverOptions(time_limit_s=120.0, num_workers=1, deterministic_time=1.0)
@@ -133,11 +139,12 @@ def test_the_checker_catches_training_and_shadow_rules_broken_by_hand() -> None:
     result = cpsat.solve(problem, FAST)
     assert result.schedule is not None
     assert checker.check(problem, result.schedule) == []
+    quality = result.schedule.quality
     a = result.schedule.assignments[0]
     rest = result.schedule.assignments[1:]
 
-    def rules(changed: Problem, *assignments: object) -> set[str]:
-        schedule = Schedule(tuple(assignments), result.schedule.quality)  # type: ignore[arg-type]
+    def rules(changed: Problem, *assignments: Assignment) -> set[str]:
+        schedule = Schedule(tuple(assignments), quality)
         return {v.rule for v in checker.check(changed, schedule)}
 
     # an IC without valid training: hard breaks, off does not
