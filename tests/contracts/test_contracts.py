@@ -41,3 +41,26 @@ def test_subject_carries_the_tenancy_path() -> None:
 def test_subject_tokens_cannot_smuggle_wildcards_or_dots(bad: str) -> None:
     with pytest.raises(ValueError, match="subject token"):
         SCHOOL_REGISTERED.subject(TenancyPath(la=bad))
+
+
+def test_a_plan_payload_without_trainees_still_parses_and_one_with_them_round_trips() -> None:
+    """Shadows and the assistant IC are optional: payloads sent before them are read the same,
+    and new ones keep them."""
+    from contracts.schedule import ImprovementChampion, TeamMember, TeamRole
+
+    old = ImprovementChampion.model_validate(
+        {"person_id": "01a20000-0000-7000-8000-000000000021", "home_urn": 115002}
+    )
+    assert old.assistant_person_id is None
+    assert old.assistant_home_urn is None
+    new = ImprovementChampion(
+        person_id=old.person_id,
+        home_urn=115002,
+        assistant_person_id=old.person_id,
+        assistant_home_urn=115003,
+    )
+    assert ImprovementChampion.model_validate_json(new.model_dump_json()) == new
+    shadow = TeamMember.model_validate(
+        {"person_id": str(old.person_id), "role": "shadow", "home_urn": None}
+    )
+    assert shadow.role is TeamRole.SHADOW

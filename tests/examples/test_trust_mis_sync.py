@@ -140,7 +140,7 @@ async def _publish_a_schedule(
     api: httpx.AsyncClient, council: dict[str, str], mis: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """What the council and the partnership do meanwhile: a partnership of the trust's three
-    schools, the LA's term dates, lead-reviewer training for the heads who lead, a cycle, the
+    schools, the LA's term dates, training for the heads who lead and the ICs, a cycle, the
     schools' requests, a schedule generated and published."""
     year, first = mis["academic_year"], int(mis["academic_year"][:4])
     urns = [s["urn"] for s in mis["schools"]]
@@ -157,14 +157,16 @@ async def _publish_a_schedule(
         f"/v1/calendars/las/881/{year}", json=la_calendar(first), headers=council
     )
     assert calendar.status_code == 201, calendar.text
-    people = (await api.get("/v1/people", params={"role": "lead_reviewer"}, headers=council)).json()
-    for person in people["data"]:
-        trained = await api.post(
-            f"/v1/people/{person['id']}/training",
-            json={"kind": "lead_reviewer", "completed_on": f"{first - 1}-06-01"},
-            headers={**council, "If-Match": f'"{person["version"]}"'},
-        )
-        assert trained.status_code == 200, trained.text
+    for role in ("lead_reviewer", "improvement_champion"):
+        params = {"role": role}
+        people = (await api.get("/v1/people", params=params, headers=council)).json()
+        for person in people["data"]:
+            trained = await api.post(
+                f"/v1/people/{person['id']}/training",
+                json={"kind": role, "completed_on": f"{first - 1}-06-01"},
+                headers={**council, "If-Match": f'"{person["version"]}"'},
+            )
+            assert trained.status_code == 200, trained.text
     policy = {"team": {"reviewers": 1}, "reciprocal_pairs_allowed": True}
     cycle = await api.post(
         f"/v1/partnerships/{pid}/cycles",

@@ -151,8 +151,9 @@ async def build_partnership(
             )
             ids.append(person["id"])
             built.names[person["id"]] = person_name
-            if kind == "head":
-                training = {"kind": "lead_reviewer", "completed_on": trained}
+            if kind in ("head", "champion"):
+                course = "lead_reviewer" if kind == "head" else "improvement_champion"
+                training = {"kind": course, "completed_on": trained}
                 await _ok(
                     await client.post(
                         f"/v1/people/{person['id']}/training",

@@ -37,6 +37,9 @@ class TeamRole(StrEnum):
 
 
 class TeamMember(Payload):
+    """A lead reviewer, a reviewer, or a shadow (in training, beside the team on the review
+    days; never counted in the team's size)."""
+
     person_id: UUID
     role: TeamRole
     home_urn: Urn | None = Field(description="The school the person works at, if any")
@@ -45,7 +48,12 @@ class TeamMember(Payload):
 class ImprovementChampion(Payload):
     person_id: UUID
     home_urn: Urn | None
-    assistant_person_id: UUID | None = None
+    assistant_person_id: UUID | None = Field(
+        None, description="The assistant IC beside them at the workshop and the 90-day review"
+    )
+    assistant_home_urn: Urn | None = Field(
+        None, description="The school the assistant IC works at, if any"
+    )
 
 
 class Milestones(Payload):

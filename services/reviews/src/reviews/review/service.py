@@ -58,7 +58,7 @@ def _team(payload: ReviewPlanPayload) -> set[tuple[uuid.UUID, TeamRole, int | No
         members.add((champion.person_id, TeamRole.IMPROVEMENT_CHAMPION, champion.home_urn))
         if champion.assistant_person_id is not None:
             assistant = (champion.assistant_person_id, TeamRole.ASSISTANT_IMPROVEMENT_CHAMPION)
-            members.add((*assistant, None))
+            members.add((*assistant, champion.assistant_home_urn))
     return members
 
 

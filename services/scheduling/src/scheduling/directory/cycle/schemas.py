@@ -76,6 +76,46 @@ class Weights(StrictModel):
     spread_through_year: Weight = 2
     experience_mix: Weight = 2
     travel: Weight = 1
+    untrained: Weight = Field(5, description="Per place held without the training `soft` asks")
+    empty_trainee_place: Weight = Field(1, description="Per shadow or assistant-IC place empty")
+
+
+TrainingRule = Literal["hard", "soft", "off"]
+
+
+class TrainingPolicy(StrictModel):
+    """How each role is held to its training record (completed by the first day of the year,
+    not expiring before its last): `hard` never without it, `soft` allowed at a cost
+    (`weights.untrained`), `off` not checked. Lead-reviewer training counts as reviewer
+    training."""
+
+    lead_reviewer: TrainingRule = "hard"
+    reviewer: TrainingRule = Field(
+        "off", description="Off by default: reviewer training was not recorded before"
+    )
+    improvement_champion: TrainingRule = "hard"
+
+
+class TraineesPolicy(StrictModel):
+    """Places for people in training beside each review, filled by the solver and counted in
+    no team size or limit but their own."""
+
+    shadows_per_review: Annotated[
+        int,
+        Field(
+            ge=0,
+            le=3,
+            description="Shadows (reviewers in training: reviewer training pending or no review "
+            "done yet) on the review days; those who need the experience before next year first",
+        ),
+    ] = 0
+    max_shadowing_per_person_per_year: Annotated[int, Field(ge=1, le=20)] = 2
+    assistant_ic: bool = Field(
+        False,
+        description="An assistant IC (role `assistant_ic` for the year) beside the IC at the "
+        "workshop and the 90-day review",
+    )
+    max_assisting_per_person_per_year: Annotated[int, Field(ge=1, le=20)] = 2
 
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday"]
@@ -135,6 +175,8 @@ class Policy(StrictModel):
     ] = 1
     cross_partnership_reviewers: bool = False
     weights: Weights = Weights()
+    training: TrainingPolicy = TrainingPolicy()
+    trainees: TraineesPolicy = TraineesPolicy()
     meetings: MeetingPolicy = MeetingPolicy()
     triangulation_min_kinds: Annotated[
         int,

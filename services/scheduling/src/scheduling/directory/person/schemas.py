@@ -9,6 +9,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model_validator
 
+from common.clock import utcnow
 from common.http.schemas import StrictModel
 from contracts.directory import Urn
 from scheduling.academic_year import AcademicYear
@@ -22,6 +23,7 @@ from scheduling.directory.person.models import (
     RoleKind,
     Severity,
     TrainingKind,
+    TrainingRecord,
 )
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -207,6 +209,37 @@ class TrainingOut(StrictModel):
     expires_on: date | None
 
 
+class AccreditationOut(StrictModel):
+    """What a person is trained for, from their training records: per kind, the record that
+    lasts longest."""
+
+    kind: TrainingKind
+    completed_on: date
+    valid_until: date | None = Field(description="Null: it does not expire")
+    current: bool = Field(description="Valid today")
+
+
+def accreditation(records: list[TrainingRecord], today: date) -> list[AccreditationOut]:
+    best: dict[TrainingKind, TrainingRecord] = {}
+    for t in records:
+        held = best.get(t.kind)
+        if held is None or _until(t) > _until(held):
+            best[t.kind] = t
+    return [
+        AccreditationOut(
+            kind=kind,
+            completed_on=t.completed_on,
+            valid_until=t.expires_on,
+            current=t.completed_on <= today <= _until(t),
+        )
+        for kind, t in sorted(best.items())
+    ]
+
+
+def _until(t: TrainingRecord) -> date:
+    return t.expires_on or date.max
+
+
 class UnavailabilityOut(StrictModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -223,6 +256,11 @@ class PersonOut(StrictModel):
     roles: list[RoleOut]
     expertise: list[Expertise]
     training: list[TrainingOut]
+    accreditation: list[AccreditationOut] = Field(
+        default_factory=list,
+        description="Per kind of training, the longest-lasting record and whether it is valid "
+        "today (what the schedule's training rules read, for whoever schedules the person)",
+    )
     unavailability: list[UnavailabilityOut]
     external_ids: dict[str, str] = Field(
         default_factory=dict, description="The person's id in other systems, by system"
@@ -266,6 +304,7 @@ def person_out(person: Person, *, show_private: bool) -> PersonOut:
         roles=[RoleOut.model_validate(r) for r in person.roles],
         expertise=person.expertise_codes,
         training=[TrainingOut.model_validate(t) for t in person.training],
+        accreditation=accreditation(person.training, utcnow().date()),
         unavailability=[
             UnavailabilityOut(
                 id=u.id,

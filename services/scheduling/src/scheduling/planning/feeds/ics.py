@@ -52,6 +52,12 @@ def _review_events(review: PlannedReview, data: FeedData) -> list[icalendar.Even
             f"Lead reviewer: {who(PlanRole.LEAD_REVIEWER)}.",
             f"Reviewers: {who(PlanRole.REVIEWER)}.",
             f"Improvement Champion: {who(PlanRole.IMPROVEMENT_CHAMPION)}.",
+            *([f"Shadows: {who(PlanRole.SHADOW)}."] if review.with_role(PlanRole.SHADOW) else []),
+            *(
+                [f"Assistant IC: {who(PlanRole.ASSISTANT_IC)}."]
+                if review.with_role(PlanRole.ASSISTANT_IC)
+                else []
+            ),
             f"Focus: {', '.join(review.focus) or 'to agree'}.",
         ]
     )

@@ -35,6 +35,9 @@ class Wanted:
     lead: uuid.UUID | None = None
     reviewers: list[uuid.UUID] | None = None
     ic: uuid.UUID | None = None
+    shadows: list[uuid.UUID] | None = None  # [] removes every shadow
+    assistant_ic: uuid.UUID | None = None
+    no_assistant_ic: bool = False  # remove the assistant IC
 
 
 @dataclass
@@ -51,9 +54,9 @@ def _engaged(current: dict[int, sm.Assignment], pid: str, skip: int) -> set[date
     for a in current.values():
         if a.urn == skip:
             continue
-        if pid in a.team:
+        if pid in a.review_day_people:
             busy.update(a.dates)
-        if pid == a.ic:
+        if pid in a.workshop_people:
             busy.update((a.milestones.workshop, a.milestones.progress_review))
     return busy
 
@@ -103,6 +106,18 @@ def check_change(ctx: Context, info: CycleInfo, urn: int, wanted: Wanted) -> Che
             else previous.reviewers
         ),
         ic=str(wanted.ic) if wanted.ic else previous.ic,
+        shadows=(
+            tuple(str(p) for p in wanted.shadows)
+            if wanted.shadows is not None
+            else previous.shadows
+        ),
+        assistant_ic=(
+            None
+            if wanted.no_assistant_ic
+            else str(wanted.assistant_ic)
+            if wanted.assistant_ic
+            else previous.assistant_ic
+        ),
     )
     after = published_problem(ctx, override={urn: a})
     if a.dates != previous.dates or a.ic != previous.ic:

@@ -28,6 +28,8 @@ class PlanRole(StrEnum):
     LEAD_REVIEWER = "lead_reviewer"
     REVIEWER = "reviewer"
     IMPROVEMENT_CHAMPION = "improvement_champion"
+    SHADOW = "shadow"  # in training, beside the team on the review days
+    ASSISTANT_IC = "assistant_ic"  # beside the IC at the workshop and the 90-day review
 
 
 MILESTONES = (
@@ -86,8 +88,9 @@ class PlannedReview(VersionedMixin, TimestampMixin, Base):
 
 
 class PlannedReviewPerson(Base):
-    """Someone on a planned review: the lead, a reviewer (``position`` keeps their order) or
-    the Improvement Champion; ``home_urn`` is the school they worked at when planned."""
+    """Someone on a planned review: the lead, a reviewer or a shadow (``position`` keeps their
+    order), the Improvement Champion or the assistant IC; ``home_urn`` is the school they
+    worked at when planned."""
 
     __tablename__ = "planned_review_people"
 

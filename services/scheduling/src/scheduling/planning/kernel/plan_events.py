@@ -42,6 +42,14 @@ _DEFINITIONS: dict[PlanChange, EventDefinition[ReviewPlanPayload]] = {
 }
 
 
+# The plan's roles as the events name them (shadows travel with the team).
+_TEAM_ROLES = {
+    PlanRole.LEAD_REVIEWER: TeamRole.LEAD_REVIEWER,
+    PlanRole.REVIEWER: TeamRole.REVIEWER,
+    PlanRole.SHADOW: TeamRole.SHADOW,
+}
+
+
 def _tenancy(review: PlannedReview) -> TenancyPath:
     return TenancyPath(la=review.la_code, partnership=str(review.partnership_id), urn=review.urn)
 
@@ -49,13 +57,14 @@ def _tenancy(review: PlannedReview) -> TenancyPath:
 def plan_payload(review: PlannedReview, triangulation_min_kinds: int) -> ReviewPlanPayload:
     m = review.milestones
     ics = review.with_role(PlanRole.IMPROVEMENT_CHAMPION)
+    assistants = review.with_role(PlanRole.ASSISTANT_IC)
     team = [
-        TeamMember(
-            person_id=p.person_id,
-            role=TeamRole.LEAD_REVIEWER if p.role is PlanRole.LEAD_REVIEWER else TeamRole.REVIEWER,
-            home_urn=p.home_urn,
+        TeamMember(person_id=p.person_id, role=_TEAM_ROLES[p.role], home_urn=p.home_urn)
+        for p in (
+            *review.with_role(PlanRole.LEAD_REVIEWER),
+            *review.with_role(PlanRole.REVIEWER),
+            *review.with_role(PlanRole.SHADOW),
         )
-        for p in (*review.with_role(PlanRole.LEAD_REVIEWER), *review.with_role(PlanRole.REVIEWER))
     ]
     return ReviewPlanPayload(
         review_id=review.id,
@@ -68,7 +77,12 @@ def plan_payload(review: PlannedReview, triangulation_min_kinds: int) -> ReviewP
         days=review.dates(),
         team=team,
         improvement_champion=(
-            ImprovementChampion(person_id=ics[0].person_id, home_urn=ics[0].home_urn)
+            ImprovementChampion(
+                person_id=ics[0].person_id,
+                home_urn=ics[0].home_urn,
+                assistant_person_id=assistants[0].person_id if assistants else None,
+                assistant_home_urn=assistants[0].home_urn if assistants else None,
+            )
             if ics
             else None
         ),

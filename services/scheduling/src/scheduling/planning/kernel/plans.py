@@ -29,6 +29,10 @@ def assignment_of_review(review: PlannedReview) -> sm.Assignment:
         lead=one(PlanRole.LEAD_REVIEWER),
         reviewers=tuple(str(p.person_id) for p in review.with_role(PlanRole.REVIEWER)),
         ic=one(PlanRole.IMPROVEMENT_CHAMPION),
+        shadows=tuple(str(p.person_id) for p in review.with_role(PlanRole.SHADOW)),
+        assistant_ic=next(
+            (str(p.person_id) for p in review.with_role(PlanRole.ASSISTANT_IC)), None
+        ),
         milestones=sm.MilestoneDates(
             self_review_due=date.fromisoformat(m["self_review_due"]),
             pre_review=date.fromisoformat(m["pre_review_meeting"]),
@@ -48,6 +52,8 @@ def assignment_of_draft(draft: dict[str, Any]) -> sm.Assignment:
         lead=draft["lead"],
         reviewers=tuple(draft["reviewers"]),
         ic=draft["ic"],
+        shadows=tuple(draft.get("shadows", ())),  # drafts written before shadows have none
+        assistant_ic=draft.get("assistant_ic"),
         milestones=sm.MilestoneDates(
             self_review_due=date.fromisoformat(m["self_review_due"]),
             pre_review=date.fromisoformat(m["pre_review_meeting"]),
@@ -104,6 +110,8 @@ def draft_document(
         "lead": a.lead,
         "reviewers": list(a.reviewers),
         "ic": a.ic,
+        "shadows": list(a.shadows),
+        "assistant_ic": a.assistant_ic,
         "focus": sorted(school.focus),
         "milestones": milestone_document(a, cal, school, policy),
     }
@@ -115,6 +123,8 @@ def team_of(a: sm.Assignment) -> list[tuple[PlanRole, str, int]]:
         (PlanRole.LEAD_REVIEWER, a.lead, 0),
         *((PlanRole.REVIEWER, pid, i) for i, pid in enumerate(a.reviewers)),
         (PlanRole.IMPROVEMENT_CHAMPION, a.ic, 0),
+        *((PlanRole.SHADOW, pid, i) for i, pid in enumerate(a.shadows)),
+        *([(PlanRole.ASSISTANT_IC, a.assistant_ic, 0)] if a.assistant_ic is not None else []),
     ]
 
 

@@ -4,10 +4,12 @@
 Solver ids are strings: partnerships by their id, people by theirs. A person's home school is
 the first school they have a role at (their other schools are hard conflicts), their
 partnership that school's; a trained lead holds lead-reviewer training completed by the first
-day of the year's first half-term and not expiring before its last; an IC is appointed for the
-cycle's academic year; a person is experienced once they were on a published team in an
-earlier year or hold lead-reviewer training. Policy weights are scaled so that the API's
-defaults are the solver's tuned defaults.
+day of the year's first half-term and not expiring before its last (reviewer and IC training
+likewise; the policy says whether each is required); an IC (and an assistant IC) is appointed
+for the cycle's academic year; a person in training (who may shadow) holds a reviewing role
+without valid reviewer training or has not yet been on a team; a person is experienced once
+they were on a published team in an earlier year or hold lead-reviewer training. Policy
+weights are scaled so that the API's defaults are the solver's tuned defaults.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ _WEIGHT_SCALE = {
     "spread_through_year": ("spread", 5 / 2),
     "experience_mix": ("pairing", 8 / 2),
     "travel": ("travel_per_10km", 1 / 1),
+    "untrained": ("untrained", 30 / 5),
+    "empty_trainee_place": ("shadow_place", 2 / 1),
 }
 
 
@@ -69,6 +73,13 @@ def solver_policy(doc: PolicyDoc) -> sm.Policy:
         reciprocal_pairs_allowed=doc.reciprocal_pairs_allowed,
         rotation_cycles=doc.rotation_cycles,
         cross_partnership=doc.cross_partnership_reviewers,
+        lead_training=doc.training.lead_reviewer,
+        reviewer_training=doc.training.reviewer,
+        ic_training=doc.training.improvement_champion,
+        shadows_per_review=doc.trainees.shadows_per_review,
+        max_shadowing_per_year=doc.trainees.max_shadowing_per_person_per_year,
+        assistant_ic=doc.trainees.assistant_ic,
+        max_assisting_per_year=doc.trainees.max_assisting_per_person_per_year,
         milestones=sm.Milestones(
             self_review_due=-m.self_review_due,
             pre_review=-m.pre_review_meeting,
@@ -133,6 +144,18 @@ def calendar_of(ctx: Context, urns: set[int]) -> sm.Calendar | None:
     )
 
 
+def valid_training(row: PersonRow, kind: TrainingKind, first: date, last: date) -> list[date]:
+    """When the person completed ``kind`` training valid for the whole year (completed by its
+    first day, not expiring before its last)."""
+    return [
+        t.completed_on
+        for t in row.training
+        if t.kind is kind
+        and t.completed_on <= first
+        and (t.expires_on is None or t.expires_on >= last)
+    ]
+
+
 def _dates(starts_on: date, ends_on: date, first: date, last: date) -> set[date]:
     out, d = set(), max(starts_on, first)
     while d <= min(ends_on, last):
@@ -168,13 +191,19 @@ def _person(
         elif r.role is RoleKind.ASSISTANT_IC and r.academic_year == ctx.academic_year:
             roles.add("assistant_ic")
     first, last = cal.half_terms[0].start, cal.half_terms[-1].end
-    trained = [
-        t.completed_on
+    trained = valid_training(row, TrainingKind.LEAD_REVIEWER, first, last)
+    reviewer = bool(valid_training(row, TrainingKind.REVIEWER, first, last)) or bool(trained)
+    reviewed = row.id in experienced
+    can_review = bool(roles & {"reviewer", "lead_reviewer"})
+    # in training: reviewer training pending, or no review done yet (a trained lead aside)
+    learner = can_review and (not reviewer or (not reviewed and not trained))
+    # ... and trained (or in training) by the year's end: next year they review
+    ready_next_year = any(
+        t.kind is TrainingKind.REVIEWER
+        and t.completed_on <= last
+        and (t.expires_on is None or t.expires_on > last)
         for t in row.training
-        if t.kind is TrainingKind.LEAD_REVIEWER
-        and t.completed_on <= first
-        and (t.expires_on is None or t.expires_on >= last)
-    ]
+    )
     unavailable: set[date] = set()
     for u in row.unavailability:
         unavailable |= _dates(u.starts_on, u.ends_on, first, last)
@@ -189,6 +218,10 @@ def _person(
         unavailable=frozenset(unavailable),
         name=row.name,
         home_location=_location(ctx, home),
+        trained_reviewer=reviewer,
+        trained_ic=bool(valid_training(row, TrainingKind.IMPROVEMENT_CHAMPION, first, last)),
+        learner=learner,
+        needs_experience=learner and ready_next_year and not reviewed,
     )
     conflicts = [sm.Conflict(pid, urn, hard=True, reason="works there") for urn in homes[1:]]
     for c in row.conflicts:

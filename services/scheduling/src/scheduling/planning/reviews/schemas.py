@@ -69,6 +69,15 @@ class PlannedReviewOut(BaseModel):
                         "role": "improvement_champion",
                         "home_urn": 115002,
                     },
+                    "shadows": [
+                        {
+                            "person_id": "01a20000-0000-7000-8000-000000000024",
+                            "name": "Ali Khan",
+                            "role": "shadow",
+                            "home_urn": 115003,
+                        }
+                    ],
+                    "assistant_ic": None,
                     "focus": ["reading"],
                     "milestones": {
                         "self_review_due": "2027-10-13",
@@ -99,6 +108,13 @@ class PlannedReviewOut(BaseModel):
     days: list[date]
     team: list[TeamMemberOut] = Field(description="The lead reviewer first, then the reviewers")
     improvement_champion: TeamMemberOut | None
+    shadows: list[TeamMemberOut] = Field(
+        default_factory=list,
+        description="People in training beside the team on the review days (not in the team)",
+    )
+    assistant_ic: TeamMemberOut | None = Field(
+        None, description="Beside the IC at the workshop and the 90-day review"
+    )
     focus: list[str]
     milestones: MilestonesOut
     version: int | None = Field(
@@ -136,6 +152,8 @@ def review_out(review: PlannedReview, names: dict[uuid.UUID, str]) -> PlannedRev
         days=review.dates(),
         team=[member(p) for p in team],
         improvement_champion=member(ics[0]) if ics else None,
+        shadows=[member(p) for p in review.with_role(PlanRole.SHADOW)],
+        assistant_ic=next((member(p) for p in review.with_role(PlanRole.ASSISTANT_IC)), None),
         focus=list(review.focus),
         milestones=MilestonesOut.model_validate(review.milestones),
         version=review.version,
@@ -146,9 +164,9 @@ def review_out(review: PlannedReview, names: dict[uuid.UUID, str]) -> PlannedRev
 
 
 class PlannedReviewPatch(StrictModel):
-    """Change a planned review's dates, mode, team or IC. Checked against every hard rule by
-    the independent checker: 409 listing what it would break, unless ``force`` with a
-    ``reason`` (recorded on the review)."""
+    """Change a planned review's dates, mode, team, IC, shadows or assistant IC. Checked
+    against every hard rule by the independent checker: 409 listing what it would break,
+    unless ``force`` with a ``reason`` (recorded on the review)."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -156,6 +174,8 @@ class PlannedReviewPatch(StrictModel):
                 {"days": ["2027-11-17"]},
                 {"reviewer_ids": ["01a20000-0000-7000-8000-000000000022"]},
                 {"ic_id": "01a20000-0000-7000-8000-000000000023", "force": True, "reason": "x"},
+                {"shadow_ids": ["01a20000-0000-7000-8000-000000000024"]},
+                {"assistant_ic_id": None},
             ]
         }
     )
@@ -165,6 +185,16 @@ class PlannedReviewPatch(StrictModel):
     lead_id: uuid.UUID | None = None
     reviewer_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=10)] | None = None
     ic_id: uuid.UUID | None = None
+    shadow_ids: (
+        Annotated[
+            list[uuid.UUID],
+            Field(max_length=3, description="The shadows (`[]` removes them); the policy's places"),
+        ]
+        | None
+    ) = None
+    assistant_ic_id: uuid.UUID | None = Field(
+        None, description="The assistant IC; an explicit `null` removes them"
+    )
     force: bool = Field(False, description="Apply it even if it breaks a hard rule")
     reason: Reason | None = Field(None, description="Why, when forcing (required then)")
 
@@ -174,14 +204,28 @@ class PlannedReviewPatch(StrictModel):
             raise ValueError("days are distinct and in order")
         if self.reviewer_ids is not None and len(set(self.reviewer_ids)) != len(self.reviewer_ids):
             raise ValueError("reviewers are listed once each")
+        if self.shadow_ids is not None and len(set(self.shadow_ids)) != len(self.shadow_ids):
+            raise ValueError("shadows are listed once each")
         if self.force and self.reason is None:
             raise ValueError("a forced change needs a reason")
         return self
 
+    @property
+    def removes_assistant_ic(self) -> bool:
+        return "assistant_ic_id" in self.model_fields_set and self.assistant_ic_id is None
+
     def changes_something(self) -> bool:
-        return any(
+        return self.removes_assistant_ic or any(
             v is not None
-            for v in (self.days, self.mode, self.lead_id, self.reviewer_ids, self.ic_id)
+            for v in (
+                self.days,
+                self.mode,
+                self.lead_id,
+                self.reviewer_ids,
+                self.ic_id,
+                self.shadow_ids,
+                self.assistant_ic_id,
+            )
         )
 
 

@@ -113,9 +113,9 @@ async def patch_review(
     patch: PlannedReviewPatch,
     expected_version: int,
 ) -> PlannedReview:
-    """Change days, mode, team or IC; 409 listing every hard rule it breaks unless forced
-    (with a reason, kept on the review). Publishes ``rescheduled`` (days, mode or a milestone
-    moved) or ``team_changed``; nothing when nothing changed."""
+    """Change days, mode, team, IC, shadows or assistant IC; 409 listing every hard rule it
+    breaks unless forced (with a reason, kept on the review). Publishes ``rescheduled``
+    (days, mode or a milestone moved) or ``team_changed``; nothing when nothing changed."""
     review = await _managed(session, principal, review_id)
     check_version(review.version, expected_version)
     if review.status is PlanStatus.CANCELLED:
@@ -124,6 +124,8 @@ async def patch_review(
         *([patch.lead_id] if patch.lead_id else []),
         *(patch.reviewer_ids or []),
         *([patch.ic_id] if patch.ic_id else []),
+        *(patch.shadow_ids or []),
+        *([patch.assistant_ic_id] if patch.assistant_ic_id else []),
     ]
     missing = set(named) - await PlannedReviewRepository(session).existing_people(named)
     if missing:
@@ -141,6 +143,9 @@ async def patch_review(
         lead=patch.lead_id,
         reviewers=patch.reviewer_ids,
         ic=patch.ic_id,
+        shadows=patch.shadow_ids,
+        assistant_ic=patch.assistant_ic_id,
+        no_assistant_ic=patch.removes_assistant_ic,
     )
     try:
         checked = check_change(ctx, info, review.urn, wanted)

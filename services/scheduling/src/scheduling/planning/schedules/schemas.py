@@ -92,6 +92,12 @@ def draft_reviews(
                     *(member(r, PlanRole.REVIEWER) for r in d["reviewers"]),
                 ],
                 improvement_champion=member(d["ic"], PlanRole.IMPROVEMENT_CHAMPION),
+                shadows=[member(p, PlanRole.SHADOW) for p in d.get("shadows", ())],
+                assistant_ic=(
+                    member(d["assistant_ic"], PlanRole.ASSISTANT_IC)
+                    if d.get("assistant_ic")
+                    else None
+                ),
                 focus=d["focus"],
                 milestones=MilestonesOut.model_validate(d["milestones"]),
                 version=None,

@@ -84,7 +84,17 @@ async def get_schedule(session: AsyncSession, principal: Principal, cycle_id: uu
 async def people_of_draft(
     session: AsyncSession, schedule: CycleSchedule
 ) -> tuple[dict[uuid.UUID, str], dict[uuid.UUID, int | None]]:
-    ids = {uuid.UUID(pid) for d in schedule.draft for pid in (d["lead"], *d["reviewers"], d["ic"])}
+    ids = {
+        uuid.UUID(pid)
+        for d in schedule.draft
+        for pid in (
+            d["lead"],
+            *d["reviewers"],
+            d["ic"],
+            *d.get("shadows", ()),
+            *([d["assistant_ic"]] if d.get("assistant_ic") else []),
+        )
+    }
     if not ids:
         return {}, {}
     people = list(await session.scalars(select(Person).where(Person.id.in_(ids))))

@@ -39,6 +39,8 @@ class SchoolCandidates:
     leads: list[str] = field(default_factory=list)
     reviewers: list[str] = field(default_factory=list)
     ics: list[str] = field(default_factory=list)
+    shadows: list[str] = field(default_factory=list)  # people in training who may shadow
+    assistants: list[str] = field(default_factory=list)  # assistant ICs
     excluded: dict[str, str] = field(default_factory=dict)  # person id -> why not eligible
 
 
@@ -54,6 +56,8 @@ class FixedLoad:
     weekly: Counter[tuple[str, Week]] = field(default_factory=Counter)  # (partnership, week)
     pairs: set[tuple[int, int]] = field(default_factory=set)  # (home of a member, reviewed)
     given: Counter[int] = field(default_factory=Counter)  # team places given per home school
+    shadowing: Counter[str] = field(default_factory=Counter)  # shadow places per person
+    assisting: Counter[str] = field(default_factory=Counter)  # assistant-IC places per person
 
 
 @dataclass
@@ -159,6 +163,12 @@ def fixed_load(problem: Problem) -> tuple[FixedLoad, dict[str, set[date]]]:
                 load.given[p.home_urn] += 1
         busy[a.ic].update((a.milestones.workshop, a.milestones.progress_review))
         load.ic_year[a.ic] += 1
+        for pid in a.shadows:
+            busy[pid].update(a.dates)
+            load.shadowing[pid] += 1
+        if a.assistant_ic is not None:
+            busy[a.assistant_ic].update((a.milestones.workshop, a.milestones.progress_review))
+            load.assisting[a.assistant_ic] += 1
     return load, busy
 
 
@@ -242,12 +252,19 @@ def prepare(problem: Problem, shortlist: int = 12) -> Prepared:
             if why is not None:
                 sc.excluded[p.id] = why
                 return False
-            if p.trained_lead:
+            untrained = _untrained(p, pol)
+            if untrained:  # a role the policy holds to training it has not got (for now)
+                sc.excluded[p.id] = untrained
+            if p.may_lead(pol.lead_training):
                 sc.leads.append(p.id)
-            if p.can_review:
+            if p.may_review(pol.reviewer_training):
                 sc.reviewers.append(p.id)
-            if p.can_champion:
+            if p.may_champion(pol.ic_training):
                 sc.ics.append(p.id)
+            if p.learner and pol.shadows_per_review:
+                sc.shadows.append(p.id)
+            if p.can_assist and pol.assistant_ic:
+                sc.assistants.append(p.id)
             return True
 
         for p in members[s.partnership_id]:
@@ -283,6 +300,17 @@ def prepare(problem: Problem, shortlist: int = 12) -> Prepared:
         weeks,
         load,
     )
+
+
+def _untrained(p: Person, pol: Policy) -> str | None:
+    """Why the policy keeps ``p`` out of a role they hold (no valid training), if it does."""
+    if "lead_reviewer" in p.roles and not p.may_lead(pol.lead_training):
+        return "no valid lead-reviewer training"
+    if p.can_review and not p.may_review(pol.reviewer_training):
+        return "no valid reviewer training"
+    if p.can_champion and not p.may_champion(pol.ic_training):
+        return "no valid Improvement Champion training"
+    return None
 
 
 def _ineligible(

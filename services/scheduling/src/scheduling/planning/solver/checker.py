@@ -1,8 +1,9 @@
 """An independent checker of every hard rule over a Schedule and its Problem.
 
 Written from the rules, sharing no code with the CP-SAT model or the candidate pre-filter: it
-re-derives school days, milestone offsets, eligibility and limits on its own. The problem's
-fixed reviews (``Problem.fixed``) are part of the schedule checked.
+re-derives school days, milestone offsets, eligibility, training (as each policy holds it),
+shadows and assistant ICs (their places, their own limits) and limits on its own. The
+problem's fixed reviews (``Problem.fixed``) are part of the schedule checked.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
     weekly: Counter[tuple[str, int, int]] = Counter()
     per_week: Counter[tuple[str, int, int]] = Counter()
     direction: set[tuple[int, int]] = set()
+    own_places: Counter[tuple[str, str]] = Counter()  # (shadow | assistant, person)
     for a in assignments:
         s = schools.get(a.urn)
         if s is None:
@@ -112,26 +114,57 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
             v.append(Violation("milestone", a.urn, None, f"90-day review {ms.progress_review}"))
         # the team
         lead = people.get(a.lead)
-        if lead is None or "lead_reviewer" not in lead.roles or lead.trained_lead_on is None:
+        if lead is None or "lead_reviewer" not in lead.roles:
+            v.append(Violation("trained_lead", a.urn, a.lead, "lead is not a lead reviewer"))
+        elif pol.lead_training == "hard" and lead.trained_lead_on is None:
             v.append(
                 Violation("trained_lead", a.urn, a.lead, "lead is not a trained lead reviewer")
             )
+        for pid in a.reviewers:
+            r = people.get(pid)
+            if (
+                r is not None
+                and pol.reviewer_training == "hard"
+                and not r.trained_reviewer
+                and r.trained_lead_on is None
+            ):
+                v.append(Violation("trained_reviewer", a.urn, pid, "no valid reviewer training"))
+        # shadows and the assistant IC: their own places, beside the team and the IC
+        if len(a.shadows) > pol.shadows_per_review:
+            detail = f"{len(a.shadows)} shadows, {pol.shadows_per_review} places"
+            v.append(Violation("shadow_places", a.urn, None, detail))
+        if a.assistant_ic is not None and not pol.assistant_ic:
+            detail = "the policy has no assistant IC place"
+            v.append(Violation("assistant_ic_place", a.urn, a.assistant_ic, detail))
+        everyone = [*a.team, a.ic, *a.shadows, *([a.assistant_ic] if a.assistant_ic else [])]
+        if len(set(everyone)) != len(everyone):
+            v.append(Violation("one_role", a.urn, None, "a person holds two places on a review"))
         if len(a.reviewers) != pol.reviewers_per_team or len(set(a.team)) != len(a.team):
             v.append(Violation("team_size", a.urn, None, f"{len(a.reviewers)} reviewers"))
         ic = people.get(a.ic)
         if ic is None or "ic" not in ic.roles:
             v.append(Violation("ic_role", a.urn, a.ic, "not an Improvement Champion"))
-        elif ic.home_urn == a.urn:
+        elif pol.ic_training == "hard" and not ic.trained_ic:
+            v.append(Violation("trained_ic", a.urn, a.ic, "no valid Improvement Champion training"))
+        if ic is not None and ic.home_urn == a.urn:
             v.append(Violation("ic_other_school", a.urn, a.ic, "IC from the reviewed school"))
         if a.ic in a.team:
             v.append(Violation("ic_not_on_team", a.urn, a.ic, "IC is on the review team"))
-        for role, pid in [("team", x) for x in a.team] + [("ic", a.ic)]:
+        places = [("team", x) for x in a.team] + [("ic", a.ic)]
+        places += [("shadow", x) for x in a.shadows]
+        if a.assistant_ic is not None:
+            places.append(("assistant", a.assistant_ic))
+        for role, pid in places:
             p = people.get(pid)
             if p is None:
                 v.append(Violation("unknown_person", a.urn, pid, "not in the problem"))
                 continue
             if role == "team" and not ({"reviewer", "lead_reviewer"} & p.roles):
                 v.append(Violation("reviewer_role", a.urn, pid, "not a reviewer"))
+            if role == "shadow" and not p.learner:
+                v.append(Violation("shadow_in_training", a.urn, pid, "not in training"))
+            if role == "assistant" and "assistant_ic" not in p.roles:
+                v.append(Violation("assistant_ic_role", a.urn, pid, "not an assistant IC"))
             if p.home_urn == a.urn:
                 v.append(Violation("own_school", a.urn, pid, "reviews their own school"))
             c = conflicts.get((pid, a.urn))
@@ -148,7 +181,7 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
                     km = math.inf
                 if km > pol.max_distance_km:
                     v.append(Violation("distance", a.urn, pid, f"{km:.1f} km"))
-            days = a.dates if role == "team" else (ms.workshop, ms.progress_review)
+            days = a.dates if role in ("team", "shadow") else (ms.workshop, ms.progress_review)
             for d in days:
                 if d in p.unavailable:
                     v.append(Violation("availability", a.urn, pid, f"unavailable on {d}"))
@@ -163,8 +196,10 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
                 per_week[(pid, iso[0], iso[1])] += 1
                 if p.home_urn is not None:
                     direction.add((p.home_urn, a.urn))
-            else:
+            elif role == "ic":
                 ic_year[pid] += 1
+            else:
+                own_places[(role, pid)] += 1
         iso = first.isocalendar()
         weekly[(s.partnership_id, iso[0], iso[1])] += 1
     for (pid, d), urns in engaged.items():
@@ -182,6 +217,11 @@ def check(problem: Problem, schedule: Schedule) -> list[Violation]:
     for pid, n in ic_year.items():
         if n > problem.policy_for(people[pid].partnership_id).max_ic_per_year:
             v.append(Violation("ic_per_year", None, pid, f"{n} workshops"))
+    for (role, pid), n in own_places.items():
+        ppol = problem.policy_for(people[pid].partnership_id)
+        cap = ppol.max_shadowing_per_year if role == "shadow" else ppol.max_assisting_per_year
+        if n > cap:
+            v.append(Violation(f"{role}_per_year", None, pid, f"{n} places as {role}"))
     for (part, _y, wk), n in weekly.items():
         if n > problem.policy_for(part).max_reviews_per_week:
             v.append(Violation("weekly_capacity", None, None, f"{part}: {n} in week {wk}"))

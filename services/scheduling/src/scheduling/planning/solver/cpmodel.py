@@ -138,6 +138,13 @@ def build(
             mm.lead[(urn, pid)] = m.new_bool_var(f"l{urn}_{pid}")
         for pid in sc.reviewers:
             mm.rev[(urn, pid)] = m.new_bool_var(f"r{urn}_{pid}")
+        # soft training rules: a place held without the training costs
+        for pid in sc.leads:
+            if pol.lead_training == "soft" and people[pid].trained_lead_on is None:
+                obj.append(w.untrained * mm.lead[(urn, pid)])
+        for pid in sc.reviewers:
+            if pol.reviewer_training == "soft" and not people[pid].reviewer_trained:
+                obj.append(w.untrained * mm.rev[(urn, pid)])
         m.add(sum(mm.lead[(urn, p)] for p in sc.leads) == 1)
         m.add(sum(mm.rev[(urn, p)] for p in sc.reviewers) == pol.reviewers_per_team)
         team_ids = sorted(set(sc.leads) | set(sc.reviewers))
@@ -182,6 +189,8 @@ def build(
                 m.add(v + mm.x[(urn, pid)] <= 1)
             if (pid, urn) in waived:
                 obj.append(w.soft_conflict * v)
+            if pol.ic_training == "soft" and not people[pid].trained_ic:
+                obj.append(w.untrained * v)
         m.add(sum(mm.ic[(urn, p)] for p in sc.ics) == 1)
         # expertise coverage of the focus
         for f in sorted(s.focus):

@@ -16,12 +16,13 @@ same problem and seed give the same schedule on any machine and load (see ``opti
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import threading
 
 from ortools.sat.python import cp_model
 
-from scheduling.planning.solver import explain, greedy
+from scheduling.planning.solver import explain, greedy, trainees
 from scheduling.planning.solver.candidates import Prepared, prepare
 from scheduling.planning.solver.cpmodel import build
 from scheduling.planning.solver.lns import lower_bound, solve_by_partnership
@@ -62,10 +63,23 @@ class _Watch:
 
 
 def solve(problem: Problem, options: SolverOptions | None = None) -> SolveResult:
-    """Solve every cycle in ``problem`` at once; explanations instead of a bare infeasible."""
+    """Solve every cycle in ``problem`` at once; explanations instead of a bare infeasible.
+    The shadows and assistant ICs are placed beside the teams found (``trainees``)."""
     opts = options or SolverOptions()
     clock = Clock(opts)
     pre = prepare(problem, opts.shortlist)
+    result = _search(pre, opts, clock)
+    if result.schedule is None:
+        return result
+    assignments = trainees.place(pre, result.schedule.assignments)
+    quality = evaluate(pre, assignments)
+    return dataclasses.replace(
+        result, schedule=Schedule(assignments, quality), objective=quality.objective
+    )
+
+
+def _search(pre: Prepared, opts: SolverOptions, clock: Clock) -> SolveResult:
+    problem = pre.problem
     pre_issues = explain.precheck(pre)
     if pre_issues:
         return SolveResult("infeasible", None, tuple(pre_issues), wall_time_s=clock.elapsed())

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date
 
+from scheduling.planning.solver import trainees
 from scheduling.planning.solver.candidates import (
     Prepared,
     Week,
@@ -165,6 +166,7 @@ def solve_prepared(pre: Prepared) -> tuple[Schedule | None, list[Explanation]]:
     assignments, missing = _run(pre)
     if missing:
         return None, missing
+    assignments = trainees.place(pre, assignments)
     return Schedule(assignments, evaluate(pre, assignments)), []
 
 

@@ -14,6 +14,8 @@ from datetime import date, timedelta
 from typing import Literal
 
 Role = Literal["lead_reviewer", "reviewer", "ic", "assistant_ic"]
+# How the policy holds a role to its training: never without it, at a cost, or not at all.
+TrainingRule = Literal["hard", "soft", "off"]
 Mode = Literal["in_person", "virtual", "blended"]
 Phase = Literal[
     "nursery",
@@ -58,6 +60,14 @@ class Person:
     # Easting and northing of the home school, carried on the person because that school need
     # not be in the problem (its cycle is another's draft, or not being solved).
     home_location: tuple[float, float] | None = None
+    # Reviewer and IC training valid for the whole cycle (lead training: ``trained_lead_on``).
+    # Lead-reviewer training counts as reviewer training.
+    trained_reviewer: bool = True
+    trained_ic: bool = True
+    # In training: may shadow a review (reviewer training pending or no review done yet);
+    # ``needs_experience``: shadowing first, so they can review next year.
+    learner: bool = False
+    needs_experience: bool = False
 
     @property
     def label(self) -> str:
@@ -66,6 +76,24 @@ class Person:
     @property
     def trained_lead(self) -> bool:
         return "lead_reviewer" in self.roles and self.trained_lead_on is not None
+
+    @property
+    def reviewer_trained(self) -> bool:
+        return self.trained_reviewer or self.trained_lead_on is not None
+
+    def may_lead(self, rule: TrainingRule) -> bool:
+        trained = self.trained_lead_on is not None
+        return "lead_reviewer" in self.roles and (rule != "hard" or trained)
+
+    def may_review(self, rule: TrainingRule) -> bool:
+        return self.can_review and (rule != "hard" or self.reviewer_trained)
+
+    def may_champion(self, rule: TrainingRule) -> bool:
+        return self.can_champion and (rule != "hard" or self.trained_ic)
+
+    @property
+    def can_assist(self) -> bool:
+        return "assistant_ic" in self.roles
 
     @property
     def can_review(self) -> bool:
@@ -189,6 +217,8 @@ class Weights:
     pairing: int = 8  # per team with a new reviewer and no experienced one beside the lead
     travel_per_10km: int = 1  # per 10 km a team member travels to an in-person review
     soft_conflict: int = 15  # per waived soft conflict used
+    untrained: int = 30  # per place held without the training a "soft" rule asks for
+    shadow_place: int = 2  # per shadow or assistant-IC place left empty
 
 
 @dataclass(frozen=True)
@@ -204,6 +234,15 @@ class Policy:
     reciprocal_pairs_allowed: bool = True
     rotation_cycles: int = 1  # a reviewer may not review a school reviewed in the last N cycles
     cross_partnership: bool = False  # reviewers from other partnerships in the same problem
+    lead_training: TrainingRule = "hard"
+    reviewer_training: TrainingRule = "off"
+    ic_training: TrainingRule = "hard"
+    # Shadows (people in training) beside each team, and an assistant IC beside the IC: not
+    # counted in the team or any limit but their own.
+    shadows_per_review: int = 0
+    max_shadowing_per_year: int = 2
+    assistant_ic: bool = False
+    max_assisting_per_year: int = 2
     milestones: Milestones = Milestones()
     weights: Weights = Weights()
 
@@ -274,10 +313,22 @@ class Assignment:
     reviewers: tuple[str, ...]
     ic: str
     milestones: MilestoneDates
+    shadows: tuple[str, ...] = ()  # people in training beside the team, on the review days
+    assistant_ic: str | None = None  # beside the IC at the workshop and the 90-day review
 
     @property
     def team(self) -> tuple[str, ...]:
         return (self.lead, *self.reviewers)
+
+    @property
+    def review_day_people(self) -> tuple[str, ...]:
+        """Everyone at the review on its days: the team and the shadows."""
+        return (self.lead, *self.reviewers, *self.shadows)
+
+    @property
+    def workshop_people(self) -> tuple[str, ...]:
+        """Everyone at the workshop and the 90-day review: the IC and any assistant."""
+        return (self.ic,) if self.assistant_ic is None else (self.ic, self.assistant_ic)
 
 
 @dataclass(frozen=True)

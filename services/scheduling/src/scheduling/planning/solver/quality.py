@@ -8,7 +8,13 @@ import math
 from collections import Counter, defaultdict
 
 from scheduling.planning.solver.candidates import Prepared, soft_conflicts_used, travel_cost
-from scheduling.planning.solver.problem_types import Assignment, QualityReport, SoftBreak, travel_km
+from scheduling.planning.solver.problem_types import (
+    Assignment,
+    Policy,
+    QualityReport,
+    SoftBreak,
+    travel_km,
+)
 
 TERMS = (
     "expertise",
@@ -18,6 +24,8 @@ TERMS = (
     "pairing",
     "travel",
     "soft_conflict",
+    "training",
+    "shadow_places",
 )
 
 
@@ -30,6 +38,20 @@ def spread_targets(pre: Prepared) -> dict[str, tuple[int, frozenset[str]]]:
         n[pid] += 1
         codes[pid].update(slot[0] for slot in sc.slots)
     return {pid: (math.ceil(n[pid] / max(1, len(codes[pid]))), frozenset(codes[pid])) for pid in n}
+
+
+def _untrained(pre: Prepared, a: Assignment, pol: Policy) -> list[tuple[str, str]]:
+    """The places held without the training a "soft" rule of ``pol`` asks for."""
+    out = []
+    lead = pre.people[a.lead]
+    if pol.lead_training == "soft" and lead.trained_lead_on is None:
+        out.append((a.lead, "lead-reviewer"))
+    for pid in a.reviewers:
+        if pol.reviewer_training == "soft" and not pre.people[pid].reviewer_trained:
+            out.append((pid, "reviewer"))
+    if pol.ic_training == "soft" and not pre.people[a.ic].trained_ic:
+        out.append((a.ic, "Improvement Champion"))
+    return out
 
 
 def evaluate(pre: Prepared, assignments: tuple[Assignment, ...]) -> QualityReport:
@@ -79,6 +101,18 @@ def evaluate(pre: Prepared, assignments: tuple[Assignment, ...]) -> QualityRepor
                 km = travel_km(p, s, by_urn)
                 if km is not None:
                     add(part, "travel", travel_cost(km, w.travel_per_10km))
+        pol = problem.policy_for(part)
+        for pid, untrained in _untrained(pre, a, pol):
+            why = SoftBreak("training", a.urn, pid, f"no valid {untrained} training", part)
+            add(part, "training", w.untrained, why)
+        empty = max(0, pol.shadows_per_review - len(a.shadows))
+        empty += int(pol.assistant_ic and a.assistant_ic is None)
+        if empty:
+            detail = f"{len(a.shadows)} of {pol.shadows_per_review} shadow places filled" + (
+                ", no assistant IC" if pol.assistant_ic and a.assistant_ic is None else ""
+            )
+            why = SoftBreak("shadow_places", a.urn, None, detail, part)
+            add(part, "shadow_places", w.shadow_place * empty, why)
         for pid in (*a.team, a.ic):
             if (pid, a.urn) in waived:
                 why = SoftBreak("soft_conflict", a.urn, pid, "waived soft conflict used", part)
