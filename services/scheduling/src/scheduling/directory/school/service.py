@@ -17,6 +17,7 @@ from scheduling.directory.school.models import School, SchoolLink
 from scheduling.directory.school.repository import SchoolRepository
 from scheduling.directory.school.schemas import SchoolIn
 from scheduling.directory.school.tenancy import school_visible, school_writable
+from scheduling.directory.trust.models import Trust
 from scheduling.events import publish
 
 
@@ -96,6 +97,7 @@ async def put_school(
         raise not_found(f"No school {urn}.")
     if not school_writable(principal, data.la_code, data.trust_uid, urn):
         raise outside_tenancy()
+    values["trust_name"] = await _trust_name(session, existing, data.trust_uid)
     if existing is None:
         school = repository.add(School(urn=urn, **values))
         await repository.flush()
@@ -111,6 +113,19 @@ async def put_school(
         _publish(session, existing, created=False)
     await session.commit()
     return existing, False
+
+
+async def _trust_name(
+    session: AsyncSession, existing: School | None, trust_uid: str | None
+) -> str | None:
+    """The trust's name as the directory knows it; else the one GIAS gave the school for the
+    same trust (a PUT has no name field)."""
+    if trust_uid is None:
+        return None
+    trust = await session.get(Trust, trust_uid)
+    if trust is not None:
+        return trust.name
+    return existing.trust_name if existing is not None and existing.trust_uid == trust_uid else None
 
 
 def _publish(session: AsyncSession, school: School, *, created: bool) -> None:
