@@ -144,7 +144,14 @@ class ThemeInsights(YearThemes):
 class ThemeTrends(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{"scope": SCOPE_EXAMPLE, "view": "aggregated", "theme": None, "years": []}]
+            "examples": [
+                {
+                    "scope": SCOPE_EXAMPLE,
+                    "view": "aggregated",
+                    "theme": "curriculum.reading",
+                    "years": [],
+                }
+            ]
         }
     )
 
