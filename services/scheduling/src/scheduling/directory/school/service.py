@@ -17,7 +17,6 @@ from scheduling.directory.school.models import School, SchoolLink
 from scheduling.directory.school.repository import SchoolRepository
 from scheduling.directory.school.schemas import SchoolIn
 from scheduling.directory.school.tenancy import school_visible, school_writable
-from scheduling.directory.trust.models import Trust
 from scheduling.events import publish
 
 
@@ -97,7 +96,7 @@ async def put_school(
         raise not_found(f"No school {urn}.")
     if not school_writable(principal, data.la_code, data.trust_uid, urn):
         raise outside_tenancy()
-    values["trust_name"] = await _trust_name(session, existing, data.trust_uid)
+    values["trust_name"] = await _trust_name(repository, existing, data.trust_uid)
     if existing is None:
         school = repository.add(School(urn=urn, **values))
         await repository.flush()
@@ -116,15 +115,15 @@ async def put_school(
 
 
 async def _trust_name(
-    session: AsyncSession, existing: School | None, trust_uid: str | None
+    repository: SchoolRepository, existing: School | None, trust_uid: str | None
 ) -> str | None:
     """The trust's name as the directory knows it; else the one GIAS gave the school for the
     same trust (a PUT has no name field)."""
     if trust_uid is None:
         return None
-    trust = await session.get(Trust, trust_uid)
-    if trust is not None:
-        return trust.name
+    name = await repository.trust_name(trust_uid)
+    if name is not None:
+        return name
     return existing.trust_name if existing is not None and existing.trust_uid == trust_uid else None
 
 
