@@ -34,14 +34,8 @@ KNOWN_FAILING_EXAMPLES: dict[str, set[str]] = {
     },
     "reviews": set(),
     "knowledge": {
-        "components/schemas/OutcomeInsights: 'name' is a required property",
-        "components/schemas/ProcessMeasures: 'name' is a required property",
-        "components/schemas/ProcessRow: 'name' is a required property",
-        "components/schemas/ScopeOut: 'name' is a required property",
         "components/schemas/SourceOut: 'year' is a required property",
         "components/schemas/Suggestion: 'year' is a required property",
-        "components/schemas/ThemeInsights: 'name' is a required property",
-        "components/schemas/ThemeTrends: 'name' is a required property",
     },
 }
 

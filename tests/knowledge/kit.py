@@ -219,7 +219,13 @@ class Kit:
         return self.versions[key]
 
     async def school(
-        self, urn: int, *, trust: str | None = None, at: tuple[int, int] | None = None, la: str = LA
+        self,
+        urn: int,
+        *,
+        trust: str | None = None,
+        at: tuple[int, int] | None = None,
+        la: str = LA,
+        trust_name: str | None = None,
     ) -> CloudEvent:
         payload = directory.SchoolPayload.model_validate(
             {
@@ -229,6 +235,7 @@ class Kit:
                 "la_code": la,
                 "establishment_number": None,
                 "trust_uid": trust,
+                "trust_name": trust_name,
                 "postcode": None,
                 "easting": at[0] if at else None,
                 "northing": at[1] if at else None,

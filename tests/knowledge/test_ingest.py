@@ -5,6 +5,7 @@ text and the review from the scopes it no longer allows; an emerging theme emitt
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from tests.knowledge.kit import LA, YEAR, Kit, Review, finding, knowledge_events
 
 P = uid(1, "0aaa")
 TRUST = "4001"
+TRUST_NAME = "Chelmer Learning Trust"
 URNS = [100001 + i for i in range(10)]
 
 
@@ -29,7 +31,12 @@ async def _setup(kit: Kit) -> list[Review]:
     events = [await kit.partnership(P), await kit.agreement(P)]
     for i, urn in enumerate(URNS):
         events.append(
-            await kit.school(urn, trust=TRUST if i < 5 else None, at=(570000 + i, 210000))
+            await kit.school(
+                urn,
+                trust=TRUST if i < 5 else None,
+                trust_name=TRUST_NAME if i < 5 else None,
+                at=(570000 + i, 210000),
+            )
         )
         events.append(await kit.member(P, urn))
     await kit.applied(*events)
@@ -77,6 +84,7 @@ async def test_reports_roll_up_by_theme_and_scope_and_follow_the_agreement(
     assert la.status_code == 200, la.text
     la_rows = _themes(la.json())
     assert la.json()["view"] == "aggregated"
+    assert la.json()["scope"] == {"kind": "la", "id": LA, "name": "Essex"}
     assert la.json()["threshold"] == 5
     assert la_rows[("curriculum", "area_for_development")]["schools"] == 5
     assert la_rows[("curriculum", "area_for_development")]["urns"] is None
@@ -87,6 +95,7 @@ async def test_reports_roll_up_by_theme_and_scope_and_follow_the_agreement(
         _themes(trust.json())[("curriculum.reading.phonics", "area_for_development")]["schools"]
         == 5
     )
+    assert trust.json()["scope"] == {"kind": "trust", "id": TRUST, "name": TRUST_NAME}
 
     # Five of ten raised phonics (and so curriculum and curriculum.reading): emerging, once.
     emerged = await knowledge_events(nats_server, 4)  # the seeded taxonomy, then three themes
@@ -124,6 +133,17 @@ async def test_reports_roll_up_by_theme_and_scope_and_follow_the_agreement(
         "code": "curriculum", "kind": "area_for_development", "schools": None, "share": None,
         "suppressed": True, "findings": None, "triangulated": None, "urns": None,
     }  # fmt: skip
+    # Names beside codes name the scope only: no school's name or URN, hidden or not.
+    assert la_answer["scope"]["name"] == "Essex"
+    assert not any(f"{urn}" in json.dumps(la_answer) for urn in URNS)
+    trust_answer = await kit.get(
+        "/v1/insights/themes", kit.token(trusts=[TRUST]), scope="trust", id=TRUST, year=YEAR
+    )
+    assert trust_answer.json()["scope"]["name"] == TRUST_NAME
+    assert not any(f"{urn}" in trust_answer.text for urn in URNS)
+    csv = await kit.get("/v1/insights/process", council, scope="la", id=LA, year=YEAR, format="csv")
+    assert csv.status_code == 200, csv.text
+    assert f"la,{LA},Essex,{YEAR}," in csv.text
     assert await _count(kit, SearchDocument) == 9  # v2 shared no text
 
     # The agreement stops naming schools and stops sharing with the LA: text is deleted, the

@@ -155,6 +155,7 @@ async def test_brokering_search_suggestions_and_process(kit: Kit) -> None:
     assert hits.status_code == 200, hits.text
     found = [(h["type"], h["urn"]) for h in hits.json()["data"]]
     assert sorted(found) == [("action", A), ("finding", A), ("finding", B)]
+    assert {h["partnership_name"] for h in hits.json()["data"]} == {f"Partnership {str(P)[-4:]}"}
     assert all(h["score"] >= hits.json()["data"][-1]["score"] for h in hits.json()["data"])
     number = await kit.get("/v1/insights/search", school_a, q="number facts fluent")
     assert [h["text"] for h in number.json()["data"]] == ["Number facts are not yet fluent."]
@@ -221,6 +222,8 @@ async def test_brokering_search_suggestions_and_process(kit: Kit) -> None:
     )
     rows = list(csv.DictReader(io.StringIO(la_csv.text)))
     assert [r["scope_kind"] for r in rows] == ["la", "partnership", "partnership", "partnership"]
+    assert rows[0]["name"] == "Essex"  # the LA named beside its code
+    assert all(r["name"].startswith("Partnership ") for r in rows[1:])
     assert [r["reports"] for r in rows] == ["8", "", "", ""]
     assert [r["workshops"] for r in rows] == ["", "", "0", "0"]  # Q and R held none
     assert all(r["days_to_workshop"] == "" for r in rows)

@@ -3,6 +3,7 @@ events only for what changed, the job's lifecycle (progress, cancel, a dead proc
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -78,6 +79,21 @@ async def _outbox(database_url: str) -> list[str]:
         await database.dispose()
 
 
+async def _school_payloads(database_url: str, urn: int) -> list[dict[str, Any]]:
+    """The school's events in the outbox, oldest first (their CloudEvent ``data``)."""
+    database = create_database(database_url)
+    try:
+        async with database.session() as session:
+            rows = await session.scalars(
+                select(OutboxMessage.payload)
+                .where(OutboxMessage.nats_subject.like(f"scheduling.school.%.{urn}"))
+                .order_by(OutboxMessage.id)
+            )
+            return [json.loads(row)["data"] for row in rows]
+    finally:
+        await database.dispose()
+
+
 async def test_a_bad_row_is_reported_with_its_line_and_the_rest_imported(
     client: httpx.AsyncClient, issue_token: TokenFactory
 ) -> None:
@@ -143,7 +159,7 @@ async def test_a_nul_in_a_cell_rejects_its_row_on_both_databases(
 
 
 async def test_an_academy_conversion_keeps_its_history_both_ways(
-    client: httpx.AsyncClient, issue_token: TokenFactory
+    client: httpx.AsyncClient, issue_token: TokenFactory, database_url: str
 ) -> None:
     schools = [
         establishment(
@@ -208,6 +224,42 @@ async def test_an_academy_conversion_keeps_its_history_both_ways(
     elsewhere = bearer(issue_token("directory:read", la=["882"]))
     assert_problem(await client.get("/v1/trusts/16234", headers=elsewhere), 404)
     assert (await client.get("/v1/trusts", headers=elsewhere)).json()["data"] == []
+    # The establishments row named no trust; the groups file did: the academy's next event
+    # carries its trust's name (the read models name trusts from school events).
+    academy = await _school_payloads(database_url, 140000)
+    assert [(p["version"], p["trust_uid"], p["trust_name"]) for p in academy] == [
+        (1, "16234", None),
+        (2, "16234", "Chelmer Learning Trust"),
+    ]
+    assert [p["trust_name"] for p in await _school_payloads(database_url, 115000)] == [None]
+
+
+async def test_a_school_put_by_hand_carries_its_trusts_name(
+    client: httpx.AsyncClient, issue_token: TokenFactory, database_url: str
+) -> None:
+    groups = [
+        {"Group UID": "16234", "Group Name": "Chelmer Learning Trust",
+         "Group Type": "Multi-academy trust", "Group Status": "Open"},
+    ]  # fmt: skip
+    job = await _import(
+        client, _national(issue_token), {"groups": ("g.csv", to_cp1252(GROUP_COLUMNS, groups))}
+    )
+    assert job["status"] == "succeeded", job
+    writer = bearer(issue_token("directory:read", "directory:write", la=["881"]))
+    body = {"name": "Chelmer Academy", "phase": "primary", "la_code": "881", "status": "open"}
+    created = await client.put(
+        "/v1/schools/140001", json={**body, "trust_uid": "16234"}, headers=writer
+    )
+    assert created.status_code == 201, created.text
+    left = await client.put(
+        "/v1/schools/140001", json=body, headers={**writer, "If-Match": created.headers["etag"]}
+    )
+    assert left.status_code == 200, left.text
+    payloads = await _school_payloads(database_url, 140001)
+    assert [(p["trust_uid"], p["trust_name"]) for p in payloads] == [
+        ("16234", "Chelmer Learning Trust"),
+        (None, None),
+    ]
 
 
 async def test_a_reimport_emits_events_only_for_changed_schools(

@@ -25,7 +25,12 @@ def test_cp1252_with_reordered_and_extra_columns() -> None:
                 115000,
                 EstablishmentName="St Mary\u2019s C of E Primary School",
                 Town="P\u00caCHEUR",
-                **{"Trusts (code)": "16234", "Unrelated (code)": "x", "AnotherNewColumn": "y"},
+                **{
+                    "Trusts (code)": "16234",
+                    "Trusts (name)": "Chelmer Learning Trust",
+                    "Unrelated (code)": "x",
+                    "AnotherNewColumn": "y",
+                },
             )
         ],
     )
@@ -39,6 +44,7 @@ def test_cp1252_with_reordered_and_extra_columns() -> None:
         "la_code": "881",
         "establishment_number": "5000",
         "trust_uid": "16234",
+        "trust_name": "Chelmer Learning Trust",
         "postcode": "CM1 2AB",
         "easting": 570500,
         "northing": 207800,

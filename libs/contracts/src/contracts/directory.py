@@ -84,6 +84,11 @@ class SchoolPayload(Payload):
     la_code: LaCode
     establishment_number: str | None
     trust_uid: str | None
+    trust_name: str | None = Field(
+        None,
+        description="The trust's name (GIAS `Trusts (name)`, or the directory's trust); null "
+        "when the school has no trust or its name is not known",
+    )
     postcode: str | None
     easting: int | None
     northing: int | None

@@ -129,6 +129,7 @@ class DirectoryProjection:
             "name": school.name,
             "la_code": school.la_code,
             "trust_uid": school.trust_uid,
+            "trust_name": school.trust_name,
             "phase": school.phase.value,
             "status": school.status.value,
             "easting": school.easting,

@@ -20,7 +20,7 @@ from knowledge.answers.disclosure.suppression import SuppressedReason
 ScopeKind = Literal["school", "partnership", "trust", "la", "all"]
 View = Literal["named", "aggregated"]
 
-SCOPE_EXAMPLE: dict[str, JsonValue] = {"kind": "la", "id": "881", "name": None}
+SCOPE_EXAMPLE: dict[str, JsonValue] = {"kind": "la", "id": "881", "name": "Essex"}
 
 
 class ScopeOut(BaseModel):
@@ -28,7 +28,10 @@ class ScopeOut(BaseModel):
 
     kind: ScopeKind
     id: str | None = Field(description="URN, partnership id, trust UID, LA code; null for all")
-    name: str | None = Field(description="School or partnership name where known")
+    name: str | None = Field(
+        description="The school's, partnership's, trust's or LA's name (an LA's as DfE names "
+        "it, e.g. 881 Essex); null for `all` and where unknown"
+    )
 
 
 class Count(BaseModel):
@@ -141,7 +144,14 @@ class ThemeInsights(YearThemes):
 class ThemeTrends(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{"scope": SCOPE_EXAMPLE, "view": "aggregated", "theme": None, "years": []}]
+            "examples": [
+                {
+                    "scope": SCOPE_EXAMPLE,
+                    "view": "aggregated",
+                    "theme": "curriculum.reading",
+                    "years": [],
+                }
+            ]
         }
     )
 

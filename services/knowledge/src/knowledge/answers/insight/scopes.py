@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal
 from common.http.problems import not_found, validation_failed
+from contracts.local_authorities import la_name
 from knowledge.answers.disclosure import cache, packed
 from knowledge.answers.disclosure.audience import AGGREGATED, NAMED, Audience, audience_of
 from knowledge.answers.disclosure.packed import ScopeCells
@@ -120,8 +121,12 @@ async def resolve(
     if scope.kind == PARTNERSHIP:
         found = await DirectoryRepository(session).partnerships([uuid.UUID(scope.id)])
         name = next((p.name for p in found.values()), None)
-    elif scope.kind == TRUST and not await DirectoryRepository(session).trust_known(scope.id):
-        raise not_found(f"No trust {scope.id} in the directory.")
+    elif scope.kind == TRUST:
+        known, name = await DirectoryRepository(session).trust(scope.id)
+        if not known:
+            raise not_found(f"No trust {scope.id} in the directory.")
+    elif scope.kind == LA:
+        name = la_name(scope.id)
     return audience, Target(scope, view, name)
 
 

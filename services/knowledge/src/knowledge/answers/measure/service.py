@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal
 from common.csvsafe import write_csv
+from contracts.local_authorities import la_name
 from knowledge.answers.disclosure import cache
 from knowledge.answers.disclosure.audience import AGGREGATED
 from knowledge.answers.insight.repository import named_years, years_with_figures
@@ -27,7 +28,7 @@ from knowledge.answers.insight.scopes import (
 )
 from knowledge.answers.insight.service import count, scope_out
 from knowledge.answers.measure.schemas import ProcessMeasures, ProcessRow
-from knowledge.cells import PARTNERSHIP, PROCESS, WHOLE
+from knowledge.cells import LA, PARTNERSHIP, PROCESS, WHOLE
 from knowledge.intake.directory.repository import DirectoryRepository
 
 CSV_COLUMNS = (
@@ -104,6 +105,7 @@ async def process_measures(
     ids = {uuid.UUID(p.id) for p in parts if p.kind == PARTNERSHIP}
     found = await DirectoryRepository(session).partnerships(ids)
     names = {str(k): v.name for k, v in found.items()}
+    names |= {p.id: name for p in parts if p.kind == LA and (name := la_name(p.id))}
     rows = []
     for academic_year in years:
         cells, _ = await cells_for(session, audience, target, PROCESS, academic_year)

@@ -21,6 +21,7 @@ class SearchHit(BaseModel):
                     "urn": 115000,
                     "school_name": "Chelmer Valley Primary",
                     "partnership_id": "0190b6c2-5c1e-7c9e-a8f4-3d2c1b0a9f80",
+                    "partnership_name": "Chelmsford North Partnership",
                     "academic_year": "2026-27",
                     "kind": "area_for_development",
                     "theme_codes": ["curriculum.reading.phonics"],
@@ -37,6 +38,7 @@ class SearchHit(BaseModel):
     urn: int
     school_name: str | None
     partnership_id: uuid.UUID
+    partnership_name: str | None = Field(description="Null when the directory has not got it")
     academic_year: AcademicYear
     kind: str = Field(description="The finding's kind, or the action's kind")
     theme_codes: list[str]

@@ -109,7 +109,10 @@ async def search_texts(
     hits = await search(session, query, visible, filters, limit=params.limit + 1, offset=offset)
     more = len(hits) > params.limit
     hits = hits[: params.limit]
-    schools = await DirectoryRepository(session).schools({h.document.urn for h in hits})
+    directory = DirectoryRepository(session)
+    schools = await directory.schools({h.document.urn for h in hits})
+    # Every hit is of a partnership that names schools to the caller: its name is no news.
+    partnerships = await directory.partnerships({h.document.partnership_id for h in hits})
     data = [
         SearchHit(
             type=h.document.doc_kind,
@@ -118,6 +121,7 @@ async def search_texts(
             urn=h.document.urn,
             school_name=s.name if (s := schools.get(h.document.urn)) else None,
             partnership_id=h.document.partnership_id,
+            partnership_name=p.name if (p := partnerships.get(h.document.partnership_id)) else None,
             academic_year=h.document.academic_year,
             kind=h.document.kind,
             theme_codes=[c for c in h.document.theme_codes.split("|") if c],

@@ -8,7 +8,7 @@ partnership's data-sharing agreement (who may see what, and the suppression thre
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean
+from sqlalchemy import Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from knowledge.db import Base
@@ -25,6 +25,8 @@ class DirectorySchool(SchoolColumns, Base):
     # For the distance between schools in support brokering.
     easting: Mapped[int | None]
     northing: Mapped[int | None]
+    # To name a trust in an answer about it (the directory publishes no trust events).
+    trust_name: Mapped[str | None] = mapped_column(String(200))
 
 
 class DirectoryPartnership(PartnershipColumns, Base):

@@ -131,8 +131,15 @@ class DirectoryRepository:
             found[partnership_id].add(urn)
         return found
 
-    async def trust_known(self, trust_uid: str) -> bool:
-        found = await self.session.scalar(
-            select(DirectorySchool.urn).where(DirectorySchool.trust_uid == trust_uid).limit(1)
-        )
-        return found is not None
+    async def trust(self, trust_uid: str) -> tuple[bool, str | None]:
+        """Whether a school of the trust is in the directory, and the trust's name as its
+        schools' events give it (None when none does)."""
+        found = (
+            await self.session.execute(
+                select(DirectorySchool.trust_name)
+                .where(DirectorySchool.trust_uid == trust_uid)
+                .order_by(DirectorySchool.trust_name.is_(None), DirectorySchool.urn)
+                .limit(1)
+            )
+        ).first()
+        return found is not None, found[0] if found is not None else None

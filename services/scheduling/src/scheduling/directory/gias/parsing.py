@@ -144,6 +144,7 @@ ESTABLISHMENTS = Layout(
     optional=(
         "EstablishmentNumber",
         "Trusts (code)",
+        "Trusts (name)",
         "Postcode",
         "Easting",
         "Northing",
@@ -302,6 +303,7 @@ def parse_establishment(row: Row, la_code: str) -> dict[str, Any]:
         "la_code": la_code,
         "establishment_number": number if len(number) == 4 and number.isdigit() else None,
         "trust_uid": trust or None,
+        "trust_name": (row.get("Trusts (name)")[:200] or None) if trust else None,
         "postcode": _parse_postcode(row.get("Postcode")),
         "easting": _parse_metres(row.get("Easting"), "Easting", MAX_EASTING),
         "northing": _parse_metres(row.get("Northing"), "Northing", MAX_NORTHING),

@@ -14,7 +14,7 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -412,6 +412,7 @@ def _outgoing(urn: int, values: dict[str, Any], *, created: bool) -> Outgoing:
         la_code=values["la_code"],
         establishment_number=values["establishment_number"],
         trust_uid=values["trust_uid"],
+        trust_name=values["trust_name"],
         postcode=values["postcode"],
         easting=values["easting"],
         northing=values["northing"],
@@ -468,6 +469,27 @@ async def _import_groups(
     await bulk.update_trusts(updates)
     batch.counts["created"] += len(inserts)
     batch.counts["updated"] += len(updates)
+    named = {v["uid"]: v["name"] for v in inserts} | {v["b_uid"]: v["name"] for v in updates}
+    await _name_trust_schools(session, bulk, named, now)
+
+
+async def _name_trust_schools(
+    session: AsyncSession, bulk: DirectoryBulk, names: dict[str, str], now: datetime
+) -> None:
+    """A new or renamed trust's schools take its name, each with a school update event (the
+    read models learn trust names from the schools: there are no trust events)."""
+    if not names:
+        return
+    updates: list[dict[str, Any]] = []
+    for urn, before in (await bulk.schools_of_trusts(names)).items():
+        name = names[before["trust_uid"]]
+        if before["trust_name"] != name:
+            values = {f: before[f] for f in SCHOOL_FIELDS} | {"trust_name": name}
+            updates.append(
+                {**values, "b_urn": urn, "version": before["version"] + 1, "updated_at": now}
+            )
+    await bulk.update_schools(updates)
+    await publish_many(session, [_outgoing(v["b_urn"], v, created=False) for v in updates])
 
 
 async def _import_links(

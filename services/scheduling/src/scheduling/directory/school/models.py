@@ -26,6 +26,8 @@ class School(VersionedMixin, TimestampMixin, Base):
     la_code: Mapped[str] = mapped_column(String(3), index=True)
     establishment_number: Mapped[str | None] = mapped_column(String(4))
     trust_uid: Mapped[str | None] = mapped_column(String(10), index=True)
+    # The trust's name beside its UID, so the read models can name a trust (no trust events).
+    trust_name: Mapped[str | None] = mapped_column(String(200))
     postcode: Mapped[str | None] = mapped_column(String(8))
     easting: Mapped[int | None]
     northing: Mapped[int | None]
@@ -41,6 +43,7 @@ class School(VersionedMixin, TimestampMixin, Base):
         "la_code",
         "establishment_number",
         "trust_uid",
+        "trust_name",
         "postcode",
         "easting",
         "northing",

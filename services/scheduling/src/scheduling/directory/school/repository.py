@@ -15,6 +15,15 @@ from scheduling.directory.school.models import School, SchoolLink
 class SchoolRepository(Repository[School]):
     model = School
 
+    async def trust_name(self, uid: str) -> str | None:
+        """The directory's name for the trust. Its table is read through the shared metadata:
+        the trust package imports this one (its tenancy reads schools), never the reverse."""
+        trusts = School.metadata.tables["trusts"]
+        name: str | None = await self.session.scalar(
+            select(trusts.c.name).where(trusts.c.uid == uid)
+        )
+        return name
+
     async def get_visible(self, urn: int, visible: ColumnElement[bool]) -> School | None:
         return await self.session.scalar(select(School).where(School.urn == urn, visible))
 

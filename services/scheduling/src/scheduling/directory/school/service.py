@@ -96,6 +96,7 @@ async def put_school(
         raise not_found(f"No school {urn}.")
     if not school_writable(principal, data.la_code, data.trust_uid, urn):
         raise outside_tenancy()
+    values["trust_name"] = await _trust_name(repository, existing, data.trust_uid)
     if existing is None:
         school = repository.add(School(urn=urn, **values))
         await repository.flush()
@@ -111,6 +112,19 @@ async def put_school(
         _publish(session, existing, created=False)
     await session.commit()
     return existing, False
+
+
+async def _trust_name(
+    repository: SchoolRepository, existing: School | None, trust_uid: str | None
+) -> str | None:
+    """The trust's name as the directory knows it; else the one GIAS gave the school for the
+    same trust (a PUT has no name field)."""
+    if trust_uid is None:
+        return None
+    name = await repository.trust_name(trust_uid)
+    if name is not None:
+        return name
+    return existing.trust_name if existing is not None and existing.trust_uid == trust_uid else None
 
 
 def _publish(session: AsyncSession, school: School, *, created: bool) -> None:
