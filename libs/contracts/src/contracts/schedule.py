@@ -36,16 +36,29 @@ class TeamRole(StrEnum):
     SHADOW = "shadow"
 
 
+PersonName = Annotated[
+    str | None,
+    Field(
+        max_length=200,
+        description="The person's name as the directory holds it (for the report the school "
+        "receives); absent from events published before it was carried",
+    ),
+]
+
+
 class TeamMember(Payload):
     person_id: UUID
     role: TeamRole
     home_urn: Urn | None = Field(description="The school the person works at, if any")
+    name: PersonName = None
 
 
 class ImprovementChampion(Payload):
     person_id: UUID
     home_urn: Urn | None
     assistant_person_id: UUID | None = None
+    name: PersonName = None
+    assistant_name: PersonName = None
 
 
 class Milestones(Payload):

@@ -15,7 +15,7 @@ from common.http.problems import PROBLEM_MEDIA_TYPE, ProblemError
 from reviews.deps import ReviewsReader, ReviewsWriter, SessionDep
 from reviews.report import service
 from reviews.report.models import ReportVersion
-from reviews.report.rendering import MEDIA_TYPES, ReportFormat, negotiate, render
+from reviews.report.rendering import MEDIA_TYPES, OFFERED, ReportFormat, negotiate, render
 from reviews.report.schemas import AcknowledgementIn, PublicationIn, ReportDraftIn, ReportOut
 
 router = APIRouter(prefix="/v1/reviews", tags=["report"])
@@ -24,7 +24,11 @@ ReviewId = Annotated[UUID, Path(description="Review id (from the schedule)")]
 Number = Annotated[int, Path(ge=1, le=10_000, description="Report version number")]
 FormatQuery = Annotated[
     ReportFormat | None,
-    Query(alias="format", description="json, html or markdown; overrides Accept"),
+    Query(
+        alias="format",
+        description="json, html, markdown or print (HTML with a print style sheet); "
+        "overrides Accept",
+    ),
 ]
 AcceptHeader = Annotated[
     str | None,
@@ -50,20 +54,21 @@ _RENDERED: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _rendered(version: ReportVersion, format_: ReportFormat | None, accept: str | None) -> Response:
+async def _rendered(
+    session: SessionDep, version: ReportVersion, format_: ReportFormat | None, accept: str | None
+) -> Response:
     chosen = negotiate(format_, accept)
     if chosen is None:
         raise ProblemError(
             406,
             "Not Acceptable",
             detail="The report is offered as application/json, text/html and text/markdown.",
-            extensions={"offered": list(MEDIA_TYPES.values())},
+            extensions={"offered": OFFERED},
         )
-    report = ReportOut.of(version)
     if chosen == ReportFormat.JSON:
-        return JSONResponse(report.model_dump(mode="json"))
+        return JSONResponse(ReportOut.of(version).model_dump(mode="json"))
     media_type = f"{MEDIA_TYPES[chosen]}; charset=utf-8"
-    return Response(render(report, chosen), media_type=media_type)
+    return Response(render(await service.document(session, version), chosen), media_type=media_type)
 
 
 @router.post(
@@ -124,7 +129,7 @@ async def get_report_version(
     accept: AcceptHeader = None,
 ) -> Response:
     version = await service.get_version(session, principal, review_id, number)
-    return _rendered(version, format_, accept)
+    return await _rendered(session, version, format_, accept)
 
 
 @router.post(
@@ -195,4 +200,4 @@ async def get_report(
     accept: AcceptHeader = None,
 ) -> Response:
     version = await service.get_published(session, principal, review_id)
-    return _rendered(version, format_, accept)
+    return await _rendered(session, version, format_, accept)

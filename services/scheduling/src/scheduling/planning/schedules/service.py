@@ -172,7 +172,7 @@ async def publish(
         created.append(review)
     await session.flush()
     for review in created:
-        publish_plan(
+        await publish_plan(
             session,
             review,
             PlanChange.PLANNED,
