@@ -56,7 +56,7 @@ async def people_names(session: AsyncSession, review: PlannedReview) -> dict[uui
     if not ids:
         return {}
     rows = await session.execute(select(Person.id, Person.name).where(Person.id.in_(ids)))
-    return dict(rows.tuples())
+    return dict(rows.tuples().all())
 
 
 def plan_payload(
