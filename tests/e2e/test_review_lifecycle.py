@@ -211,6 +211,21 @@ async def test_a_published_review_walked_to_closed_across_the_services(
     assert len(schedule_events) == len(planned)
     assert len({e["id"] for _, e in schedule_events}) == len(schedule_events)
 
+    # The plan names its people, and the report the school receives names them and the
+    # partnership (from the directory), not their ids.
+    [plan_data] = [e["data"] for _, e in schedule_events if e["data"]["review_id"] == review_id]
+    names = [m["name"] for m in plan_data["team"]]
+    names.append(plan_data["improvement_champion"]["name"])
+    assert all(names), plan_data
+    rendered = await system.reviews.get(
+        f"/v1/reviews/{review_id}/report?format=markdown", headers=who["head"]
+    )
+    assert rendered.status_code == 200, rendered.text
+    for name in names:
+        assert name in rendered.text
+    assert "Partnership: Not known" not in rendered.text
+    assert "Name not yet received" not in rendered.text
+
     # The review's events on REVIEWS: each move once; the report, the plan, the 90-day review
     # and the closing once each.
     await outbox_drained(system.reviews_db)

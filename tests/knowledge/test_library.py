@@ -29,16 +29,36 @@ async def _titles(client: httpx.AsyncClient, headers: dict[str, str], **params: 
     return {s["title"] for s in answer.json()["data"]}
 
 
-def test_the_shipped_sources_are_eef_guidance_reports() -> None:
+#: The publishers of the shipped sources and where their pages live.
+PUBLISHERS = {
+    "Education Endowment Foundation": "https://educationendowmentfoundation.org.uk/",
+    "Department for Education": "https://www.gov.uk/",
+    "NCETM (National Centre for Excellence in the Teaching of Mathematics)": (
+        "https://www.ncetm.org.uk/"
+    ),
+    "The Bell Foundation": "https://www.bell-foundation.org.uk/",
+}
+
+
+def test_the_shipped_sources_are_public_guidance() -> None:
     sources = load_default_sources()
-    assert len(sources) >= 10
+    assert len(sources) >= 20
     for source in sources:
-        assert source["url"].startswith(EEF_REPORTS)
-        assert source["publisher"] == "Education Endowment Foundation"
+        assert source["url"].startswith(PUBLISHERS[source["publisher"]]), source["title"]
         assert source["theme_codes"]
+    eef = [s for s in sources if s["publisher"] == "Education Endowment Foundation"]
+    assert all(s["url"].startswith(EEF_REPORTS) for s in eef if s["title"].startswith("Improving"))
     titles = {s["title"] for s in sources}
-    assert "Improving Literacy in Key Stage 2" in titles
-    assert "Putting Evidence to Work: A School's Guide to Implementation" in titles
+    assert len(titles) == len(sources)
+    for title in (
+        "Improving Literacy in Key Stage 2",
+        "Improving Literacy in Secondary Schools",
+        "Putting Evidence to Work: A School's Guide to Implementation",
+        "Keeping children safe in education",
+        "The reading framework",
+        "Teaching for Mastery",
+    ):
+        assert title in titles
 
 
 async def test_seeded_library_and_filter_by_theme_with_descendants(
@@ -54,7 +74,9 @@ async def test_seeded_library_and_filter_by_theme_with_descendants(
     phonics = await _titles(client, reader, theme="curriculum.reading.phonics")
     assert "Improving Literacy in Key Stage 2" not in phonics  # not tagged phonics
     assert "Preparing for Literacy" in phonics
-    assert await _titles(client, reader, theme="safeguarding") == set()
+    assert await _titles(client, reader, theme="safeguarding") == {
+        "Keeping children safe in education"
+    }
 
 
 async def test_create_get_and_replace(client: httpx.AsyncClient, admin: dict[str, str]) -> None:
@@ -196,3 +218,61 @@ async def test_bad_input_on_source_routes(client: httpx.AsyncClient, admin: dict
         headers={**admin, "Content-Type": "application/json"},
     )
     assert_problem(broken, 400)
+
+
+async def _suggested(
+    client: httpx.AsyncClient, headers: dict[str, str], **params: str
+) -> list[dict[str, Any]]:
+    answer = await client.get(
+        "/v1/evidence-library/suggestions", params={**params, "limit": "50"}, headers=headers
+    )
+    assert answer.status_code == 200, answer.text
+    data: list[dict[str, Any]] = answer.json()["data"]
+    return data
+
+
+async def test_suggestions_put_the_schools_stages_first(
+    client: httpx.AsyncClient, reader: dict[str, str]
+) -> None:
+    """A secondary school's reading need meets the secondary literacy guidance before the Key
+    Stage 1 report; a primary school's the other way round; without a phase, theme match
+    alone decides (and every source fits)."""
+    secondary = await _suggested(client, reader, themes="curriculum.reading", phase="secondary")
+    titles = [s["source"]["title"] for s in secondary]
+    assert titles[0] == "Improving Literacy in Secondary Schools"
+    assert titles.index("Improving Literacy in Key Stage 1") > titles.index(
+        "Improving Literacy in Secondary Schools"
+    )
+    fitting = [s["fits_phase"] for s in secondary]
+    assert fitting == sorted(fitting, reverse=True)  # every fitting source before the others
+    assert not {s["source"]["title"]: s for s in secondary}["Improving Literacy in Key Stage 1"][
+        "fits_phase"
+    ]
+    primary = await _suggested(client, reader, themes="curriculum.reading", phase="primary")
+    order = [s["source"]["title"] for s in primary]
+    assert order.index("Improving Literacy in Key Stage 1") < order.index(
+        "Improving Literacy in Secondary Schools"
+    )
+    sixth = await _suggested(client, reader, themes="sixth_form", phase="sixteen_plus")
+    assert [s["source"]["title"] for s in sixth] == [
+        "16 to 19 study programmes: guide for providers"
+    ]
+    anyone = await _suggested(client, reader, themes="curriculum.reading")
+    assert all(s["fits_phase"] for s in anyone)
+    bad = await client.get(
+        "/v1/evidence-library/suggestions",
+        params={"themes": "maths", "phase": "infant"},
+        headers=reader,
+    )
+    assert_problem(bad, 422)
+
+
+async def test_every_top_level_theme_has_a_source(
+    client: httpx.AsyncClient, reader: dict[str, str]
+) -> None:
+    themes = await client.get("/v1/themes", params={"limit": 200}, headers=reader)
+    assert themes.status_code == 200, themes.text
+    top = [t["code"] for t in themes.json()["data"] if t["parent"] is None]
+    assert len(top) >= 19
+    for code in top:
+        assert await _titles(client, reader, theme=code), code

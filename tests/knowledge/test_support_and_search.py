@@ -146,6 +146,10 @@ async def test_brokering_search_suggestions_and_process(kit: Kit) -> None:
         assert suggestions.status_code == 200, suggestions.text
         assert suggestions.json()["themes"] == [PHONICS, NUMBER]
         assert suggestions.json()["data"]
+        # A is a primary school: the sources written for its stages come first.
+        fitting = [s["fits_phase"] for s in suggestions.json()["data"]]
+        assert fitting[0]
+        assert fitting == sorted(fitting, reverse=True)
     for headers in (council, kit.token(person=[str(uid(8, "0ccc"))]), kit.token(schools=[str(Z)])):
         assert_problem(await kit.get(path, headers), 404)
 

@@ -36,6 +36,16 @@ class TeamRole(StrEnum):
     SHADOW = "shadow"
 
 
+PersonName = Annotated[
+    str | None,
+    Field(
+        max_length=200,
+        description="The person's name as the directory holds it (for the report the school "
+        "receives); absent from events published before it was carried",
+    ),
+]
+
+
 class TeamMember(Payload):
     """A lead reviewer, a reviewer, or a shadow (in training, beside the team on the review
     days; never counted in the team's size)."""
@@ -43,6 +53,7 @@ class TeamMember(Payload):
     person_id: UUID
     role: TeamRole
     home_urn: Urn | None = Field(description="The school the person works at, if any")
+    name: PersonName = None
 
 
 class ImprovementChampion(Payload):
@@ -54,6 +65,8 @@ class ImprovementChampion(Payload):
     assistant_home_urn: Urn | None = Field(
         None, description="The school the assistant IC works at, if any"
     )
+    name: PersonName = None
+    assistant_name: PersonName = None
 
 
 class Milestones(Payload):

@@ -19,7 +19,7 @@ from common.http.problems import PROBLEM_MEDIA_TYPE, ProblemError
 from reviews.deps import ReviewsReader, ReviewsWriter, SessionDep
 from reviews.report import service
 from reviews.report.models import ReportVersion
-from reviews.report.rendering import MEDIA_TYPES, ReportFormat, negotiate, render
+from reviews.report.rendering import MEDIA_TYPES, OFFERED, ReportFormat, negotiate, render
 from reviews.report.schemas import AcknowledgementIn, PublicationIn, ReportDraftIn, ReportOut
 
 router = APIRouter(prefix="/v1/reviews", tags=["report"])
@@ -28,7 +28,11 @@ ReviewId = Annotated[UUID, Path(description="Review id (from the schedule)")]
 Number = Annotated[int, Path(ge=1, le=10_000, description="Report version number")]
 FormatQuery = Annotated[
     ReportFormat | None,
-    Query(alias="format", description="json, html or markdown; overrides Accept"),
+    Query(
+        alias="format",
+        description="json, html, markdown or print (HTML with a print style sheet); "
+        "overrides Accept",
+    ),
 ]
 AcceptHeader = Annotated[
     str | None,
@@ -67,23 +71,27 @@ def _as_document(format_: ReportFormat) -> dict[int | str, dict[str, Any]]:
     }
 
 
-def _document(version: ReportVersion, format_: ReportFormat) -> Response:
+async def _document(
+    session: SessionDep, version: ReportVersion, format_: ReportFormat
+) -> Response:
     media_type = f"{MEDIA_TYPES[format_]}; charset=utf-8"
-    return Response(render(ReportOut.of(version), format_), media_type=media_type)
+    return Response(render(await service.document(session, version), format_), media_type=media_type)
 
 
-def _rendered(version: ReportVersion, format_: ReportFormat | None, accept: str | None) -> Response:
+async def _rendered(
+    session: SessionDep, version: ReportVersion, format_: ReportFormat | None, accept: str | None
+) -> Response:
     chosen = negotiate(format_, accept)
     if chosen is None:
         raise ProblemError(
             406,
             "Not Acceptable",
             detail="The report is offered as application/json, text/html and text/markdown.",
-            extensions={"offered": list(MEDIA_TYPES.values())},
+            extensions={"offered": OFFERED},
         )
     if chosen == ReportFormat.JSON:
         return JSONResponse(ReportOut.of(version).model_dump(mode="json"))
-    return _document(version, chosen)
+    return await _document(session, version, chosen)
 
 
 @router.post(
@@ -136,7 +144,7 @@ async def get_report_version_markdown(
     review_id: ReviewId, number: Number, session: SessionDep, principal: ReviewsReader
 ) -> Response:
     version = await service.get_version(session, principal, review_id, number)
-    return _document(version, ReportFormat.MARKDOWN)
+    return await _document(session, version, ReportFormat.MARKDOWN)
 
 
 @router.get(
@@ -152,7 +160,7 @@ async def get_report_version_html(
     review_id: ReviewId, number: Number, session: SessionDep, principal: ReviewsReader
 ) -> Response:
     version = await service.get_version(session, principal, review_id, number)
-    return _document(version, ReportFormat.HTML)
+    return await _document(session, version, ReportFormat.HTML)
 
 
 @router.get(
@@ -176,7 +184,7 @@ async def get_report_version(
     accept: AcceptHeader = None,
 ) -> Response:
     version = await service.get_version(session, principal, review_id, number)
-    return _rendered(version, format_, accept)
+    return await _rendered(session, version, format_, accept)
 
 
 @router.post(
@@ -247,7 +255,7 @@ async def get_report(
     accept: AcceptHeader = None,
 ) -> Response:
     version = await service.get_published(session, principal, review_id)
-    return _rendered(version, format_, accept)
+    return await _rendered(session, version, format_, accept)
 
 
 @router.get(
@@ -263,7 +271,7 @@ async def get_report_markdown(
     review_id: ReviewId, session: SessionDep, principal: ReviewsReader
 ) -> Response:
     version = await service.get_published(session, principal, review_id)
-    return _document(version, ReportFormat.MARKDOWN)
+    return await _document(session, version, ReportFormat.MARKDOWN)
 
 
 @router.get(
@@ -279,4 +287,4 @@ async def get_report_html(
     review_id: ReviewId, session: SessionDep, principal: ReviewsReader
 ) -> Response:
     version = await service.get_published(session, principal, review_id)
-    return _document(version, ReportFormat.HTML)
+    return await _document(session, version, ReportFormat.HTML)

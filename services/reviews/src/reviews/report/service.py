@@ -18,11 +18,12 @@ from common.http.etag import check_version
 from common.http.pagination import PageParams, paginate
 from common.http.problems import ProblemError, not_found, validation_failed
 from contracts.reviews import REPORT_PUBLISHED, ReviewState
-from reviews.directory.models import DirectorySchool
+from reviews.directory.models import DirectoryPartnership, DirectorySchool
 from reviews.evidence.models import EvidenceItem
 from reviews.finding.repository import FindingRepository
 from reviews.finding.service import present
 from reviews.focus.repository import FocusRepository
+from reviews.report.document import Names, ReportDocument, build
 from reviews.report.models import ReportVersion
 from reviews.report.payloads import report_published
 from reviews.report.repository import ReportRepository
@@ -33,6 +34,7 @@ from reviews.report.schemas import (
     ReportDraftIn,
     ReportFinding,
     ReportFocus,
+    ReportOut,
     ReportQuestion,
     ReportSchool,
 )
@@ -40,6 +42,7 @@ from reviews.review import tenancy
 from reviews.review.access import Part, get_review, publish_about, record
 from reviews.review.models import Review, Role, TeamRole
 from reviews.review.service import check_move, move
+from reviews.taxonomy.repository import TaxonomyRepository
 
 DRAFTING_STATE = ReviewState.REPORT_DRAFTED
 #: Who reads drafts: the team writes them, the school checks them.
@@ -100,6 +103,29 @@ async def _content(session: AsyncSession, review: Review) -> ReportContent:
         evidence_items=evidence_items or 0,
         triangulation_min_kinds=review.triangulation_min_kinds,
     )
+
+
+async def document(session: AsyncSession, version: ReportVersion) -> ReportDocument:
+    """A version as its readers receive it (the caller has checked they may): the version's
+    content with the names held beside it, the school's, the partnership's, the team's as the
+    schedule last sent them and the themes' labels from the taxonomy."""
+    report = ReportOut.of(version)
+    review = await session.get(Review, version.review_id)
+    assert review is not None  # a version's review is never deleted while it exists
+    school = await session.get(DirectorySchool, review.urn)
+    partnership = await session.get(DirectoryPartnership, review.partnership_id)
+    content = report.content
+    codes = [c for f in content.findings for c in f.theme_codes]
+    if content.focus is not None:
+        codes += content.focus.theme_codes
+    themes = await TaxonomyRepository(session).themes(codes)
+    names = Names(
+        school=None if school is None else school.name,
+        partnership=None if partnership is None else partnership.name,
+        team=[(m.role.value, m.name) for m in review.team],
+        themes={code: theme.label for code, theme in themes.items()},
+    )
+    return build(report, names)
 
 
 async def create_version(

@@ -179,6 +179,8 @@ class ReviewTeamMember(Base):
     person_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, index=True)
     role: Mapped[TeamRole] = mapped_column(_enum(TeamRole), primary_key=True)
     home_urn: Mapped[int | None] = mapped_column(Integer)
+    #: As the schedule last named them (for the report); null from events without names.
+    name: Mapped[str | None] = mapped_column(String(200))
 
     review: Mapped[Review] = relationship(back_populates="team", lazy="raise")
 

@@ -51,14 +51,20 @@ def today() -> date:
 # --- From the schedule ---------------------------------------------------------------------
 
 
-def _team(payload: ReviewPlanPayload) -> set[tuple[uuid.UUID, TeamRole, int | None]]:
-    members = {(m.person_id, TeamRole(m.role.value), m.home_urn) for m in payload.team}
+#: A team member as the schedule sends it: person, role, home school and name.
+Member = tuple[uuid.UUID, TeamRole, int | None, str | None]
+
+
+def _team(payload: ReviewPlanPayload) -> set[Member]:
+    members = {(m.person_id, TeamRole(m.role.value), m.home_urn, m.name) for m in payload.team}
     champion = payload.improvement_champion
     if champion is not None:
-        members.add((champion.person_id, TeamRole.IMPROVEMENT_CHAMPION, champion.home_urn))
+        members.add(
+            (champion.person_id, TeamRole.IMPROVEMENT_CHAMPION, champion.home_urn, champion.name)
+        )
         if champion.assistant_person_id is not None:
             assistant = (champion.assistant_person_id, TeamRole.ASSISTANT_IMPROVEMENT_CHAMPION)
-            members.add((*assistant, champion.assistant_home_urn))
+            members.add((*assistant, champion.assistant_home_urn, champion.assistant_name))
     return members
 
 
@@ -131,18 +137,23 @@ _PLAN_COLUMNS = (
 )
 
 
-def _replace_team(review: Review, wanted: set[tuple[uuid.UUID, TeamRole, int | None]]) -> None:
+def _replace_team(review: Review, wanted: set[Member]) -> None:
     by_key = {(m.person_id, m.role): m for m in review.team}
-    wanted_keys = {(person, role) for person, role, _ in wanted}
+    wanted_keys = {(person, role) for person, role, _, _ in wanted}
     for key, member in by_key.items():
         if key not in wanted_keys:
             review.team.remove(member)
-    for person, role, home_urn in wanted:
+    for person, role, home_urn, name in wanted:
         existing = by_key.get((person, role))
         if existing is None:
-            review.team.append(ReviewTeamMember(person_id=person, role=role, home_urn=home_urn))
-        elif existing.home_urn != home_urn:
+            review.team.append(
+                ReviewTeamMember(person_id=person, role=role, home_urn=home_urn, name=name)
+            )
+            continue
+        if existing.home_urn != home_urn:
             existing.home_urn = home_urn
+        if name is not None and existing.name != name:  # an older event carries no name
+            existing.name = name
 
 
 async def apply_plan(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ForeignKey, Integer, String, Text, Uuid
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from common.db import TimestampMixin, VersionedMixin
@@ -23,6 +23,8 @@ class Source(VersionedMixin, TimestampMixin, Base):
     url: Mapped[str] = mapped_column(String(2000), unique=True)
     year: Mapped[int | None] = mapped_column(Integer)
     summary: Mapped[str] = mapped_column(Text)
+    #: The stages of education it is written for (``stages.Stage``); empty: any stage.
+    stages: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     themes: Mapped[list[SourceTheme]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="SourceTheme.theme_code"

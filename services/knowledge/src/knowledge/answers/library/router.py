@@ -13,6 +13,7 @@ from common.http.etag import IfMatchVersion, set_etag
 from common.http.idempotency import IdempotencyKey
 from common.http.pagination import Page, Pagination, Sync
 from common.http.problems import validation_failed
+from contracts.directory import Phase
 from knowledge.answers.library import service
 from knowledge.answers.library.schemas import SourceIn, SourceOut, Suggestions
 from knowledge.deps import KnowledgeAdmin, KnowledgeReader, SessionDep
@@ -68,7 +69,8 @@ async def create_source(
     summary="Suggest sources for themes",
     description=(
         "For an Improvement Champion preparing a workshop: sources ranked by how well their "
-        "themes match the ones given (exact, then more specific, then broader)."
+        "themes match the ones given (exact, then more specific, then broader); with `phase`, "
+        "sources written for the stages a school of that phase teaches come first."
     ),
     response_model=Suggestions,
 )
@@ -85,6 +87,10 @@ async def suggest_sources(
         ),
     ],
     limit: Annotated[int, Query(ge=1, le=50, description="At most this many")] = 10,
+    phase: Annotated[
+        Phase | None,
+        Query(description="The school's phase (as GIAS gives it): its stages' sources first"),
+    ] = None,
 ) -> Suggestions:
     codes = list(dict.fromkeys(code.strip() for code in themes.split(",") if code.strip()))
     bad = [code for code in codes if len(code) > 120 or not _CODE.fullmatch(code)]
@@ -95,7 +101,9 @@ async def suggest_sources(
             else f"Give 1 to {MAX_SUGGESTION_THEMES} theme codes, comma-separated."
         )
         raise validation_failed([{"field": "query.themes", "message": message}])
-    suggestions = await service.suggest(session, codes, limit=limit)
+    suggestions = await service.suggest(
+        session, codes, limit=limit, phase=None if phase is None else phase.value
+    )
     return Suggestions(themes=codes, data=suggestions)
 
 
@@ -106,7 +114,8 @@ async def suggest_sources(
     description=(
         "For the Improvement Champion preparing the workshop: the review's areas for "
         "development (their theme codes, from the published report) and sources ranked for "
-        "them as in `/suggestions`. For the review's school, its Improvement Champion, "
+        "them as in `/suggestions`, for the school's phase. For the review's school, its "
+        "Improvement Champion, "
         "assistant and lead reviewer (`person_id`), and the lead and members of a partnership "
         "that names its schools; else 404."
     ),

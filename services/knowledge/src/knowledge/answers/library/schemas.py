@@ -10,6 +10,7 @@ from pydantic import AnyHttpUrl, ConfigDict, Field, JsonValue, StringConstraints
 
 from common.http.schemas import StrictModel
 from contracts.knowledge import ThemeCode
+from knowledge.answers.library.stages import Stage
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Publisher = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -22,6 +23,7 @@ EXAMPLE: dict[str, JsonValue] = {
     "year": None,
     "summary": "Guidance report with recommendations for improving literacy in Years 3 to 6.",
     "theme_codes": ["curriculum.reading", "writing"],
+    "stages": ["primary"],
 }
 
 
@@ -36,11 +38,22 @@ class SourceIn(StrictModel):
     year: Annotated[int, Field(ge=1900, le=2100)] | None = None
     summary: Summary
     theme_codes: Annotated[list[ThemeCode], Field(min_length=1, max_length=20)]
+    stages: list[Stage] = Field(
+        default_factory=list,
+        max_length=4,
+        description="The stages of education it is written for; empty for any stage. "
+        "Suggestions for a school put sources for its stages first.",
+    )
 
     @field_validator("theme_codes")
     @classmethod
     def _unique(cls, codes: list[str]) -> list[str]:
         return sorted(set(codes))
+
+    @field_validator("stages")
+    @classmethod
+    def _unique_stages(cls, stages: list[Stage]) -> list[Stage]:
+        return sorted(set(stages))
 
 
 class SourceOut(StrictModel):
@@ -66,6 +79,7 @@ class SourceOut(StrictModel):
     year: int | None
     summary: str
     theme_codes: list[str]
+    stages: list[str] = Field(description="Stages it is written for; empty for any stage")
     version: int
     created_at: datetime
     updated_at: datetime
@@ -85,6 +99,7 @@ class Suggestion(StrictModel):
             "examples": [
                 {
                     "score": 3,
+                    "fits_phase": True,
                     "matches": [
                         {
                             "requested": "curriculum.reading",
@@ -99,6 +114,10 @@ class Suggestion(StrictModel):
     )
 
     score: int = Field(description="3 per exact match, 2 per descendant, 1 per ancestor")
+    fits_phase: bool = Field(
+        description="Written for a stage the school teaches (or for any stage); sources that "
+        "fit rank before those that do not. True when no phase was given."
+    )
     matches: list[ThemeMatch]
     source: SourceOut
 

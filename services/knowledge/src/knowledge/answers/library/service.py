@@ -24,7 +24,9 @@ from knowledge.answers.disclosure.audience import audience_of
 from knowledge.answers.library.models import Source, SourceTheme
 from knowledge.answers.library.repository import SourceRepository
 from knowledge.answers.library.schemas import SourceIn, SourceOut, Suggestion, ThemeMatch
+from knowledge.answers.library.stages import fits, stages_of
 from knowledge.db import IdempotencyRecord
+from knowledge.intake.directory.models import DirectorySchool
 from knowledge.intake.review.models import FindingTheme, IngestedReview, ReviewPeople
 from knowledge.intake.theme.models import ancestors_of, is_descendant
 from knowledge.intake.theme.repository import ThemeRepository
@@ -45,20 +47,29 @@ def load_default_sources() -> list[dict[str, Any]]:
 
 
 async def seed_default(session: AsyncSession) -> bool:
-    """Add the shipped sources when the library is empty (after the taxonomy is seeded)."""
+    """Add the shipped sources the library does not hold (by URL), after the taxonomy is
+    seeded, so an upgrade brings the sources added since; a shipped source already held gets
+    the shipped stages only if it has none (an editor's stages are kept). False when nothing
+    changed."""
     repository = SourceRepository(session)
-    if await repository.count() > 0:
-        return False
+    changed = False
     for entry in load_default_sources():
         data = SourceIn.model_validate(entry)
+        held = await repository.by_url(str(data.url))
+        if held is not None:
+            if not held.stages and data.stages:
+                held.stages = [s.value for s in data.stages]
+                changed = True
+            continue
         await _check_themes(session, data.theme_codes, field="theme_codes")
         repository.add(_new_source(data))
+        changed = True
     await session.commit()
-    return True
+    return changed
 
 
 def _new_source(data: SourceIn) -> Source:
-    values = data.model_dump(exclude={"theme_codes", "url"})
+    values = data.model_dump(mode="json", exclude={"theme_codes", "url"})
     source = Source(**values, url=str(data.url))
     source.themes = [SourceTheme(theme_code=code) for code in data.theme_codes]
     return source
@@ -129,7 +140,7 @@ async def replace_source(
         other = await SourceRepository(session).by_url(url)
         if other is not None and other.id != source.id:
             raise _duplicate_url(url)
-    values = {**data.model_dump(exclude={"theme_codes", "url"}), "url": url}
+    values = {**data.model_dump(mode="json", exclude={"theme_codes", "url"}), "url": url}
     changed = False
     for field, value in values.items():
         if getattr(source, field) != value:
@@ -163,27 +174,33 @@ def _match(requested: str, source_codes: Sequence[str]) -> ThemeMatch | None:
     return best
 
 
-async def suggest(session: AsyncSession, themes: Sequence[str], *, limit: int) -> list[Suggestion]:
-    """Sources ranked by how well their themes match: exact beats a more specific theme,
-    which beats a broader one; more matched themes rank higher; then by title."""
+async def suggest(
+    session: AsyncSession, themes: Sequence[str], *, limit: int, phase: str | None = None
+) -> list[Suggestion]:
+    """Sources ranked first by whether they are written for a stage a school of ``phase``
+    teaches (any source fits when no phase is given), then by how well their themes match:
+    exact beats a more specific theme, which beats a broader one; more matched themes rank
+    higher; then by title."""
     known = await ThemeRepository(session).existing_codes(themes)
     unknown = [code for code in themes if code not in known]
     if unknown:
         message = f"No theme {', '.join(unknown)}."
         raise validation_failed([{"field": "query.themes", "message": message}])
-    ranked: list[tuple[int, int, str, Suggestion]] = []
+    school_stages = stages_of(phase)
+    ranked: list[tuple[bool, int, int, str, Suggestion]] = []
     for source in await SourceRepository(session).all_sources():
         matches = [m for t in themes if (m := _match(t, source.theme_codes)) is not None]
         if not matches:
             continue
         score = sum(SCORES[m.match] for m in matches)
         exact = sum(1 for m in matches if m.match == "exact")
+        fit = fits(source.stages, school_stages)
         suggestion = Suggestion(
-            score=score, matches=matches, source=SourceOut.model_validate(source)
+            score=score, fits_phase=fit, matches=matches, source=SourceOut.model_validate(source)
         )
-        ranked.append((-score, -exact, source.title, suggestion))
-    ranked.sort(key=lambda item: item[:3])
-    return [item[3] for item in ranked[:limit]]
+        ranked.append((not fit, -score, -exact, source.title, suggestion))
+    ranked.sort(key=lambda item: item[:4])
+    return [item[4] for item in ranked[:limit]]
 
 
 async def suggest_for_review(
@@ -203,7 +220,9 @@ async def suggest_for_review(
     )
     known = await ThemeRepository(session).existing_codes(sorted(set(areas)))
     themes = sorted(known)
-    return themes, (await suggest(session, themes, limit=limit) if themes else [])
+    school = await session.get(DirectorySchool, review.urn)
+    phase = None if school is None else school.phase
+    return themes, (await suggest(session, themes, limit=limit, phase=phase) if themes else [])
 
 
 async def _may_prepare(session: AsyncSession, principal: Principal, review: IngestedReview) -> bool:

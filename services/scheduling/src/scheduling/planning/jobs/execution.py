@@ -427,7 +427,7 @@ async def _apply_repair(
             if change is None:
                 continue
             await session.flush()
-            publish_plan(
+            await publish_plan(
                 session,
                 review,
                 change,

@@ -4,9 +4,12 @@ each with the plan's ``version`` (the row's: newer wins at the consumer)."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.clock import utcnow
@@ -24,6 +27,7 @@ from contracts.schedule import (
     TeamMember,
     TeamRole,
 )
+from scheduling.directory.person.models import Person
 from scheduling.events import publish
 from scheduling.planning.kernel.models import PlannedReview, PlanRole
 
@@ -54,12 +58,31 @@ def _tenancy(review: PlannedReview) -> TenancyPath:
     return TenancyPath(la=review.la_code, partnership=str(review.partnership_id), urn=review.urn)
 
 
-def plan_payload(review: PlannedReview, triangulation_min_kinds: int) -> ReviewPlanPayload:
+async def people_names(session: AsyncSession, review: PlannedReview) -> dict[uuid.UUID, str]:
+    """The names of the review's people (carried so the report can name its team)."""
+    ids = {p.person_id for p in review.people}
+    if not ids:
+        return {}
+    rows = await session.execute(select(Person.id, Person.name).where(Person.id.in_(ids)))
+    return dict(rows.tuples().all())
+
+
+def plan_payload(
+    review: PlannedReview,
+    triangulation_min_kinds: int,
+    names: Mapping[uuid.UUID, str] | None = None,
+) -> ReviewPlanPayload:
     m = review.milestones
+    named = names or {}
     ics = review.with_role(PlanRole.IMPROVEMENT_CHAMPION)
     assistants = review.with_role(PlanRole.ASSISTANT_IC)
     team = [
-        TeamMember(person_id=p.person_id, role=_TEAM_ROLES[p.role], home_urn=p.home_urn)
+        TeamMember(
+            person_id=p.person_id,
+            role=_TEAM_ROLES[p.role],
+            home_urn=p.home_urn,
+            name=named.get(p.person_id),
+        )
         for p in (
             *review.with_role(PlanRole.LEAD_REVIEWER),
             *review.with_role(PlanRole.REVIEWER),
@@ -82,6 +105,8 @@ def plan_payload(review: PlannedReview, triangulation_min_kinds: int) -> ReviewP
                 home_urn=ics[0].home_urn,
                 assistant_person_id=assistants[0].person_id if assistants else None,
                 assistant_home_urn=assistants[0].home_urn if assistants else None,
+                name=named.get(ics[0].person_id),
+                assistant_name=named.get(assistants[0].person_id) if assistants else None,
             )
             if ics
             else None
@@ -101,18 +126,20 @@ def plan_payload(review: PlannedReview, triangulation_min_kinds: int) -> ReviewP
     )
 
 
-def publish_plan(
+async def publish_plan(
     session: AsyncSession,
     review: PlannedReview,
     change: PlanChange,
     *,
     triangulation_min_kinds: int,
 ) -> None:
-    """The review's whole plan; flush first so ``version`` is the one committed."""
+    """The review's whole plan, its people named; flush first so ``version`` is the one
+    committed."""
+    names = await people_names(session, review)
     publish(
         session,
         _DEFINITIONS[change],
-        plan_payload(review, triangulation_min_kinds),
+        plan_payload(review, triangulation_min_kinds, names),
         tenancy=_tenancy(review),
         subject=f"planned-reviews/{review.id}",
         partition_key=f"review:{review.id}",

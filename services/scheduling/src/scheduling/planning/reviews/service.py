@@ -161,7 +161,7 @@ async def patch_review(
             review.forced_by = principal.subject
             review.forced_rules = checked.broken
         await session.flush()
-        publish_plan(
+        await publish_plan(
             session,
             review,
             change,

@@ -182,7 +182,7 @@ async def publish(
         created.append(review)
     await session.flush()
     for review in created:
-        publish_plan(
+        await publish_plan(
             session,
             review,
             PlanChange.PLANNED,
