@@ -71,11 +71,11 @@ def _as_document(format_: ReportFormat) -> dict[int | str, dict[str, Any]]:
     }
 
 
-async def _document(
-    session: SessionDep, version: ReportVersion, format_: ReportFormat
-) -> Response:
+async def _document(session: SessionDep, version: ReportVersion, format_: ReportFormat) -> Response:
     media_type = f"{MEDIA_TYPES[format_]}; charset=utf-8"
-    return Response(render(await service.document(session, version), format_), media_type=media_type)
+    return Response(
+        render(await service.document(session, version), format_), media_type=media_type
+    )
 
 
 async def _rendered(
