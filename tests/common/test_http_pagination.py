@@ -17,12 +17,14 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from common.db import TYPE_ANNOTATION_MAP, Database, service_metadata
 from common.http.pagination import (
+    After,
     Page,
     PageParams,
     Pagination,
     decode_cursor,
     encode_cursor,
     paginate,
+    paginate_after,
 )
 from common.ids import new_id
 from common.testing.databases import database_with_tables
@@ -66,6 +68,23 @@ def build_router(db: Database) -> APIRouter:
             data=[ItemOut(id=r.id, updated_at=r.updated_at) for r in rows], next_cursor=cursor
         )
 
+    @router.get("/v1/grown", name="list_grown")
+    async def list_grown(params: Pagination, after: After) -> Page[ItemOut]:
+        # Newest first, as the job lists; ``after_id`` reads what came after a row, oldest first.
+        async with db.session() as session:
+            rows, cursor = await paginate_after(
+                session,
+                select(Item).where(Item.kind == "a"),
+                after=after,
+                id_=Item.id,
+                order_by=(Item.updated_at, Item.id),
+                params=params,
+                descending=True,
+            )
+        return Page(
+            data=[ItemOut(id=r.id, updated_at=r.updated_at) for r in rows], next_cursor=cursor
+        )
+
     return router
 
 
@@ -92,16 +111,19 @@ async def client(
         yield http
 
 
-async def _all_pages(client: httpx.AsyncClient, **query: str) -> list[list[str]]:
+async def _all_pages(
+    client: httpx.AsyncClient, path: str = "/v1/items", **query: str
+) -> list[list[str]]:
     pages: list[list[str]] = []
     cursor: str | None = None
-    while True:
+    for _ in range(20):
         params = {**query, **({"cursor": cursor} if cursor else {})}
-        body = (await client.get("/v1/items", params=params)).raise_for_status().json()
+        body = (await client.get(path, params=params)).raise_for_status().json()
         pages.append([row["id"] for row in body["data"]])
         cursor = body["next_cursor"]
         if cursor is None:
             return pages
+    raise AssertionError("too many pages")
 
 
 async def test_pages_cover_everything_once_in_order(
@@ -117,6 +139,33 @@ async def test_pages_cover_everything_once_in_order(
 
     exact = await _all_pages(client, limit="8")
     assert exact == [expected]  # no empty trailing page
+
+
+async def test_after_id_reads_only_what_follows_that_row(
+    client: httpx.AsyncClient, items: tuple[Database, list[Item]]
+) -> None:
+    expected = [str(r.id) for r in items[1]]
+    newest_first = await _all_pages(client, "/v1/grown", limit="3")
+    assert [i for p in newest_first for i in p] == expected[::-1]
+    # Row 4 shares its updated_at with rows 3 and 5: the boundary is the row, not the instant.
+    pages = await _all_pages(client, "/v1/grown", limit="2", after_id=expected[4])
+    assert [len(p) for p in pages] == [2, 1]
+    assert [i for p in pages for i in p] == expected[5:]
+    assert await _all_pages(client, "/v1/grown", after_id=expected[-1]) == [[]]
+    assert [i for p in await _all_pages(client, "/v1/grown", after_id=expected[0]) for i in p] == (
+        expected[1:]
+    )
+
+
+@pytest.mark.parametrize("after_id", ["not-a-uuid", "0190b6c2-5c1e-7c9e-a8f4-3d2c1b0a9f8e", "b"])
+async def test_after_id_not_of_the_list_is_422(
+    client: httpx.AsyncClient, items: tuple[Database, list[Item]], after_id: str
+) -> None:
+    if after_id == "b":  # a row the list's filter leaves out is no boundary either
+        async with items[0].session() as session:
+            after_id = str(await session.scalar(select(Item.id).where(Item.kind == "b")))
+    body = problem(await client.get("/v1/grown", params={"after_id": after_id}), 422)
+    assert body["errors"][0]["field"] == "query.after_id"
 
 
 async def test_default_and_bounds_of_limit(client: httpx.AsyncClient) -> None:

@@ -244,3 +244,61 @@ async def test_an_authorised_signatory_may_decide(
     )
     assert (await p.decide(signatory, B, "consented", 2)).status_code == 201
     assert (await p.terms())[B]["consented_version"] == 2
+
+
+async def _pull(
+    client: httpx.AsyncClient, path: str, headers: dict[str, str], since: dict[str, Any]
+) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    params: dict[str, Any] = {**since, "limit": 1}
+    for _ in range(20):
+        response = await client.get(path, params=params, headers=headers)
+        assert response.status_code == 200, response.text
+        rows += response.json()["data"]
+        if response.json()["next_cursor"] is None:
+            return rows
+        params = {**since, "limit": 1, "cursor": response.json()["next_cursor"]}
+    raise AssertionError("too many pages")
+
+
+async def test_an_mis_follows_the_agreement_lists(
+    setup: tuple[Partnership, dict[int, dict[str, str]]], issue_token: TokenFactory
+) -> None:
+    p, heads = setup
+    for threshold in (5, 6):
+        proposed = await p.propose(p.council, {**WIDE, "suppression_threshold": threshold})
+        assert proposed.status_code == 202, proposed.text
+    versions = f"{p.base}/versions"
+    numbers = [v["version"] for v in await _pull(p.client, versions, p.council, {})]
+    held, current = numbers[-2], numbers[-1]
+    newer = await _pull(p.client, versions, p.council, {"after_id": str(held)})
+    assert [v["version"] for v in newer] == [current]
+    assert await _pull(p.client, versions, p.council, {"after_id": str(current)}) == []
+    unknown = {"after_id": str(current + 1)}
+    assert_problem(await p.client.get(versions, params=unknown, headers=p.council), 422)
+
+    # The schools' terms change: the compound boundary reads each change once.
+    terms = await _pull(p.client, f"{p.base}/schools", p.council, {})
+    assert [t["urn"] for t in terms] == [A, B]  # by URN without a boundary
+    last = max(terms, key=lambda t: (t["updated_at"], t["urn"]))
+    boundary = {"updated_since": last["updated_at"], "after_id": str(last["urn"])}
+    assert await _pull(p.client, f"{p.base}/schools", p.council, boundary) == []
+    assert (await p.decide(heads[A], A, "consented", current)).status_code == 201
+    changed = await _pull(p.client, f"{p.base}/schools", p.council, boundary)
+    assert [(t["urn"], t["consented_version"]) for t in changed] == [(A, current)]
+
+    # Decisions only grow: after_id reads the new ones.
+    assert (await p.decide(heads[B], B, "declined", current)).status_code == 201
+    consents = await _pull(p.client, f"{p.base}/consents", p.council, {})
+    assert [c["urn"] for c in consents] == [A, B]
+    after = await _pull(p.client, f"{p.base}/consents", p.council, {"after_id": consents[0]["id"]})
+    assert [c["decision"] for c in after] == ["declined"]
+
+    # Another tenant: the partnership does not exist for it, whatever the parameters.
+    stranger = bearer(issue_token("directory:read", "directory:write", la=["882"]))
+    for path, params in (
+        (versions, {"after_id": "1"}),
+        (f"{p.base}/schools", boundary),
+        (f"{p.base}/consents", {"after_id": consents[0]["id"]}),
+    ):
+        assert_problem(await p.client.get(path, params=params, headers=stranger), 404)

@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 
+from tests.scheduling.kit import build_partnership, finished_job
+from tests.scheduling.test_security import ALL_SCOPES, ESTABLISHMENTS, GROUPS
 from tests.support import TokenFactory, assert_problem, bearer
 
 SCHOOL = {"name": "Chelmer Valley", "phase": "primary", "la_code": "881", "status": "open"}
@@ -143,3 +145,42 @@ async def test_deletions_are_tombstones(
     )
     assert len(only.json()["data"]) == 1
     assert (await client.get("/v1/tombstones", headers=stranger)).json()["data"] == []
+
+
+async def _finished(client: httpx.AsyncClient, location: str, headers: dict[str, str]) -> None:
+    job = await finished_job(client, location, headers)
+    assert job["status"] == "succeeded", job
+
+
+async def test_job_lists_find_new_jobs_after_id(
+    client: httpx.AsyncClient, issue_token: TokenFactory
+) -> None:
+    council = bearer(issue_token(*ALL_SCOPES, la=["881"]))
+    stranger = bearer(issue_token(*ALL_SCOPES, la=["882"]))
+    files = {"establishments": ("e.csv", ESTABLISHMENTS), "groups": ("g.csv", GROUPS)}
+    imports: list[str] = []
+    for _ in range(3):
+        started = await client.post("/v1/imports", files=files, headers=council)
+        assert started.status_code == 202, started.text
+        await _finished(client, started.headers["location"], council)
+        imports.append(started.json()["id"])
+    built = await build_partnership(client, council, urns=[125001, 125002, 125003, 125004])
+    jobs: list[str] = []
+    for _ in range(2):
+        started = await client.post(
+            f"/v1/cycles/{built.cycle_id}/schedule-jobs", json={}, headers=council
+        )
+        assert started.status_code == 202, started.text
+        await _finished(client, started.headers["location"], council)
+        jobs.append(started.json()["id"])
+
+    for path, ids in (("/v1/imports", imports), ("/v1/schedule-jobs", jobs)):
+        newest_first = [j["id"] for j in await _pull(client, path, council, {})]
+        assert newest_first == ids[::-1], path
+        after = [j["id"] for j in await _pull(client, path, council, {"after_id": ids[0]})]
+        assert after == ids[1:], path  # oldest first, without the one held
+        assert await _pull(client, path, council, {"after_id": ids[-1]}) == []
+        # Another LA's job is no boundary for the stranger (nor a way to probe it).
+        refused = await client.get(path, params={"after_id": ids[0]}, headers=stranger)
+        assert_problem(refused, 422)
+        assert_problem(await client.get(path, params={"after_id": "x"}, headers=council), 422)

@@ -23,6 +23,7 @@ from common.http.middleware import (
 )
 from common.http.openapi import add_problem_responses
 from common.http.openapi_document import OpenApiExtras, describe_protocol
+from common.http.openapi_examples import restore_example_nulls
 from common.http.overload import InFlightLimitMiddleware
 from common.http.problem_routes import add_problem_routes
 from common.http.problems import (
@@ -58,7 +59,8 @@ class ServiceApp(FastAPI):
 
     def openapi(self) -> dict[str, Any]:
         if self._described is None:
-            schema = add_problem_responses(super().openapi())
+            schema = restore_example_nulls(super().openapi(), self.routes)
+            schema = add_problem_responses(schema)
             settings = getattr(self.state, "settings", None)
             self._described = describe_protocol(
                 schema,

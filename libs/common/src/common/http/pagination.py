@@ -286,3 +286,62 @@ async def paginate_synced(
         order_by = None
     keyset = order_by or (updated_at, id_)
     return await paginate(session, statement, order_by=keyset, params=params)
+
+
+#: The ``after_id`` of a list read for its new rows alone (an append-only list, a job list):
+#: the list's own keyset, restarted after the row the client holds last.
+AfterId = Annotated[
+    str | None,
+    Query(
+        max_length=64,
+        description=(
+            "The last row you hold, by its `id` (in a list of versions, its version number): "
+            "only the rows after it, oldest first, so nothing is read twice and none skipped."
+        ),
+    ),
+]
+
+
+class AfterParams:
+    """``after_id`` alone: where a list that only grows starts again. Use as ``after: After``."""
+
+    __slots__ = ("after_id",)
+
+    def __init__(self, after_id: str | None = None) -> None:
+        self.after_id = after_id
+
+
+async def after_params(after_id: AfterId = None) -> AfterParams:
+    """The dependency behind :data:`After` (async: see :func:`page_params`)."""
+    return AfterParams(after_id)
+
+
+After = Annotated[AfterParams, Depends(after_params)]
+
+
+async def paginate_after(
+    session: AsyncSession,
+    statement: Select[T],
+    *,
+    after: AfterParams,
+    id_: QueryableAttribute[Any],
+    order_by: Sequence[QueryableAttribute[Any]],
+    params: PageParams,
+    descending: bool = False,
+) -> tuple[list[T], str | None]:
+    """A page of a list read for its new rows: with ``after_id``, the rows that follow that row
+    in ``order_by`` (a unique keyset ending in ``id_``), ascending; without it, ``order_by`` in
+    the list's own direction. An id that is not a row of ``statement`` (another tenant's, or
+    another list's) is a 422, never an empty page that looks like "nothing new"."""
+    if after.after_id is None:
+        return await paginate(
+            session, statement, order_by=order_by, params=params, descending=descending
+        )
+    value = _id_value(after.after_id, id_)
+    located = statement.with_only_columns(*order_by).where(id_ == value).limit(1)
+    boundary = (await session.execute(located)).first()
+    if boundary is None:
+        message = "Not an id of this list."
+        raise validation_failed([{"field": "query.after_id", "message": message}])
+    statement = statement.where(_after(order_by, tuple(boundary), False))
+    return await paginate(session, statement, order_by=order_by, params=params)

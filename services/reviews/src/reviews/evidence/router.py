@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query, Response
 
 from common.http.etag import IfMatchVersion, set_etag
-from common.http.pagination import Page, Pagination
+from common.http.pagination import Page, Pagination, Sync
 from contracts.reviews import EvidenceKind
 from reviews.deps import ReviewsReader, ReviewsWriter, SessionDep
 from reviews.evidence import service
@@ -43,7 +43,10 @@ async def record_evidence_batch(
     "/{review_id}/evidence",
     name="list_evidence",
     summary="A review's evidence",
-    description="For the team, the school and the partnership lead; oldest change first.",
+    description=(
+        "For the team, the school and the partnership lead; oldest change first. Sync with "
+        "`updated_since` and `after_id` (the `updated_at` and `id` of the last item you hold)."
+    ),
     response_model=Page[EvidenceOut],
 )
 async def list_evidence(
@@ -51,11 +54,12 @@ async def list_evidence(
     session: SessionDep,
     principal: ReviewsReader,
     params: Pagination,
+    sync: Sync,
     question: Annotated[UUID | None, Query(description="Enquiry question id")] = None,
     kind: Annotated[EvidenceKind | None, Query(description="Evidence kind")] = None,
 ) -> Page[EvidenceOut]:
     rows, next_cursor = await service.list_evidence(
-        session, principal, review_id, params, question_id=question, kind=kind
+        session, principal, review_id, params, question_id=question, kind=kind, sync=sync
     )
     return Page(data=[EvidenceOut.of(r) for r in rows], next_cursor=next_cursor)
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal
 from common.http.etag import check_version
-from common.http.pagination import PageParams, paginate
+from common.http.pagination import PageParams, SyncParams, paginate_synced
 from common.http.problems import ProblemError, not_found, validation_failed
 from contracts.reviews import EvidenceKind
 from reviews.evidence.models import CONTENT_FIELDS, RECORDING_STATES, EvidenceItem
@@ -178,9 +178,10 @@ async def list_evidence(
     *,
     question_id: uuid.UUID | None,
     kind: EvidenceKind | None,
+    sync: SyncParams,
 ) -> tuple[Sequence[EvidenceItem], str | None]:
     await _readable(session, principal, review_id)
-    return await page_of(session, review_id, params, question_id=question_id, kind=kind)
+    return await page_of(session, review_id, params, question_id=question_id, kind=kind, sync=sync)
 
 
 async def page_of(
@@ -190,11 +191,18 @@ async def page_of(
     *,
     question_id: uuid.UUID | None = None,
     kind: EvidenceKind | None = None,
+    sync: SyncParams | None = None,
 ) -> tuple[Sequence[EvidenceItem], str | None]:
-    """One page of a readable review's evidence, oldest change first."""
+    """One page of a readable review's evidence, oldest change first (after ``sync``'s
+    boundary, when it has one)."""
     statement = EvidenceRepository(session).of(review_id, question_id=question_id, kind=kind)
-    return await paginate(
-        session, statement, order_by=(EvidenceItem.updated_at, EvidenceItem.id), params=params
+    return await paginate_synced(
+        session,
+        statement,
+        sync=sync or SyncParams(),
+        updated_at=EvidenceItem.updated_at,
+        id_=EvidenceItem.id,
+        params=params,
     )
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Response
 
 from common.http.etag import IfMatchVersion, set_etag
 from common.http.idempotency import IdempotencyKey
-from common.http.pagination import Page, Pagination
+from common.http.pagination import Page, Pagination, Sync
 from reviews.deps import ReviewsReader, ReviewsWriter, SessionDep
 from reviews.finding import service
 from reviews.finding.schemas import FindingIn, FindingOut, FindingPatch
@@ -47,13 +47,22 @@ async def create_finding(
     "/{review_id}/findings",
     name="list_findings",
     summary="A review's findings",
-    description="For the team, the school and the IC (403 for others); oldest first.",
+    description=(
+        "For the team, the school and the IC (403 for others); oldest first. Sync with "
+        "`updated_since` and `after_id` (the `updated_at` and `id` of the last finding you "
+        "hold): the list is then oldest change first. A withdrawn finding leaves the list; "
+        "the review's history tells it (`finding_withdrawn`, followed with its `after_id`)."
+    ),
     response_model=Page[FindingOut],
 )
 async def list_findings(
-    review_id: ReviewId, session: SessionDep, principal: ReviewsReader, params: Pagination
+    review_id: ReviewId,
+    session: SessionDep,
+    principal: ReviewsReader,
+    params: Pagination,
+    sync: Sync,
 ) -> Page[FindingOut]:
-    rows, next_cursor = await service.list_findings(session, principal, review_id, params)
+    rows, next_cursor = await service.list_findings(session, principal, review_id, params, sync)
     return Page(data=rows, next_cursor=next_cursor)
 
 

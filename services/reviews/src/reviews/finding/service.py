@@ -16,7 +16,7 @@ from common.auth import Principal
 from common.clock import utcnow
 from common.http.etag import etag_for
 from common.http.idempotency import IdempotencyStore, IdempotentRequest, StoredResponse
-from common.http.pagination import PageParams, paginate
+from common.http.pagination import PageParams, SyncParams, paginate_synced
 from common.http.problems import ProblemError, not_found, validation_failed
 from reviews.db import IdempotencyRecord
 from reviews.evidence.models import EvidenceItem
@@ -166,10 +166,14 @@ async def create_finding(
 
 
 async def list_findings(
-    session: AsyncSession, principal: Principal, review_id: uuid.UUID, params: PageParams
+    session: AsyncSession,
+    principal: Principal,
+    review_id: uuid.UUID,
+    params: PageParams,
+    sync: SyncParams,
 ) -> tuple[list[FindingOut], str | None]:
     review = await readable_review(session, principal, review_id)
-    return await page_of(session, review, params)
+    return await page_of(session, review, params, sync=sync)
 
 
 async def page_of(
@@ -177,11 +181,20 @@ async def page_of(
     review: Review,
     params: PageParams,
     known: Mapping[uuid.UUID, EvidenceItem] | None = None,
+    *,
+    sync: SyncParams | None = None,
 ) -> tuple[list[FindingOut], str | None]:
-    """One page of a readable review's findings, oldest first (``known``: see :func:`present`)."""
+    """One page of a readable review's findings, oldest first; after ``sync``'s boundary,
+    oldest change first (``known``: see :func:`present`)."""
     statement = FindingRepository(session).of(review.id)
-    rows, cursor = await paginate(
-        session, statement, order_by=(Finding.created_at, Finding.id), params=params
+    rows, cursor = await paginate_synced(
+        session,
+        statement,
+        sync=sync or SyncParams(),
+        updated_at=Finding.updated_at,
+        id_=Finding.id,
+        order_by=(Finding.created_at, Finding.id),
+        params=params,
     )
     return await present(session, review, rows, known), cursor
 

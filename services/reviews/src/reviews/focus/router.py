@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Response
 
 from common.http.etag import IfMatchVersion, set_etag
-from common.http.pagination import Page, Pagination
+from common.http.pagination import After, Page, Pagination
 from reviews.deps import ReviewsReader, ReviewsWriter, SessionDep
 from reviews.focus import service
 from reviews.focus.schemas import ChallengeIn, ChallengeOut, FocusIn, FocusOut
@@ -79,11 +79,18 @@ async def challenge_focus(
     "/{review_id}/focus/challenges",
     name="list_focus_challenges",
     summary="The challenge notes on the focus",
-    description="Oldest first.",
+    description=(
+        "Oldest first (append-only). To follow them, pass the `id` of the last note you hold "
+        "as `after_id`."
+    ),
     response_model=Page[ChallengeOut],
 )
 async def list_focus_challenges(
-    review_id: ReviewId, session: SessionDep, principal: ReviewsReader, params: Pagination
+    review_id: ReviewId,
+    session: SessionDep,
+    principal: ReviewsReader,
+    params: Pagination,
+    after: After,
 ) -> Page[ChallengeOut]:
-    rows, next_cursor = await service.challenges(session, principal, review_id, params)
+    rows, next_cursor = await service.challenges(session, principal, review_id, params, after)
     return Page(data=[ChallengeOut.of(c) for c in rows], next_cursor=next_cursor)

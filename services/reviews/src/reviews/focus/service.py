@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from common.auth import Principal
 from common.clock import utcnow
 from common.http.etag import check_version
-from common.http.pagination import PageParams, paginate
+from common.http.pagination import AfterParams, PageParams, paginate_after
 from common.http.problems import ProblemError, not_found, validation_failed
 from reviews.focus.models import (
     AGREEMENT_STATE,
@@ -194,8 +194,15 @@ async def challenge(
 
 
 async def challenges(
-    session: AsyncSession, principal: Principal, review_id: uuid.UUID, params: PageParams
+    session: AsyncSession,
+    principal: Principal,
+    review_id: uuid.UUID,
+    params: PageParams,
+    after: AfterParams,
 ) -> tuple[Sequence[FocusChallenge], str | None]:
     await get_review(session, principal, review_id)
     statement = FocusRepository(session).challenges(review_id)
-    return await paginate(session, statement, order_by=(FocusChallenge.id,), params=params)
+    order = (FocusChallenge.id,)
+    return await paginate_after(
+        session, statement, after=after, id_=FocusChallenge.id, order_by=order, params=params
+    )

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Header, Path, Query, Response
 from fastapi.responses import JSONResponse
 
 from common.http.etag import IfMatchVersion, set_etag
-from common.http.pagination import Page, Pagination
+from common.http.pagination import After, Page, Pagination
 from common.http.problems import PROBLEM_MEDIA_TYPE, ProblemError
 from reviews.deps import ReviewsReader, ReviewsWriter, SessionDep
 from reviews.report import service
@@ -121,13 +121,22 @@ async def draft_report(
     "/{review_id}/report/versions",
     name="list_report_versions",
     summary="The report's versions",
-    description="Drafts and the published version, oldest first: for the team and the school.",
+    description=(
+        "Drafts and the published version, oldest first: for the team and the school. New "
+        "versions: pass the `version` of the last one you hold as `after_id`. A version's "
+        "content never changes; its acknowledgement and publication are entries of the review's "
+        "history (`report_acknowledged`, `report_published`), followed with its `after_id`."
+    ),
     response_model=Page[ReportOut],
 )
 async def list_report_versions(
-    review_id: ReviewId, session: SessionDep, principal: ReviewsReader, params: Pagination
+    review_id: ReviewId,
+    session: SessionDep,
+    principal: ReviewsReader,
+    params: Pagination,
+    after: After,
 ) -> Page[ReportOut]:
-    rows, next_cursor = await service.list_versions(session, principal, review_id, params)
+    rows, next_cursor = await service.list_versions(session, principal, review_id, params, after)
     return Page(data=[ReportOut.of(v) for v in rows], next_cursor=next_cursor)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from common.auth import Principal
 from common.clock import utcnow
 from common.http.etag import check_version
-from common.http.pagination import PageParams, paginate
+from common.http.pagination import AfterParams, PageParams, paginate_after
 from common.http.problems import ProblemError, not_found, validation_failed
 from contracts.reviews import REPORT_PUBLISHED, ReviewState
 from reviews.directory.models import DirectoryPartnership, DirectorySchool
@@ -212,13 +212,20 @@ async def get_published(
 
 
 async def list_versions(
-    session: AsyncSession, principal: Principal, review_id: uuid.UUID, params: PageParams
+    session: AsyncSession,
+    principal: Principal,
+    review_id: uuid.UUID,
+    params: PageParams,
+    after: AfterParams,
 ) -> tuple[Sequence[ReportVersion], str | None]:
     review = await get_review(session, principal, review_id)
     if not tenancy.roles(principal, review) & DRAFT_READERS:
         raise PART.forbidden("Drafts are read by the team and the school.", DRAFT_READERS)
     statement = ReportRepository(session).of(review_id)
-    return await paginate(session, statement, order_by=(ReportVersion.number,), params=params)
+    order = (ReportVersion.number,)
+    return await paginate_after(
+        session, statement, after=after, id_=ReportVersion.number, order_by=order, params=params
+    )
 
 
 async def _latest_draft(

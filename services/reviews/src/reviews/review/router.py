@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query, Response
 
 from common.http.etag import IfMatchVersion, set_etag
-from common.http.pagination import Page, Pagination, Sync
+from common.http.pagination import After, Page, Pagination, Sync
 from contracts.reviews import ReviewState
 from contracts.schedule import AcademicYear
 from reviews.deps import ReviewsReader, ReviewsWriter, SessionDep
@@ -87,11 +87,18 @@ async def transition_review(
     "/{review_id}/history",
     name="get_review_history",
     summary="A review's history",
-    description="Every change to the review, oldest first (append-only).",
+    description=(
+        "Every change to the review, oldest first (append-only). To follow it, pass the `id` "
+        "of the last entry you hold as `after_id`."
+    ),
     response_model=Page[HistoryEntryOut],
 )
 async def get_review_history(
-    review_id: ReviewId, session: SessionDep, principal: ReviewsReader, params: Pagination
+    review_id: ReviewId,
+    session: SessionDep,
+    principal: ReviewsReader,
+    params: Pagination,
+    after: After,
 ) -> Page[HistoryEntryOut]:
-    rows, next_cursor = await service.history(session, principal, review_id, params)
+    rows, next_cursor = await service.history(session, principal, review_id, params, after)
     return Page(data=[HistoryEntryOut.model_validate(h) for h in rows], next_cursor=next_cursor)

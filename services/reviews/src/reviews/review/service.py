@@ -17,7 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from common.auth import Principal
 from common.clock import utcnow
 from common.http.etag import check_version
-from common.http.pagination import PageParams, SyncParams, paginate, paginate_synced
+from common.http.pagination import (
+    AfterParams,
+    PageParams,
+    SyncParams,
+    paginate_after,
+    paginate_synced,
+)
 from common.http.problems import ProblemError
 from common.logging import get_logger
 from contracts.reviews import ReviewState
@@ -341,8 +347,15 @@ async def transition(
 
 
 async def history(
-    session: AsyncSession, principal: Principal, review_id: uuid.UUID, params: PageParams
+    session: AsyncSession,
+    principal: Principal,
+    review_id: uuid.UUID,
+    params: PageParams,
+    after: AfterParams,
 ) -> tuple[Sequence[ReviewHistory], str | None]:
     await get_review(session, principal, review_id)
     statement = HistoryRepository(session).of(review_id)
-    return await paginate(session, statement, order_by=(ReviewHistory.id,), params=params)
+    order = (ReviewHistory.id,)
+    return await paginate_after(
+        session, statement, after=after, id_=ReviewHistory.id, order_by=order, params=params
+    )

@@ -25,6 +25,14 @@ EXAMPLE: dict[str, JsonValue] = {
     "theme_codes": ["curriculum.reading", "writing"],
     "stages": ["primary"],
 }
+#: A source as the API answers it (in a list, a read and a suggestion alike).
+OUT_EXAMPLE: dict[str, JsonValue] = {
+    **EXAMPLE,
+    "id": "0190b6c2-5c1e-7c9e-a8f4-3d2c1b0a9f8e",
+    "version": 1,
+    "created_at": "2026-09-01T08:00:00Z",
+    "updated_at": "2026-09-01T08:00:00Z",
+}
 
 
 class SourceIn(StrictModel):
@@ -59,17 +67,7 @@ class SourceIn(StrictModel):
 class SourceOut(StrictModel):
     model_config = ConfigDict(
         from_attributes=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    **EXAMPLE,
-                    "id": "0190b6c2-5c1e-7c9e-a8f4-3d2c1b0a9f8e",
-                    "version": 1,
-                    "created_at": "2026-09-01T08:00:00Z",
-                    "updated_at": "2026-09-01T08:00:00Z",
-                }
-            ]
-        },
+        json_schema_extra={"examples": [OUT_EXAMPLE]},
     )
 
     id: uuid.UUID
@@ -107,7 +105,7 @@ class Suggestion(StrictModel):
                             "match": "exact",
                         }
                     ],
-                    "source": {**EXAMPLE, "id": "0190b6c2-5c1e-7c9e-a8f4-3d2c1b0a9f8e"},
+                    "source": OUT_EXAMPLE,
                 }
             ]
         }

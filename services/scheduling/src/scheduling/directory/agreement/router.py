@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path
 
-from common.http.pagination import Page, Pagination
+from common.http.pagination import After, Page, Pagination, Sync
 from scheduling.deps import DirectoryReader, DirectoryWriter, SessionDep
 from scheduling.directory.agreement import service
 from scheduling.directory.agreement.schemas import (
@@ -28,7 +28,8 @@ PartnershipId = Annotated[UUID, Path(description="Partnership id (UUIDv7)")]
     name="list_agreement_versions",
     summary="Every version of the data-sharing agreement",
     description="Oldest first, each with who proposed it and when. For whoever sees the "
-    "partnership.",
+    "partnership. Versions are never changed: for new ones, pass the `version` of the last one "
+    "you hold as `after_id`.",
     response_model=Page[AgreementVersionOut],
 )
 async def list_versions(
@@ -36,8 +37,11 @@ async def list_versions(
     session: SessionDep,
     principal: DirectoryReader,
     params: Pagination,
+    after: After,
 ) -> Page[AgreementVersionOut]:
-    rows, next_cursor = await service.list_versions(session, principal, partnership_id, params)
+    rows, next_cursor = await service.list_versions(
+        session, principal, partnership_id, params, after
+    )
     return Page(data=[AgreementVersionOut.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
@@ -47,7 +51,9 @@ async def list_versions(
     summary="The terms in force for each member school",
     description=(
         "Per member school: the narrowest of the current version and what the school consented "
-        "to (the defaults until it consents). Reviews and findings are disclosed by these."
+        "to (the defaults until it consents). Reviews and findings are disclosed by these. "
+        "By URN; sync with `updated_since` and `after_id` (the `updated_at` and `urn` of the "
+        "last row you hold): then oldest change first."
     ),
     response_model=Page[SchoolTermsOut],
 )
@@ -56,8 +62,11 @@ async def list_school_terms(
     session: SessionDep,
     principal: DirectoryReader,
     params: Pagination,
+    sync: Sync,
 ) -> Page[SchoolTermsOut]:
-    rows, next_cursor = await service.list_school_terms(session, principal, partnership_id, params)
+    rows, next_cursor = await service.list_school_terms(
+        session, principal, partnership_id, params, sync
+    )
     return Page(data=[SchoolTermsOut.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
@@ -65,7 +74,9 @@ async def list_school_terms(
     "/{partnership_id}/agreement/consents",
     name="list_agreement_consents",
     summary="The member schools' decisions on the agreement",
-    description="Who decided what for which school and version, and when; oldest first.",
+    description="Who decided what for which school and version, and when; oldest first. "
+    "Decisions are never changed: for new ones, pass the `id` of the last one you hold as "
+    "`after_id`.",
     response_model=Page[ConsentOut],
 )
 async def list_consents(
@@ -73,8 +84,11 @@ async def list_consents(
     session: SessionDep,
     principal: DirectoryReader,
     params: Pagination,
+    after: After,
 ) -> Page[ConsentOut]:
-    rows, next_cursor = await service.list_consents(session, principal, partnership_id, params)
+    rows, next_cursor = await service.list_consents(
+        session, principal, partnership_id, params, after
+    )
     return Page(data=[ConsentOut.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 

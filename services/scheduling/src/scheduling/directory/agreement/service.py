@@ -9,7 +9,13 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal
-from common.http.pagination import PageParams, paginate
+from common.http.pagination import (
+    AfterParams,
+    PageParams,
+    SyncParams,
+    paginate_after,
+    paginate_synced,
+)
 from common.http.problems import ProblemError, conflict, not_found
 from contracts.directory import Decision
 from scheduling.directory.agreement.repository import AgreementRepository
@@ -26,28 +32,53 @@ from scheduling.directory.person.models import SIGNATORY_ROLES
 
 
 async def list_versions(
-    session: AsyncSession, principal: Principal, partnership_id: uuid.UUID, params: PageParams
+    session: AsyncSession,
+    principal: Principal,
+    partnership_id: uuid.UUID,
+    params: PageParams,
+    after: AfterParams,
 ) -> tuple[Sequence[AgreementVersion], str | None]:
     await get_partnership(session, principal, partnership_id)
     statement = AgreementRepository(session).versions(partnership_id)
-    return await paginate(session, statement, order_by=(AgreementVersion.version,), params=params)
+    version = AgreementVersion.version
+    return await paginate_after(
+        session, statement, after=after, id_=version, order_by=(version,), params=params
+    )
 
 
 async def list_school_terms(
-    session: AsyncSession, principal: Principal, partnership_id: uuid.UUID, params: PageParams
+    session: AsyncSession,
+    principal: Principal,
+    partnership_id: uuid.UUID,
+    params: PageParams,
+    sync: SyncParams,
 ) -> tuple[Sequence[SchoolAgreement], str | None]:
     await get_partnership(session, principal, partnership_id)
     statement = AgreementRepository(session).schools(partnership_id)
-    return await paginate(session, statement, order_by=(SchoolAgreement.urn,), params=params)
+    return await paginate_synced(
+        session,
+        statement,
+        sync=sync,
+        updated_at=SchoolAgreement.updated_at,
+        id_=SchoolAgreement.urn,
+        order_by=(SchoolAgreement.urn,),
+        params=params,
+    )
 
 
 async def list_consents(
-    session: AsyncSession, principal: Principal, partnership_id: uuid.UUID, params: PageParams
+    session: AsyncSession,
+    principal: Principal,
+    partnership_id: uuid.UUID,
+    params: PageParams,
+    after: AfterParams,
 ) -> tuple[Sequence[AgreementConsent], str | None]:
     await get_partnership(session, principal, partnership_id)
     statement = AgreementRepository(session).consents(partnership_id)
     order = (AgreementConsent.decided_at, AgreementConsent.id)
-    return await paginate(session, statement, order_by=order, params=params)
+    return await paginate_after(
+        session, statement, after=after, id_=AgreementConsent.id, order_by=order, params=params
+    )
 
 
 def _not_signatory(urn: int) -> ProblemError:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Request, Response
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
-from common.http.pagination import Page, Pagination
+from common.http.pagination import After, Page, Pagination
 from common.http.problems import validation_failed
 from scheduling.deps import DirectoryWriter, SessionDep
 from scheduling.directory.gias import service
@@ -107,14 +107,15 @@ async def start_import(
     summary="List import jobs",
     description=(
         "The GIAS import jobs the caller may see (an LA's jobs by its tokens; national jobs "
-        "with `imports:admin`), newest first: find a job again once its `Location` is lost."
+        "with `imports:admin`), newest first: find a job again once its `Location` is lost. "
+        "New jobs: pass the `id` of the newest job you hold as `after_id` (then oldest first)."
     ),
     response_model=Page[ImportOut],
 )
 async def list_imports(
-    session: SessionDep, principal: DirectoryWriter, params: Pagination
+    session: SessionDep, principal: DirectoryWriter, params: Pagination, after: After
 ) -> Page[ImportOut]:
-    jobs, next_cursor = await service.list_imports(session, principal, params)
+    jobs, next_cursor = await service.list_imports(session, principal, params, after)
     return Page(data=[_out(job, []) for job in jobs], next_cursor=next_cursor)
 
 

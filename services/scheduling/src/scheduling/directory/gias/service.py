@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from common.auth import Principal
 from common.clock import utcnow
-from common.http.pagination import PageParams, paginate
+from common.http.pagination import AfterParams, PageParams, paginate_after
 from common.http.problems import ProblemError, conflict, forbidden, not_found
 from common.ids import new_id
 from common.logging import get_logger
@@ -82,12 +82,20 @@ def _covering(principal: Principal) -> ColumnElement[bool]:
 
 
 async def list_imports(
-    session: AsyncSession, principal: Principal, params: PageParams
+    session: AsyncSession, principal: Principal, params: PageParams, after: AfterParams
 ) -> tuple[Sequence[ImportJob], str | None]:
-    """The import jobs the caller may see, newest first."""
+    """The import jobs the caller may see, newest first; after ``after``, oldest first."""
     statement = select(ImportJob).where(job_visible(principal), _covering(principal))
     order = (ImportJob.created_at, ImportJob.id)
-    return await paginate(session, statement, order_by=order, params=params, descending=True)
+    return await paginate_after(
+        session,
+        statement,
+        after=after,
+        id_=ImportJob.id,
+        order_by=order,
+        params=params,
+        descending=True,
+    )
 
 
 def _covers(principal: Principal, job: ImportJob) -> bool:

@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Request, Response
 
 from common.http.idempotency import IdempotencyKey, StoredResponse
-from common.http.pagination import Page, Pagination
+from common.http.pagination import After, Page, Pagination
 from scheduling.deps import ScheduleReader, ScheduleWriter, SessionDep
 from scheduling.planning.jobs import service
 from scheduling.planning.jobs.schemas import (
@@ -148,14 +148,15 @@ async def start_repair(
     summary="List schedule jobs",
     description=(
         "The schedule jobs the caller may see (its LAs' jobs; the jobs of the cycles it "
-        "manages), newest first."
+        "manages), newest first. New jobs: pass the `id` of the newest job you hold as "
+        "`after_id` (then oldest first)."
     ),
     response_model=Page[ScheduleJobOut],
 )
 async def list_jobs(
-    session: SessionDep, principal: ScheduleReader, params: Pagination
+    session: SessionDep, principal: ScheduleReader, params: Pagination, after: After
 ) -> Page[ScheduleJobOut]:
-    jobs, next_cursor = await service.list_jobs(session, principal, params)
+    jobs, next_cursor = await service.list_jobs(session, principal, params, after)
     return Page(data=[job_out(job) for job in jobs], next_cursor=next_cursor)
 
 

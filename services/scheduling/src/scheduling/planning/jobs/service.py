@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from common.auth import Principal
 from common.clock import utcnow
 from common.http.idempotency import IdempotencyStore, IdempotentRequest, StoredResponse
-from common.http.pagination import PageParams, paginate
+from common.http.pagination import AfterParams, PageParams, paginate_after
 from common.http.problems import ProblemError, conflict, not_found
 from scheduling.db import IdempotencyRecord
 from scheduling.directory.cycle.models import Cycle
@@ -316,10 +316,11 @@ async def _visible_job(
 
 
 async def list_jobs(
-    session: AsyncSession, principal: Principal, params: PageParams
+    session: AsyncSession, principal: Principal, params: PageParams, after: AfterParams
 ) -> tuple[Sequence[ScheduleJob], str | None]:
     """The jobs ``_visible_job`` lets the caller see, newest first: its LAs' jobs, and the
-    cycle jobs of the cycles it manages (found in the JSON list's text by their quoted id)."""
+    cycle jobs of the cycles it manages (found in the JSON list's text by their quoted id);
+    after ``after``, oldest first."""
     managed = (
         await session.scalars(select(Cycle.id).where(cycle_manageable(principal)).limit(1000))
     ).all()
@@ -331,7 +332,15 @@ async def list_jobs(
     mine = ScheduleJob.la_code.in_(principal.la) if principal.la else false()
     statement = select(ScheduleJob).where(or_(mine, of_cycles))
     order = (ScheduleJob.created_at, ScheduleJob.id)
-    return await paginate(session, statement, order_by=order, params=params, descending=True)
+    return await paginate_after(
+        session,
+        statement,
+        after=after,
+        id_=ScheduleJob.id,
+        order_by=order,
+        params=params,
+        descending=True,
+    )
 
 
 async def get_job(
