@@ -5,7 +5,7 @@ its stages' sources first. Existing rows get an empty list (any stage); the ship
 theirs from the seed on the next start.
 
 Revision ID: report18_0002
-Revises: 36fbbcaf7aca
+Revises: names17_0001
 Create Date: 2026-12-08 01:10:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "report18_0002"
-down_revision: str | None = "36fbbcaf7aca"
+down_revision: str | None = "names17_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
