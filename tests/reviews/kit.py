@@ -58,6 +58,7 @@ def plan(
     ic: uuid.UUID | None = IC,
     mode: str = "in_person",
     triangulation_min_kinds: int = 2,
+    reminders: list[tuple[str, int, date]] | None = None,
 ) -> ReviewPlanPayload:
     day = first_day or date(2027, 3, 10)
     members = team if team is not None else [(LEAD, "lead_reviewer"), (REVIEWER, "reviewer")]
@@ -88,6 +89,10 @@ def plan(
                 "progress_review_due": day + timedelta(days=130),
             },
             "triangulation_min_kinds": triangulation_min_kinds,
+            "reminders": [
+                {"milestone": m, "lead_school_days": lead, "remind_on": on}
+                for m, lead, on in reminders or []
+            ],
             "version": version,
             "changed_at": datetime.now(UTC),
         }
@@ -347,6 +352,7 @@ LIFECYCLE = {
         "scheduling.review.team_changed.v1",
         "scheduling.review.cancelled.v1",
         "reviews.review.transitioned.v1",
+        "reviews.milestone.due_soon.v1",
         "reviews.milestone.overdue.v1",
         "reviews.review.closed.v1",
     )

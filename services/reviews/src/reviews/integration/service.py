@@ -2,7 +2,7 @@
 attempt), the live stream and the feed:
 
 - a *lifecycle* event (planned, rescheduled, team changed, cancelled, each stage, milestone
-  overdue, closed) reaches a token that covers the review's school: its LA (``la``), its trust
+  due soon and overdue, closed) reaches a token that covers the review's school: its LA (``la``), its trust
   (``trusts``, from the directory read model), its partnership (``partnerships``), the school
   (``schools``), or a person on the review's team (``person_id``: the team the plan names, and
   the team the review has now);

@@ -4,6 +4,7 @@ each with the plan's ``version`` (the row's: newer wins at the consumer)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
 
@@ -17,6 +18,7 @@ from contracts.schedule import (
     REVIEW_RESCHEDULED,
     REVIEW_TEAM_CHANGED,
     ImprovementChampion,
+    MilestoneReminder,
     Milestones,
     ReviewCancelledPayload,
     ReviewMode,
@@ -24,8 +26,10 @@ from contracts.schedule import (
     TeamMember,
     TeamRole,
 )
+from scheduling.directory.cycle.schemas import Policy
 from scheduling.events import publish
 from scheduling.planning.kernel.models import PlannedReview, PlanRole
+from scheduling.planning.kernel.reminders import milestone_reminders
 
 
 class PlanChange(StrEnum):
@@ -46,7 +50,11 @@ def _tenancy(review: PlannedReview) -> TenancyPath:
     return TenancyPath(la=review.la_code, partnership=str(review.partnership_id), urn=review.urn)
 
 
-def plan_payload(review: PlannedReview, triangulation_min_kinds: int) -> ReviewPlanPayload:
+def plan_payload(
+    review: PlannedReview,
+    triangulation_min_kinds: int,
+    reminders: Sequence[MilestoneReminder] = (),
+) -> ReviewPlanPayload:
     m = review.milestones
     ics = review.with_role(PlanRole.IMPROVEMENT_CHAMPION)
     team = [
@@ -82,6 +90,7 @@ def plan_payload(review: PlannedReview, triangulation_min_kinds: int) -> ReviewP
             progress_review_due=date.fromisoformat(m["progress_review_due"]),
         ),
         triangulation_min_kinds=triangulation_min_kinds,
+        reminders=list(reminders),
         version=review.version,
         changed_at=review.updated_at,
     )
@@ -92,13 +101,16 @@ def publish_plan(
     review: PlannedReview,
     change: PlanChange,
     *,
-    triangulation_min_kinds: int,
+    policy: Policy,
+    school_days: Sequence[date],
 ) -> None:
-    """The review's whole plan; flush first so ``version`` is the one committed."""
+    """The review's whole plan, with the policy's rule and the milestones' reminders counted
+    on ``school_days`` (the school's); flush first so ``version`` is the one committed."""
+    reminders = milestone_reminders(review.milestones, school_days, policy.reminders)
     publish(
         session,
         _DEFINITIONS[change],
-        plan_payload(review, triangulation_min_kinds),
+        plan_payload(review, policy.triangulation_min_kinds, reminders),
         tenancy=_tenancy(review),
         subject=f"planned-reviews/{review.id}",
         partition_key=f"review:{review.id}",

@@ -156,12 +156,7 @@ async def patch_review(
             review.forced_by = principal.subject
             review.forced_rules = checked.broken
         await session.flush()
-        publish_plan(
-            session,
-            review,
-            change,
-            triangulation_min_kinds=info.policy.triangulation_min_kinds,
-        )
+        publish_plan(session, review, change, policy=info.policy, school_days=checked.school_days)
         schedule = await session.get(CycleSchedule, review.cycle_id)
         if schedule is not None:
             schedule.quality = checked.quality
