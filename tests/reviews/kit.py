@@ -28,7 +28,12 @@ from common.db import Database
 from common.messaging import CloudEvent
 from common.testing.apps import eventually
 from common.testing.nats import NatsServer
-from contracts.directory import AGREEMENT_CHANGED, SCHOOL_AGREEMENT_CHANGED, SCHOOL_REGISTERED
+from contracts.directory import (
+    AGREEMENT_CHANGED,
+    PARTNERSHIP_CREATED,
+    SCHOOL_AGREEMENT_CHANGED,
+    SCHOOL_REGISTERED,
+)
 from contracts.events import EventDefinition, TenancyPath
 from contracts.knowledge import TAXONOMY_UPDATED
 from contracts.schedule import REVIEW_CANCELLED, ReviewCancelledPayload, ReviewPlanPayload
@@ -265,6 +270,25 @@ class Kit:
             SCHOOL_AGREEMENT_CHANGED,
             payload,
             tenancy=TenancyPath(LA, str(PARTNERSHIP), urn),
+            key=f"partnership:{PARTNERSHIP}",
+        )
+        await self.applied(event, consumer="reviews-directory")
+
+    async def partnership(self, name: str = "Chelmer Valley Partnership") -> None:
+        payload = PARTNERSHIP_CREATED.payload.model_validate(
+            {
+                "id": PARTNERSHIP,
+                "name": name,
+                "kind": "la_cluster",
+                "la_code": LA,
+                "version": 1,
+                "updated_at": datetime.now(UTC),
+            }
+        )
+        event = await self.send(
+            PARTNERSHIP_CREATED,
+            payload,
+            tenancy=TenancyPath(LA, str(PARTNERSHIP)),
             key=f"partnership:{PARTNERSHIP}",
         )
         await self.applied(event, consumer="reviews-directory")
