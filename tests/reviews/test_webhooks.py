@@ -37,8 +37,8 @@ from tests.reviews.kit import (
 )
 from tests.reviews.walk import walk_to
 
-#: Review A: planned, one milestone due soon then overdue, ten moves to closed with the report, plan and
-#: 90-day review; review B: planned, rescheduled, team changed, cancelled (and its move).
+#: Review A: planned, one milestone due soon then overdue, ten moves to closed with the report,
+#: plan and 90-day review; review B: planned, rescheduled, team changed, cancelled (and its move).
 EXPECTED_ON_THE_STREAM = {
     "review.planned": 2,
     "review.rescheduled": 1,
