@@ -15,6 +15,7 @@ TAGS = {
     "report": "Report drafts, the head's acknowledgement, and publication.",
     "workshop": "The improvement workshop and the action plan it agrees.",
     "progress": "The 90-day progress review of the action plan.",
+    "digests": "A partnership lead's week: milestones due and overdue, reviews held.",
 }
 
 #: Descriptions for operations whose route gives none (operationId -> text).
