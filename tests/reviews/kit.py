@@ -28,7 +28,12 @@ from common.db import Database
 from common.messaging import CloudEvent
 from common.testing.apps import eventually
 from common.testing.nats import NatsServer
-from contracts.directory import AGREEMENT_CHANGED, SCHOOL_AGREEMENT_CHANGED, SCHOOL_REGISTERED
+from contracts.directory import (
+    AGREEMENT_CHANGED,
+    PARTNERSHIP_CREATED,
+    SCHOOL_AGREEMENT_CHANGED,
+    SCHOOL_REGISTERED,
+)
 from contracts.events import EventDefinition, TenancyPath
 from contracts.knowledge import TAXONOMY_UPDATED
 from contracts.schedule import REVIEW_CANCELLED, ReviewCancelledPayload, ReviewPlanPayload
@@ -58,6 +63,7 @@ def plan(
     ic: uuid.UUID | None = IC,
     mode: str = "in_person",
     triangulation_min_kinds: int = 2,
+    reminders: list[tuple[str, int, date]] | None = None,
 ) -> ReviewPlanPayload:
     day = first_day or date(2027, 3, 10)
     members = team if team is not None else [(LEAD, "lead_reviewer"), (REVIEWER, "reviewer")]
@@ -88,6 +94,10 @@ def plan(
                 "progress_review_due": day + timedelta(days=130),
             },
             "triangulation_min_kinds": triangulation_min_kinds,
+            "reminders": [
+                {"milestone": m, "lead_school_days": lead, "remind_on": on}
+                for m, lead, on in reminders or []
+            ],
             "version": version,
             "changed_at": datetime.now(UTC),
         }
@@ -264,6 +274,25 @@ class Kit:
         )
         await self.applied(event, consumer="reviews-directory")
 
+    async def partnership(self, name: str = "Chelmer Valley Partnership") -> None:
+        payload = PARTNERSHIP_CREATED.payload.model_validate(
+            {
+                "id": PARTNERSHIP,
+                "name": name,
+                "kind": "la_cluster",
+                "la_code": LA,
+                "version": 1,
+                "updated_at": datetime.now(UTC),
+            }
+        )
+        event = await self.send(
+            PARTNERSHIP_CREATED,
+            payload,
+            tenancy=TenancyPath(LA, str(PARTNERSHIP)),
+            key=f"partnership:{PARTNERSHIP}",
+        )
+        await self.applied(event, consumer="reviews-directory")
+
     async def school(self, urn: int, trust: str | None = TRUST) -> None:
         payload = SCHOOL_REGISTERED.payload.model_validate(
             {
@@ -347,6 +376,7 @@ LIFECYCLE = {
         "scheduling.review.team_changed.v1",
         "scheduling.review.cancelled.v1",
         "reviews.review.transitioned.v1",
+        "reviews.milestone.due_soon.v1",
         "reviews.milestone.overdue.v1",
         "reviews.review.closed.v1",
     )

@@ -16,7 +16,7 @@ from typing import Any
 from common.testing.apps import eventually
 from common.testing.nats import NatsServer
 from common.webhooks import new_secret
-from reviews.milestone.service import sweep_overdue
+from reviews.milestone.service import sweep_due_soon, sweep_overdue
 from tests.common.webhook_support import RecordingReceiver, Scripted, serving
 from tests.reviews.kit import (
     CONTENT,
@@ -37,13 +37,14 @@ from tests.reviews.kit import (
 )
 from tests.reviews.walk import walk_to
 
-#: Review A: planned, one overdue milestone, ten moves to closed with the report, plan and
-#: 90-day review; review B: planned, rescheduled, team changed, cancelled (and its move).
+#: Review A: planned, one milestone due soon then overdue, ten moves to closed with the report,
+#: plan and 90-day review; review B: planned, rescheduled, team changed, cancelled (and its move).
 EXPECTED_ON_THE_STREAM = {
     "review.planned": 2,
     "review.rescheduled": 1,
     "review.team_changed": 1,
     "review.cancelled": 1,
+    "milestone.due_soon": 1,
     "milestone.overdue": 1,
     "review.transitioned": 11,
     "report.published": 1,
@@ -110,14 +111,18 @@ async def test_review_events_reach_exactly_the_subscriptions_their_tenancy_cover
         ]
 
         review_a = uuid.uuid4()
-        planned = plan(review_a, first_day=date.today() + timedelta(days=40))
+        first_day = date.today() + timedelta(days=40)
+        soon = first_day - timedelta(days=35)  # the kit's self-review is due 28 days before
+        reminder = [("self_review_due", 5, soon)]
+        planned = plan(review_a, first_day=first_day, reminders=reminder)
         await kit.plan(planned)
+        assert await sweep_due_soon(kit.db, today=soon) == 1
         late = planned.milestones.self_review_due + timedelta(days=1)
         assert await sweep_overdue(kit.db, today=late) == 1
         await walk_to(kit, review_a, "closed")
         await reschedule_and_cancel(kit)
 
-        stream = [event for _, event in await review_events(nats_server, 21)]
+        stream = [event for _, event in await review_events(nats_server, 22)]
         assert kinds(stream) == EXPECTED_ON_THE_STREAM
         lifecycle = {e["id"] for e in stream if e["type"] in LIFECYCLE}
         everything = {e["id"] for e in stream}

@@ -1,11 +1,12 @@
 """A cycle's meetings generated from its policy and edited, and the iCalendar feeds of a
-person, a school and a partnership: they parse with `icalendar`, keep their UIDs, show a
-reschedule with a higher SEQUENCE and a cancellation as cancelled, and answer only at their
+person, a school and a partnership: they parse with `icalendar`, keep their UIDs, carry a
+display alarm on every live event (parsed back with `icalendar`), show a reschedule with a
+higher SEQUENCE and a cancellation as cancelled (without alarms), and answer only at their
 secret URL until revoked."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,6 +20,12 @@ from tests.support import TokenFactory, assert_problem, bearer
 SCOPES = ("directory:read", "directory:write", "schedule:read", "schedule:write")
 URNS = [122001, 122002, 122003, 122004]
 UK = ZoneInfo("Europe/London")
+
+
+def _alarm(event: Any) -> tuple[str, timedelta, str]:
+    """The event's one VALARM, as `icalendar` parses it: action, trigger, description."""
+    [alarm] = event.walk("VALARM")
+    return str(alarm["ACTION"]), alarm["TRIGGER"].dt, str(alarm["DESCRIPTION"])
 
 
 def _events(body: bytes) -> dict[str, Any]:
@@ -137,12 +144,20 @@ async def test_meetings_and_feeds(
         assert str(main["STATUS"]) == "CONFIRMED"
         workshop = events[f"review-{r['id']}-workshop_on@criticalfriend.org"]
         assert workshop.start == date.fromisoformat(r["milestones"]["workshop_on"])
+        # alarms: 09:00 a week before the review, 09:00 the day before each milestone
+        action, trigger, text = _alarm(main)
+        assert (action, trigger) == ("DISPLAY", -timedelta(days=6, hours=15))
+        assert "in a week" in text
+        assert _alarm(workshop)[:2] == ("DISPLAY", -timedelta(hours=15))
+        assert _alarm(workshop)[2].startswith("Improvement workshop tomorrow")
     others = [r for r in reviews if r not in mine]
     assert all(f"review-{r['id']}@criticalfriend.org" not in events for r in others)
     assert f"meeting-{moved['id']}@criticalfriend.org" in events
     assert str(events[f"meeting-{moved['id']}@criticalfriend.org"]["LOCATION"]) == "Zoom"
     assert int(events[f"meeting-{moved['id']}@criticalfriend.org"]["SEQUENCE"]) == 1
+    assert _alarm(events[f"meeting-{moved['id']}@criticalfriend.org"])[1] == -timedelta(days=1)
     assert str(events[f"meeting-{dropped['id']}@criticalfriend.org"]["STATUS"]) == "CANCELLED"
+    assert events[f"meeting-{dropped['id']}@criticalfriend.org"].walk("VALARM") == []
     school_events = _events((await client.get(school_feed.json()["url"])).content)
     assert f"review-{review['id']}@criticalfriend.org" in school_events
     all_events = _events((await client.get(whole.json()["url"])).content)
@@ -171,6 +186,7 @@ async def test_meetings_and_feeds(
         if uid.startswith(f"review-{target['id']}"):
             assert str(event["STATUS"]) == "CANCELLED"
             assert int(event["SEQUENCE"]) == target["version"] + 1
+            assert event.walk("VALARM") == []
 
     # revoked or unknown: 404; the caller lists their tokens (never the secrets)
     mine_tokens = await client.get("/v1/feed-tokens", headers=themselves)

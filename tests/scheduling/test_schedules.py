@@ -170,6 +170,19 @@ async def test_generate_publish_and_read(
         assert data["version"] == review["version"]
         assert data["days"] == review["days"]
         assert data["milestones"]["report_due"] == review["milestones"]["report_due"]
+        # the policy's default lead times, counted back in school days (tests/scheduling/
+        # test_reminders.py checks the counting itself)
+        leads = {(r["milestone"], r["lead_school_days"]): r["remind_on"] for r in data["reminders"]}
+        assert set(leads) == {
+            ("self_review_due", 5),
+            ("pre_review_meeting", 3),
+            ("report_due", 3),
+            ("workshop_window_end", 5),
+            ("progress_review_due", 10),
+        }
+        for (milestone, _), on in leads.items():
+            assert date.fromisoformat(on).weekday() < 5
+            assert on <= data["milestones"][milestone]  # the first school day at the latest
         assert [m["person_id"] for m in data["team"]] == [m["person_id"] for m in review["team"]]
         assert (
             data["improvement_champion"]["person_id"]
@@ -266,6 +279,8 @@ async def test_generate_publish_and_read(
     [(kind, event)] = await events.take(1)
     assert kind == "rescheduled"
     assert event["data"]["days"] == [moved]
+    [self_review] = [r for r in event["data"]["reminders"] if r["milestone"] == "self_review_due"]
+    assert self_review["remind_on"] < after["milestones"]["self_review_due"]
 
     cancel = f"{url}/cancellation"
     if_match = {"If-Match": f'"{after["version"]}"'}

@@ -1,5 +1,5 @@
 """Events of the reviews service: the lifecycle, the report, the action plan, the 90-day
-review, overdue milestones and the close.
+review, milestones due soon and overdue, and the close.
 
 Disclosure: lifecycle payloads say where a review is, never what it found. The report, action
 plan and progress payloads carry the *shape* of what was found (theme codes, kinds, evidence
@@ -215,6 +215,18 @@ class MilestoneOverduePayload(ReviewRef):
     detected_at: datetime
 
 
+class MilestoneDueSoonPayload(ReviewRef):
+    milestone: str = Field(examples=["report_due"], description="The schedule's milestone name")
+    due_date: date
+    lead_school_days: int = Field(
+        ge=1, description="The policy's lead time this reminder is for, in school days"
+    )
+    remind_on: date = Field(description="The school day the reminder was due")
+    expected_state: ReviewState = Field(description="The stage the review should reach by then")
+    state: ReviewState = Field(description="Where the review is")
+    detected_at: datetime
+
+
 def _reviews(
     aggregate: str, action: str, payload: type[PayloadT], summary: str
 ) -> EventDefinition[PayloadT]:
@@ -243,6 +255,14 @@ MILESTONE_OVERDUE: EventDefinition[MilestoneOverduePayload] = _reviews(
     "A milestone's due date passed before the review reached its stage (sent once).",
 )
 
+MILESTONE_DUE_SOON: EventDefinition[MilestoneDueSoonPayload] = _reviews(
+    "milestone",
+    "due_soon",
+    MilestoneDueSoonPayload,
+    "A milestone is near (the policy's lead time in school days) and the review has not "
+    "reached its stage (sent once per milestone, due date and lead time).",
+)
+
 EVENTS: tuple[EventDefinition[Any], ...] = (
     REVIEW_TRANSITIONED,
     REVIEW_CLOSED,
@@ -250,4 +270,5 @@ EVENTS: tuple[EventDefinition[Any], ...] = (
     ACTION_PLAN_AGREED,
     PROGRESS_REVIEWED,
     MILESTONE_OVERDUE,
+    MILESTONE_DUE_SOON,
 )

@@ -80,6 +80,16 @@ class Milestones(Payload):
     progress_review_due: date
 
 
+class MilestoneReminder(Payload):
+    """When to remind the people of a review that a milestone is near: ``lead_school_days``
+    school days before it on the school's calendar (weekends, holidays and INSET days skipped),
+    from the cycle policy's lead times, counted when the plan was made."""
+
+    milestone: str = Field(examples=["report_due"], description="A field of `milestones`")
+    lead_school_days: int = Field(ge=1, le=60, description="School days before the milestone")
+    remind_on: date = Field(description="The school day the reminder is due")
+
+
 class ReviewPlanPayload(Payload):
     review_id: UUID
     cycle_id: UUID
@@ -99,6 +109,12 @@ class ReviewPlanPayload(Payload):
         le=10,
         description="The cycle policy's rule: a finding is triangulated when it rests on at "
         "least this many different kinds of evidence",
+    )
+    reminders: list[MilestoneReminder] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Due-soon reminders of the milestones (empty in plans sent before reminders "
+        "existed)",
     )
     version: int = Field(description="The review's plan version; newer wins")
     changed_at: datetime

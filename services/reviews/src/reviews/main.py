@@ -13,6 +13,7 @@ from common.runtime import ConsumerSpec, ServiceRuntime, StreamSpec
 from readmodel.directory import consumer as directory_consumer
 from reviews.config import ReviewsSettings
 from reviews.db import IdempotencyRecord, InboxMessage, OutboxMessage
+from reviews.digest.router import router as digest_router
 from reviews.directory.service import directory
 from reviews.embedded.router import router as embedded_router
 from reviews.evidence.router import router as evidence_router
@@ -116,6 +117,7 @@ def create_app(settings: ReviewsSettings | None = None) -> FastAPI:
             workshop_router,
             progress_router,
             oversight_router,
+            digest_router,
             *integration_routers(settings),
         ],
         readiness=runtime.readiness,

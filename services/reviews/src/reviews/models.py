@@ -12,10 +12,10 @@ from reviews.evidence.models import EvidenceItem
 from reviews.finding.models import Finding, FindingEvidence
 from reviews.focus.models import FocusChallenge, ReviewFocus
 from reviews.integration.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
-from reviews.milestone.models import OverdueMilestone
+from reviews.milestone.models import DueSoonMilestone, OverdueMilestone
 from reviews.progress.models import ProgressReview
 from reviews.report.models import ReportVersion
-from reviews.review.models import Review, ReviewHistory, ReviewTeamMember
+from reviews.review.models import Review, ReviewHistory, ReviewReminder, ReviewTeamMember
 from reviews.self_evaluation.models import SelfEvaluation
 from reviews.taxonomy.models import TaxonomyTheme, TaxonomyVersion
 from reviews.workshop.models import ActionPlan, PlannedAction, Workshop
@@ -28,6 +28,7 @@ __all__ = [
     "DirectoryPartnership",
     "DirectorySchool",
     "DirectorySchoolAgreement",
+    "DueSoonMilestone",
     "EvidenceItem",
     "Finding",
     "FindingEvidence",
@@ -42,6 +43,7 @@ __all__ = [
     "Review",
     "ReviewFocus",
     "ReviewHistory",
+    "ReviewReminder",
     "ReviewTeamMember",
     "SelfEvaluation",
     "TaxonomyTheme",

@@ -16,6 +16,7 @@ TAGS = {
     "workshop": "The improvement workshop and the action plan it agrees.",
     "progress": "The 90-day progress review of the action plan.",
     "review progress": "A council's view of its year: each partnership's reviews, counted.",
+    "digests": "A partnership lead's week: milestones due and overdue, reviews held.",
 }
 
 #: Descriptions for operations whose route gives none (operationId -> text).

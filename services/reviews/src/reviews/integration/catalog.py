@@ -37,6 +37,7 @@ LIFECYCLE: tuple[EventDefinition[Any], ...] = (
     schedule_events.REVIEW_TEAM_CHANGED,
     schedule_events.REVIEW_CANCELLED,
     review_events.REVIEW_TRANSITIONED,
+    review_events.MILESTONE_DUE_SOON,
     review_events.MILESTONE_OVERDUE,
     review_events.REVIEW_CLOSED,
 )

@@ -2,10 +2,10 @@
 attempt), the live stream and the feed:
 
 - a *lifecycle* event (planned, rescheduled, team changed, cancelled, each stage, milestone
-  overdue, closed) reaches a token that covers the review's school: its LA (``la``), its trust
-  (``trusts``, from the directory read model), its partnership (``partnerships``), the school
-  (``schools``), or a person on the review's team (``person_id``: the team the plan names, and
-  the team the review has now);
+  due soon and overdue, closed) reaches a token that covers the review's school: its LA
+  (``la``), its trust (``trusts``, from the directory read model), its partnership
+  (``partnerships``), the school (``schools``), or a person on the review's team
+  (``person_id``: the team the plan names, and the team the review has now);
 - a *content* event (report published, action plan agreed, progress reviewed) reaches only a
   token that may read the review (``GET /v1/reviews/{id}``,
   ``reviews.review.tenancy.review_visible``, which applies the data-sharing agreement): the

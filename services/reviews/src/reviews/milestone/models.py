@@ -1,4 +1,6 @@
-"""Overdue milestones already announced: one row per (review, milestone, due date), written in
+"""Milestones already announced, overdue or due soon.
+
+Overdue milestones already announced: one row per (review, milestone, due date), written in
 the same transaction as the ``reviews.milestone.overdue`` outbox row, so that the event is sent
 once however many replicas sweep at once and however often they restart.
 
@@ -12,7 +14,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Uuid
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from common.clock import utcnow
@@ -28,4 +30,22 @@ class OverdueMilestone(Base):
     )
     milestone: Mapped[str] = mapped_column(String(40), primary_key=True)
     due_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class DueSoonMilestone(Base):
+    """Due-soon reminders settled: one row per (review, milestone, due date, lead time), written
+    in the same transaction as the ``reviews.milestone.due_soon`` outbox row. When several lead
+    times are due at one sweep (a plan that arrived late), only the nearest is sent (``sent``);
+    the others are settled without an event, so nobody gets two reminders at once."""
+
+    __tablename__ = "due_soon_milestones"
+
+    review_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True
+    )
+    milestone: Mapped[str] = mapped_column(String(40), primary_key=True)
+    due_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    lead_school_days: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sent: Mapped[bool] = mapped_column(Boolean)
     detected_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

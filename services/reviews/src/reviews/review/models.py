@@ -185,6 +185,21 @@ class ReviewTeamMember(Base):
     review: Mapped[Review] = relationship(back_populates="team", lazy="raise")
 
 
+class ReviewReminder(Base):
+    """When the plan says to remind the review's people of a milestone: the school day
+    ``lead_school_days`` before it, counted by scheduling on the school's calendar. Replaced
+    with every newer plan; the due-soon sweep (``reviews.milestone``) reads it."""
+
+    __tablename__ = "review_reminders"
+
+    review_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True
+    )
+    milestone: Mapped[str] = mapped_column(String(40), primary_key=True)
+    lead_school_days: Mapped[int] = mapped_column(Integer, primary_key=True)
+    remind_on: Mapped[date] = mapped_column(Date, index=True)
+
+
 class ReviewHistory(Base):
     """Append-only: one row per change to a review, never updated or deleted (the ORM refuses
     below, and on PostgreSQL a trigger refuses too)."""

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, delete, false, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from common.db import Repository
 from contracts.reviews import ReviewState
-from reviews.review.models import MILESTONE_STAGES, Review, ReviewHistory, states_before
+from contracts.schedule import MilestoneReminder
+from reviews.review.models import (
+    MILESTONE_STAGES,
+    Review,
+    ReviewHistory,
+    ReviewReminder,
+    states_before,
+)
 
 
 def overdue(today: date) -> ColumnElement[bool]:
@@ -73,3 +81,23 @@ class HistoryRepository:
 
     def of(self, review_id: uuid.UUID) -> Select[ReviewHistory]:
         return select(ReviewHistory).where(ReviewHistory.review_id == review_id)
+
+
+async def replace_reminders(
+    session: AsyncSession, review_id: uuid.UUID, reminders: Sequence[MilestoneReminder]
+) -> None:
+    """The plan's reminders, instead of the previous plan's (statements, not the unit of work:
+    a removed row and its replacement may share a key)."""
+    await session.execute(delete(ReviewReminder).where(ReviewReminder.review_id == review_id))
+    rows = {
+        (r.milestone, r.lead_school_days): {
+            "review_id": review_id,
+            "milestone": r.milestone,
+            "lead_school_days": r.lead_school_days,
+            "remind_on": r.remind_on,
+        }
+        for r in reminders
+        if r.milestone in MILESTONE_STAGES  # a milestone we know the stage of
+    }
+    if rows:
+        await session.execute(insert(ReviewReminder), list(rows.values()))

@@ -41,7 +41,7 @@ from reviews.review.models import (
     allowed_next,
     roles_for,
 )
-from reviews.review.repository import HistoryRepository, ReviewRepository
+from reviews.review.repository import HistoryRepository, ReviewRepository, replace_reminders
 from reviews.review.schemas import TransitionIn
 
 log = get_logger(__name__)
@@ -189,6 +189,7 @@ async def apply_plan(
         review.plan_version = payload.version
     _replace_team(review, _team(payload))
     await session.flush()
+    await replace_reminders(session, review.id, payload.reminders)
     record(session, review, action, diff(before, _snapshot(review)), event_id=event_id)
     return True
 

@@ -67,6 +67,31 @@ class MilestonePolicy(StrictModel):
         return self
 
 
+LeadTimes = Annotated[
+    list[Annotated[int, Field(ge=1, le=60)]],
+    Field(max_length=3, description="School days before the milestone; [] for no reminder"),
+]
+
+
+class ReminderPolicy(StrictModel):
+    """Due-soon reminders (``reviews.milestone.due_soon``, and the feeds' alarms): for each
+    milestone, the lead times in school days (weekends, holidays and INSET days skipped).
+    Each lead time gives one reminder, sent once, unless the review has reached the stage."""
+
+    self_review_due: LeadTimes = [5]
+    pre_review_meeting: LeadTimes = [3]
+    report_due: LeadTimes = [3]
+    workshop_window_end: LeadTimes = [5]
+    progress_review_due: LeadTimes = [10]
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Self:
+        for name, leads in self:
+            if len(set(leads)) != len(leads):
+                raise ValueError(f"{name}: each lead time is given once")
+        return self
+
+
 class Weights(StrictModel):
     """Weights of the soft objective (0 switches a term off)."""
 
@@ -169,6 +194,7 @@ class Policy(StrictModel):
     ]
     max_distance_km: Annotated[float, Field(gt=0, le=1000, description="In-person reviews")] = 30
     milestones: MilestonePolicy = MilestonePolicy()
+    reminders: ReminderPolicy = ReminderPolicy()
     reciprocal_pairs_allowed: bool = False
     rotation_cycles: Annotated[
         int, Field(ge=1, le=10, description="Cycles before reviewing the same school again")

@@ -2,13 +2,18 @@
 all-day event over its day(s) and one per milestone, each meeting in UK time. UIDs are
 stable (the review's or meeting's id), SEQUENCE is the plan version less one (it rises with
 every change), and a cancelled review or meeting stays in the feed as STATUS:CANCELLED so that
-subscribed calendars remove it."""
+subscribed calendars remove it.
+
+Every event that is not cancelled carries a display alarm (VALARM) at a fixed lead: a review a
+week ahead and a milestone the day before, at 09:00 (relative to the all-day start), a meeting
+a day ahead. A fixed duration, because a calendar cannot count school days; the school-day
+reminders are the ``reviews.milestone.due_soon`` events."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -25,6 +30,22 @@ MILESTONES = (
     ("workshop_on", "Improvement workshop"),
     ("progress_review_due", "90-day progress review"),
 )
+
+
+#: How long before an event's start its alarm rings. All-day events start at midnight, so a
+#: review's alarm is 09:00 a week before and a milestone's 09:00 the day before.
+REVIEW_ALARM = -timedelta(days=6, hours=15)
+MILESTONE_ALARM = -timedelta(hours=15)
+MEETING_ALARM = -timedelta(days=1)
+
+
+def _alarm(uid: str, lead: timedelta, description: str, stamp: datetime) -> icalendar.Alarm:
+    """A display alarm ``lead`` before the event's start; its UID stable like the event's."""
+    alarm = icalendar.Alarm.new(uid=f"alarm-{uid}", description=description)
+    alarm.add("action", "DISPLAY")
+    alarm.add("trigger", lead)
+    alarm.add("dtstamp", stamp)
+    return alarm
 
 
 @dataclass(frozen=True)
@@ -62,9 +83,10 @@ def _review_events(review: PlannedReview, data: FeedData) -> list[icalendar.Even
         ]
     )
     days = review.dates()
+    uid = f"review-{review.id}@{DOMAIN}"
     events = [
         icalendar.Event.new(
-            uid=f"review-{review.id}@{DOMAIN}",
+            uid=uid,
             start=days[0],
             end=days[-1] + timedelta(days=1),
             summary=f"Peer review: {school}",
@@ -75,11 +97,13 @@ def _review_events(review: PlannedReview, data: FeedData) -> list[icalendar.Even
             status=status,  # type: ignore[arg-type]
         )
     ]
+    alarms = [(uid, REVIEW_ALARM, f"Peer review of {school} in a week")]
     for name, label in MILESTONES:
         day = date.fromisoformat(review.milestones[name])
+        milestone_uid = f"review-{review.id}-{name}@{DOMAIN}"
         events.append(
             icalendar.Event.new(
-                uid=f"review-{review.id}-{name}@{DOMAIN}",
+                uid=milestone_uid,
                 start=day,
                 end=day + timedelta(days=1),
                 summary=f"{label}: {school}",
@@ -90,13 +114,18 @@ def _review_events(review: PlannedReview, data: FeedData) -> list[icalendar.Even
                 status=status,  # type: ignore[arg-type]
             )
         )
+        alarms.append((milestone_uid, MILESTONE_ALARM, f"{label} tomorrow: {school}"))
+    if review.status is not PlanStatus.CANCELLED:
+        for event, (event_uid, lead, text) in zip(events, alarms, strict=True):
+            event.add_component(_alarm(event_uid, lead, text, review.updated_at))
     return events
 
 
 def _meeting_event(meeting: Meeting) -> icalendar.Event:
     cancelled = meeting.status is MeetingStatus.CANCELLED
-    return icalendar.Event.new(
-        uid=f"meeting-{meeting.id}@{DOMAIN}",
+    uid = f"meeting-{meeting.id}@{DOMAIN}"
+    event = icalendar.Event.new(
+        uid=uid,
         start=meeting.starts_at.astimezone(UK),
         end=meeting.ends_at.astimezone(UK),
         summary=meeting.title,
@@ -106,6 +135,10 @@ def _meeting_event(meeting: Meeting) -> icalendar.Event:
         last_modified=meeting.updated_at,
         status="CANCELLED" if cancelled else "CONFIRMED",  # type: ignore[arg-type]
     )
+    if not cancelled:
+        text = f"{meeting.title} tomorrow"
+        event.add_component(_alarm(uid, MEETING_ALARM, text, meeting.updated_at))
+    return event
 
 
 def render(data: FeedData) -> bytes:

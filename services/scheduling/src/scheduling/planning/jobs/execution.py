@@ -427,12 +427,8 @@ async def _apply_repair(
             if change is None:
                 continue
             await session.flush()
-            await publish_plan(
-                session,
-                review,
-                change,
-                triangulation_min_kinds=info.policy.triangulation_min_kinds,
-            )
+            days = problem.calendar.school_days(urn, schools[urn].phase)
+            await publish_plan(session, review, change, policy=info.policy, school_days=days)
             changes.append(
                 {
                     "review_id": str(review.id),

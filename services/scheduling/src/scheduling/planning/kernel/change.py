@@ -47,6 +47,7 @@ class Checked:
     broken: list[dict[str, Any]]  # every hard rule the change breaks (violation documents)
     quality: dict[str, Any]  # the cycle's quality with the change
     homes: dict[str, int | None]
+    school_days: tuple[date, ...]  # the school's, which its milestones are counted on
 
 
 def _engaged(current: dict[int, sm.Assignment], pid: str, skip: int) -> set[date]:
@@ -142,4 +143,5 @@ def check_change(ctx: Context, info: CycleInfo, urn: int, wanted: Wanted) -> Che
         broken=broken,
         quality=quality_document(report, info.key),
         homes=homes,
+        school_days=after.problem.calendar.school_days(urn, school.phase),
     )

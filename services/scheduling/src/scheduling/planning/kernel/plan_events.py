@@ -5,7 +5,7 @@ each with the plan's ``version`` (the row's: newer wins at the consumer)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from enum import StrEnum
 
@@ -20,6 +20,7 @@ from contracts.schedule import (
     REVIEW_RESCHEDULED,
     REVIEW_TEAM_CHANGED,
     ImprovementChampion,
+    MilestoneReminder,
     Milestones,
     ReviewCancelledPayload,
     ReviewMode,
@@ -27,9 +28,11 @@ from contracts.schedule import (
     TeamMember,
     TeamRole,
 )
+from scheduling.directory.cycle.schemas import Policy
 from scheduling.directory.person.models import Person
 from scheduling.events import publish
 from scheduling.planning.kernel.models import PlannedReview, PlanRole
+from scheduling.planning.kernel.reminders import milestone_reminders
 
 
 class PlanChange(StrEnum):
@@ -71,6 +74,7 @@ def plan_payload(
     review: PlannedReview,
     triangulation_min_kinds: int,
     names: Mapping[uuid.UUID, str] | None = None,
+    reminders: Sequence[MilestoneReminder] = (),
 ) -> ReviewPlanPayload:
     m = review.milestones
     named = names or {}
@@ -121,6 +125,7 @@ def plan_payload(
             progress_review_due=date.fromisoformat(m["progress_review_due"]),
         ),
         triangulation_min_kinds=triangulation_min_kinds,
+        reminders=list(reminders),
         version=review.version,
         changed_at=review.updated_at,
     )
@@ -131,15 +136,18 @@ async def publish_plan(
     review: PlannedReview,
     change: PlanChange,
     *,
-    triangulation_min_kinds: int,
+    policy: Policy,
+    school_days: Sequence[date],
 ) -> None:
-    """The review's whole plan, its people named; flush first so ``version`` is the one
+    """The review's whole plan, its people named, with the policy's rule and the milestones'
+    reminders counted on ``school_days`` (the school's); flush first so ``version`` is the one
     committed."""
     names = await people_names(session, review)
+    reminders = milestone_reminders(review.milestones, school_days, policy.reminders)
     publish(
         session,
         _DEFINITIONS[change],
-        plan_payload(review, triangulation_min_kinds, names),
+        plan_payload(review, policy.triangulation_min_kinds, names, reminders),
         tenancy=_tenancy(review),
         subject=f"planned-reviews/{review.id}",
         partition_key=f"review:{review.id}",

@@ -162,10 +162,7 @@ async def patch_review(
             review.forced_rules = checked.broken
         await session.flush()
         await publish_plan(
-            session,
-            review,
-            change,
-            triangulation_min_kinds=info.policy.triangulation_min_kinds,
+            session, review, change, policy=info.policy, school_days=checked.school_days
         )
         schedule = await session.get(CycleSchedule, review.cycle_id)
         if schedule is not None:

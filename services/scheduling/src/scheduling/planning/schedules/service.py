@@ -181,13 +181,10 @@ async def publish(
         session.add(review)
         created.append(review)
     await session.flush()
+    schools = {s.urn: s for s in built.problem.schools}
     for review in created:
-        await publish_plan(
-            session,
-            review,
-            PlanChange.PLANNED,
-            triangulation_min_kinds=policy.triangulation_min_kinds,
-        )
+        days = built.problem.calendar.school_days(review.urn, schools[review.urn].phase)
+        await publish_plan(session, review, PlanChange.PLANNED, policy=policy, school_days=days)
     schedule.status = ScheduleStatus.PUBLISHED
     schedule.published_at = now
     schedule.published_by = principal.subject
