@@ -1,4 +1,5 @@
-"""Events of the directory (owned by scheduling): schools, partnerships, members, agreements."""
+"""Events of the directory (owned by scheduling): schools, partnerships, members, agreements,
+an LA's areas."""
 
 from __future__ import annotations
 
@@ -103,6 +104,21 @@ class PartnershipPayload(Payload):
     kind: PartnershipKind
     la_code: LaCode
     version: int
+    updated_at: datetime
+    area_id: UUID | None = Field(
+        None, description="The LA's area (county quadrant) the partnership is in; null for none"
+    )
+    area_name: str | None = Field(None, description="That area's name when the event was sent")
+
+
+class AreaPayload(Payload):
+    """An area of an LA (a county quadrant): a group of its partnerships. Which partnerships
+    are in it is on their own events (`area_id`)."""
+
+    id: UUID
+    la_code: LaCode
+    name: str
+    version: int = Field(description="The area's version after this change; newer wins.")
     updated_at: datetime
 
 
@@ -215,6 +231,23 @@ CONSENT_RECORDED: EventDefinition[ConsentPayload] = _scheduling(
     "agreement.",
 )
 
+AREA_CREATED: EventDefinition[AreaPayload] = _scheduling(
+    "area", "created", AreaPayload, "An LA created an area to group its partnerships."
+)
+AREA_RENAMED: EventDefinition[AreaPayload] = _scheduling(
+    "area",
+    "renamed",
+    AreaPayload,
+    "An area was renamed (its partnerships' `partnership.updated` events follow with the name).",
+)
+AREA_DELETED: EventDefinition[AreaPayload] = _scheduling(
+    "area",
+    "deleted",
+    AreaPayload,
+    "An area was deleted; its partnerships, first left without an area "
+    "(`partnership.updated`), remain.",
+)
+
 DIRECTORY_EVENTS: tuple[EventDefinition[Any], ...] = (
     SCHOOL_REGISTERED,
     SCHOOL_UPDATED,
@@ -225,4 +258,7 @@ DIRECTORY_EVENTS: tuple[EventDefinition[Any], ...] = (
     AGREEMENT_CHANGED,
     SCHOOL_AGREEMENT_CHANGED,
     CONSENT_RECORDED,
+    AREA_CREATED,
+    AREA_RENAMED,
+    AREA_DELETED,
 )

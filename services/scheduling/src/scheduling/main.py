@@ -15,6 +15,7 @@ from scheduling.bodylimit import override_body_limits
 from scheduling.config import SchedulingSettings
 from scheduling.db import IdempotencyRecord, InboxMessage, OutboxMessage
 from scheduling.directory.agreement.router import router as agreement_router
+from scheduling.directory.area.router import router as area_router
 from scheduling.directory.calendar.router import router as calendar_router
 from scheduling.directory.coverage.router import router as coverage_router
 from scheduling.directory.cycle.router import partnership_cycles_router
@@ -95,6 +96,7 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
             feed_router,
             tombstone_router,
             coverage_router,
+            area_router,
         ],
         readiness=runtime.readiness,
     )

@@ -1,6 +1,7 @@
 """Every table of the scheduling service, imported in one place for Alembic and create_all."""
 
 from scheduling.db import Base, IdempotencyRecord, InboxMessage, OutboxMessage
+from scheduling.directory.area.models import Area
 from scheduling.directory.calendar.models import LaCalendar, SchoolCalendar
 from scheduling.directory.cycle.models import Cycle, CycleRequest
 from scheduling.directory.gias.models import ImportJob, ImportRejection
@@ -31,6 +32,7 @@ from scheduling.planning.meetings.models import Meeting
 __all__ = [
     "AgreementConsent",
     "AgreementVersion",
+    "Area",
     "Base",
     "Cycle",
     "CycleRequest",

@@ -37,6 +37,10 @@ class Partnership(VersionedMixin, TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[PartnershipKind] = mapped_column(_enum(PartnershipKind))
     la_code: Mapped[str] = mapped_column(String(3), index=True)
+    # The LA's area it is in, if any (``scheduling.directory.area``): at most one.
+    area_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("areas.id", ondelete="SET NULL"), index=True, default=None
+    )
 
     agreement: Mapped[SharingAgreement] = relationship(
         back_populates="partnership", uselist=False, lazy="raise"

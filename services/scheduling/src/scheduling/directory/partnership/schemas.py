@@ -40,6 +40,11 @@ class PartnershipOut(StrictModel):
     name: str
     kind: PartnershipKind
     la_code: str
+    area_id: uuid.UUID | None = Field(
+        None,
+        description="The LA's area it is in (`/v1/local-authorities/{la_code}/areas`); "
+        "null for none",
+    )
     version: int
     created_at: datetime
     updated_at: datetime

@@ -25,6 +25,7 @@ from contracts.directory import (
 )
 from contracts.events import TenancyPath
 from scheduling.db import IdempotencyRecord
+from scheduling.directory.area.models import Area
 from scheduling.directory.membership.models import Membership
 from scheduling.directory.partnership import consent
 from scheduling.directory.partnership.models import Partnership, SharingAgreement
@@ -124,7 +125,7 @@ async def create_partnership(
         session.add(agreement)
         await session.flush()
         consent.record_version(session, agreement, principal.subject)
-        _publish_partnership(session, partnership, created=True)
+        await publish_partnership(session, partnership, created=True)
         _publish_agreement(session, partnership, agreement, principal.subject)
         headers = {
             "Location": f"/v1/partnerships/{partnership.id}",
@@ -152,7 +153,7 @@ async def patch_partnership(
             changed = True
     if changed:
         await session.flush()
-        _publish_partnership(session, partnership, created=False)
+        await publish_partnership(session, partnership, created=False)
     await session.commit()
     return partnership
 
@@ -271,11 +272,16 @@ async def put_agreement(
     return agreement, pending
 
 
-def _publish_partnership(session: AsyncSession, partnership: Partnership, *, created: bool) -> None:
+async def publish_partnership(
+    session: AsyncSession, partnership: Partnership, *, created: bool
+) -> None:
+    """The partnership's event, its area's name beside the area's id."""
+    area = await session.get(Area, partnership.area_id) if partnership.area_id else None
+    payload = PartnershipPayload.model_validate(partnership, from_attributes=True)
     publish(
         session,
         PARTNERSHIP_CREATED if created else PARTNERSHIP_UPDATED,
-        PartnershipPayload.model_validate(partnership, from_attributes=True),
+        payload.model_copy(update={"area_name": area.name if area else None}),
         tenancy=TenancyPath(la=partnership.la_code, partnership=str(partnership.id)),
         subject=f"partnerships/{partnership.id}",
         partition_key=f"partnership:{partnership.id}",
