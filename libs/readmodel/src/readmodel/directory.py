@@ -62,6 +62,9 @@ class SchoolColumns:
 
 
 class PartnershipColumns:
+    """A service that answers about an LA's areas adds ``area_id`` and ``area_name`` (the
+    partnership events carry them; scheduling's ``area.*`` events need no table of their own)."""
+
     __tablename__ = "directory_partnerships"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -146,6 +149,8 @@ class DirectoryProjection:
             "name": partnership.name,
             "kind": partnership.kind.value,
             "la_code": partnership.la_code,
+            "area_id": partnership.area_id,
+            "area_name": partnership.area_name,
             "source_version": partnership.version,
         }
         model = self.partnership

@@ -8,7 +8,9 @@ partnership's data-sharing agreement (who may see what, and the suppression thre
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, String
+import uuid
+
+from sqlalchemy import Boolean, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from knowledge.db import Base
@@ -30,7 +32,9 @@ class DirectorySchool(SchoolColumns, Base):
 
 
 class DirectoryPartnership(PartnershipColumns, Base):
-    pass
+    # The LA's area (county quadrant) it is in, its name beside its id.
+    area_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    area_name: Mapped[str | None] = mapped_column(String(200))
 
 
 class DirectoryMembership(MembershipColumns, Base):
