@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal
@@ -25,7 +26,6 @@ from contracts.directory import (
 )
 from contracts.events import TenancyPath
 from scheduling.db import IdempotencyRecord
-from scheduling.directory.area.models import Area
 from scheduling.directory.membership.models import Membership
 from scheduling.directory.partnership import consent
 from scheduling.directory.partnership.models import Partnership, SharingAgreement
@@ -276,12 +276,18 @@ async def publish_partnership(
     session: AsyncSession, partnership: Partnership, *, created: bool
 ) -> None:
     """The partnership's event, its area's name beside the area's id."""
-    area = await session.get(Area, partnership.area_id) if partnership.area_id else None
+    area_name = None
+    if partnership.area_id is not None:
+        # The areas table by name: the area package builds on partnerships, not the reverse.
+        areas = Partnership.metadata.tables["areas"]
+        area_name = await session.scalar(
+            select(areas.c.name).where(areas.c.id == partnership.area_id)
+        )
     payload = PartnershipPayload.model_validate(partnership, from_attributes=True)
     publish(
         session,
         PARTNERSHIP_CREATED if created else PARTNERSHIP_UPDATED,
-        payload.model_copy(update={"area_name": area.name if area else None}),
+        payload.model_copy(update={"area_name": area_name}),
         tenancy=TenancyPath(la=partnership.la_code, partnership=str(partnership.id)),
         subject=f"partnerships/{partnership.id}",
         partition_key=f"partnership:{partnership.id}",
