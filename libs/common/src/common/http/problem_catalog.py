@@ -71,6 +71,8 @@ _SPECIFIC: tuple[tuple[str, int, str, str], ...] = (
     ("not-agreement-proposer", 403, "Not a proposer of this partnership's agreement",
      "Only the partnership's lead, its local authority or the trust of a member school may "
      "propose a version of its data-sharing agreement."),
+    ("area-name-taken", 409, "Area name taken",
+     "The local authority has an area of that name already: names are unique within an LA."),
     ("not-school-signatory", 403, "Not a signatory of this school",
      "Only the school's head, or a person it authorised (role agreement_signatory), may decide "
      "on its data-sharing agreement."),
