@@ -1,0 +1,130 @@
+"""The pipeline forecast, pure: a county built with a known shortage (leads leaving, IC
+training expiring, too few reviewers for the teams) gives exactly that shortfall by role, the
+people who could be trained, and trainee places this year that close it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from scheduling.planning.forecast.pipeline import PersonFacts, Policy, Training, forecast
+
+NEXT = (date(2027, 9, 1), date(2028, 8, 31))
+TODAY = date(2027, 1, 15)
+LONG_AGO = date(2024, 9, 1)
+
+
+def _lead(pid: str, *, leaves_on: date | None = None) -> PersonFacts:
+    return PersonFacts(
+        pid,
+        frozenset({"headteacher", "lead_reviewer"}),
+        (Training("lead_reviewer", LONG_AGO),),
+        leaves_on=leaves_on,
+    )
+
+
+def _reviewer(pid: str, done: int = 0) -> PersonFacts:
+    return PersonFacts(
+        pid, frozenset({"deputy", "reviewer"}), (Training("reviewer", LONG_AGO),), reviews_done=done
+    )
+
+
+def _ic(pid: str, expires_on: date | None = None) -> PersonFacts:
+    return PersonFacts(
+        pid,
+        frozenset({"senior_leader", "improvement_champion"}),
+        (Training("improvement_champion", LONG_AGO, expires_on),),
+    )
+
+
+def _county() -> list[PersonFacts]:
+    """12 schools, teams of a lead and 2 reviewers, 3 reviews a person a year: 4 leads and
+    8 more reviewers wanted (36 places), 3 ICs (4 follow-ups each). Built with: 4 leads, one
+    leaving in July 2028 and one at Christmas 2027; 6 reviewers; 3 ICs, one whose training
+    expires in March 2028; two senior leaders and an assistant IC with no training."""
+    return [
+        _lead("lead-a"),
+        _lead("lead-b"),
+        _lead("lead-c", leaves_on=date(2028, 7, 20)),
+        _lead("lead-d", leaves_on=date(2027, 12, 20)),
+        *(_reviewer(f"rev-{i}", done=i % 3) for i in range(6)),
+        _ic("ic-a"),
+        _ic("ic-b"),
+        _ic("ic-c", expires_on=date(2028, 3, 31)),
+        PersonFacts("senior-a", frozenset({"senior_leader"})),
+        PersonFacts("senior-b", frozenset({"senior_leader"})),
+        PersonFacts("assistant", frozenset({"deputy", "assistant_ic"})),
+    ]
+
+
+def test_the_shortfall_matches_the_shortage_built_in() -> None:
+    policy = Policy(
+        training={"lead_reviewer": "hard", "reviewer": "hard", "improvement_champion": "hard"}
+    )
+    out = forecast(
+        _county(), reviews=12, policy=policy, year=NEXT, today=TODAY, reviews_this_year=10
+    )
+    by = {r.role: r for r in out.roles}
+    lead, rev, ic = by["lead_reviewer"], by["reviewer"], by["improvement_champion"]
+    assert (lead.need, lead.pool, lead.leaving, lead.shortfall) == (4, 2, 2, 2)
+    # 12 people for 36 places, 8 of them reviewers: 2 leads and 6 reviewers left, of whom two
+    # are wanted as leads, leaving 4 for the reviewers' places: 4 more reviewers
+    assert (rev.need, rev.pool, rev.shortfall) == (8, 4, 4)
+    assert (ic.need, ic.pool, ic.expiring, ic.shortfall) == (3, 2, 1, 1)
+    # leads from the reviewers who reviewed most this year
+    assert lead.suggested == ("rev-2", "rev-5")
+    # reviewers from senior staff with no reviewer training (ICs among them)
+    assert set(rev.candidates) == {"senior-a", "senior-b", "assistant", "ic-a", "ic-b", "ic-c"}
+    assert len(rev.suggested) == 4
+    # the assistant IC first for IC training
+    assert ic.suggested == ("assistant",)
+    # trainee places this year: one shadowing each for 6 people over 10 reviews
+    assert out.places.shadows == lead.suggested + rev.suggested
+    assert out.places.shadows_per_review == 1
+    assert out.places.assistant_ics == ("assistant",)
+    assert out.places.assistant_ic and out.places.closes
+
+
+def test_trained_suggestions_close_the_shortfall_the_year_after() -> None:
+    policy = Policy(
+        training={"lead_reviewer": "hard", "reviewer": "hard", "improvement_champion": "hard"}
+    )
+    first = forecast(
+        _county(), reviews=12, policy=policy, year=NEXT, today=TODAY, reviews_this_year=10
+    )
+    trained_on = date(2027, 7, 1)  # trained (and shadowed) this year
+    grant = [(pid, r.role) for r in first.roles for pid in r.suggested]
+    people = [
+        PersonFacts(
+            p.id,
+            p.roles | ({"reviewer"} if any(pid == p.id for pid, _ in grant) else set()),
+            p.training + tuple(Training(kind, trained_on) for pid, kind in grant if pid == p.id),
+            p.leaves_on,
+        )
+        for p in _county()
+    ]
+    again = forecast(
+        people, reviews=12, policy=policy, year=NEXT, today=TODAY, reviews_this_year=10
+    )
+    assert [r.shortfall for r in again.roles] == [0, 0, 0]
+    assert again.places.shadows == () and again.places.shadows_per_review == 0
+
+
+def test_off_rules_count_the_role_and_no_reviews_need_nobody() -> None:
+    # reviewer training `off` (the default): everyone in a reviewer role counts
+    out = forecast(
+        _county(), reviews=12, policy=Policy(), year=NEXT, today=TODAY, reviews_this_year=10
+    )
+    assert out.shortfall("reviewer") == 12 - 8  # 8 people in a reviewer or lead role stay
+    empty = forecast([], reviews=0, policy=Policy(), year=NEXT, today=TODAY, reviews_this_year=0)
+    assert [r.shortfall for r in empty.roles] == [0, 0, 0]
+    assert empty.places.closes
+
+
+def test_places_that_cannot_fit_this_year_do_not_close_it() -> None:
+    policy = Policy(
+        training={"lead_reviewer": "hard", "reviewer": "hard", "improvement_champion": "hard"}
+    )
+    out = forecast(
+        _county(), reviews=12, policy=policy, year=NEXT, today=TODAY, reviews_this_year=1
+    )
+    assert out.places.shadows_per_review == 3 and not out.places.closes
