@@ -142,8 +142,10 @@ async def test_the_forecast_shows_the_shortage_built_in(
     assert sum(c["suggested"] for c in ic["candidates"]) == 2
     # no cycle this year: no reviews to place shadows beside
     places = body["places"]
-    assert places["cycle_id"] is None and places["closes"] is False
-    assert len(places["shadows"]) == 3 and places["assistant_ic"] is True
+    assert places["cycle_id"] is None
+    assert places["closes"] is False
+    assert len(places["shadows"]) == 3
+    assert places["assistant_ic"] is True
 
     # the LA's view: North's shortfall in the totals, South's (one trained lead) alongside
     la = await client.get(
@@ -179,7 +181,8 @@ async def test_names_only_to_those_who_see_the_people_and_strangers_get_404(
     shown = {c["person_id"] for r in roles.values() for c in r["candidates"]}
     assert shown == {ids["senior-f"]}
     assert roles["lead_reviewer"]["candidates_not_shown"] == 2
-    assert ids["deputy-c"] not in seen.text and "Person deputy-c" not in seen.text
+    assert ids["deputy-c"] not in seen.text
+    assert "Person deputy-c" not in seen.text
 
     # South's lead, another LA, and a token without the scope
     south = bearer(issue_token("schedule:read", partnerships=[ids["South"]]))

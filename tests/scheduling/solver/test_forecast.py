@@ -81,7 +81,8 @@ def test_the_shortfall_matches_the_shortage_built_in() -> None:
     assert out.places.shadows == lead.suggested + rev.suggested
     assert out.places.shadows_per_review == 1
     assert out.places.assistant_ics == ("assistant",)
-    assert out.places.assistant_ic and out.places.closes
+    assert out.places.assistant_ic
+    assert out.places.closes
 
 
 def test_trained_suggestions_close_the_shortfall_the_year_after() -> None:
@@ -106,7 +107,8 @@ def test_trained_suggestions_close_the_shortfall_the_year_after() -> None:
         people, reviews=12, policy=policy, year=NEXT, today=TODAY, reviews_this_year=10
     )
     assert [r.shortfall for r in again.roles] == [0, 0, 0]
-    assert again.places.shadows == () and again.places.shadows_per_review == 0
+    assert again.places.shadows == ()
+    assert again.places.shadows_per_review == 0
 
 
 def test_off_rules_count_the_role_and_no_reviews_need_nobody() -> None:
@@ -120,6 +122,24 @@ def test_off_rules_count_the_role_and_no_reviews_need_nobody() -> None:
     assert empty.places.closes
 
 
+def test_reviewers_in_training_come_first() -> None:
+    policy = Policy(
+        training={"lead_reviewer": "hard", "reviewer": "hard", "improvement_champion": "hard"}
+    )
+    learner = PersonFacts("learner", frozenset({"reviewer"}))  # training pending
+    out = forecast(
+        [*_county(), learner],
+        reviews=12,
+        policy=policy,
+        year=NEXT,
+        today=TODAY,
+        reviews_this_year=10,
+    )
+    rev = out.roles[1]
+    assert rev.candidates[0] == "learner"
+    assert rev.suggested[0] == "learner"
+
+
 def test_places_that_cannot_fit_this_year_do_not_close_it() -> None:
     policy = Policy(
         training={"lead_reviewer": "hard", "reviewer": "hard", "improvement_champion": "hard"}
@@ -127,4 +147,5 @@ def test_places_that_cannot_fit_this_year_do_not_close_it() -> None:
     out = forecast(
         _county(), reviews=12, policy=policy, year=NEXT, today=TODAY, reviews_this_year=1
     )
-    assert out.places.shadows_per_review == 3 and not out.places.closes
+    assert out.places.shadows_per_review == 3
+    assert not out.places.closes

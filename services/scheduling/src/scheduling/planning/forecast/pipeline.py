@@ -166,8 +166,16 @@ def forecast(
         [p for p in staying if able(p, "reviewer") and not able(p, "lead_reviewer")]
     )
     suggested_leads = lead_candidates[:lead_short]
-    # reviewers trained now: senior staff not able to review (nor already suggested as leads)
-    rev_candidates = ranked([p for p in staying if p.roles & SENIOR and not able(p, "reviewer")])
+    # reviewers: those in a reviewing role still in training first (they already shadow),
+    # then senior staff not able to review
+    rev_candidates = tuple(
+        p.id
+        for p in sorted(
+            staying,
+            key=lambda p: (not p.roles & in_role["reviewer"], -p.reviews_done, p.id),
+        )
+        if not able(p, "reviewer") and p.roles & (SENIOR | in_role["reviewer"])
+    )
     suggested_reviewers = rev_candidates[:rev_short]
     # assistant ICs first (they already follow an IC), then by this year's reviews
     ic_candidates = tuple(

@@ -35,7 +35,8 @@ class RoleForecastOut(StrictModel):
     shortfall: int
     candidates: list[CandidateOut] = Field(
         description="Who could be trained, best first: for leads, trained reviewers (most "
-        "reviews this year first); for reviewers, senior staff not yet able to review; for "
+        "reviews this year first); for reviewers, those in a reviewing role in training, then "
+        "senior staff not yet able to review; for "
         "ICs, assistant ICs first, then senior staff"
     )
     candidates_not_shown: int = Field(description="Candidates the caller may not see")
