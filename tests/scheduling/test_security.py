@@ -138,6 +138,8 @@ ROUTES = [
     ),
     # a council's view
     Route("GET", "/v1/local-authorities/{la_code}/coverage", "directory:read"),
+    Route("GET", "/v1/local-authorities/{la_code}/pipeline-forecast", "schedule:read"),
+    Route("GET", "/v1/partnerships/{partnership_id}/pipeline-forecast", "schedule:read"),
     # cycles
     Route("POST", "/v1/cycles", "directory:write", {"academic_year": YEAR}, is_object=False),
     Route("GET", "/v1/cycles", "directory:read", is_object=False),

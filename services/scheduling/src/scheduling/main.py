@@ -29,6 +29,8 @@ from scheduling.directory.school.router import router as school_router
 from scheduling.directory.trust.router import router as trust_router
 from scheduling.openapi_extras import OPENAPI
 from scheduling.planning.feeds.router import router as feed_router
+from scheduling.planning.forecast.router import la_router as la_forecast_router
+from scheduling.planning.forecast.router import partnership_router as forecast_router
 from scheduling.planning.jobs.router import router as schedule_job_router
 from scheduling.planning.jobs.worker import ScheduleRunner
 from scheduling.planning.meetings.router import router as meeting_router
@@ -97,6 +99,8 @@ def create_app(settings: SchedulingSettings | None = None) -> FastAPI:
             tombstone_router,
             coverage_router,
             area_router,
+            forecast_router,
+            la_forecast_router,
         ],
         readiness=runtime.readiness,
     )

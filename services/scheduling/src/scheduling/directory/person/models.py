@@ -77,6 +77,8 @@ class Person(VersionedMixin, TimestampMixin, Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    #: A known leaving date (retiring, moving on): the pipeline forecast counts them out.
+    leaves_on: Mapped[date | None] = mapped_column(Date, default=None)
 
     roles: Mapped[list[PersonRole]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="PersonRole.id"

@@ -88,6 +88,12 @@ Roles = Annotated[list[RoleIn], Field(min_length=1, max_length=50)]
 ExpertiseList = Annotated[list[Expertise], Field(max_length=len(Expertise))]
 
 
+LEAVES_ON = (
+    "A known leaving date (retiring, moving on): the pipeline forecast counts the person out "
+    "of any year that ends after it"
+)
+
+
 class PersonIn(StrictModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -107,6 +113,7 @@ class PersonIn(StrictModel):
     roles: Roles
     expertise: ExpertiseList = []
     external_ids: ExternalIds = {}
+    leaves_on: date | None = Field(None, description=LEAVES_ON)
 
 
 class PersonPatch(StrictModel):
@@ -115,6 +122,7 @@ class PersonPatch(StrictModel):
     name: Name | None = None
     email: Email | None = None
     expertise: ExpertiseList | None = None
+    leaves_on: date | None = Field(None, description=LEAVES_ON + "; `null` clears it")
     external_ids: (
         Annotated[
             dict[Source, ExternalId | None],
@@ -262,6 +270,7 @@ class PersonOut(StrictModel):
         "today (what the schedule's training rules read, for whoever schedules the person)",
     )
     unavailability: list[UnavailabilityOut]
+    leaves_on: date | None = Field(None, description=LEAVES_ON)
     external_ids: dict[str, str] = Field(
         default_factory=dict, description="The person's id in other systems, by system"
     )
@@ -314,6 +323,7 @@ def person_out(person: Person, *, show_private: bool) -> PersonOut:
             )
             for u in person.unavailability
         ],
+        leaves_on=person.leaves_on,
         external_ids={e.source: e.external_id for e in person.external_ids},
         version=person.version,
         created_at=person.created_at,

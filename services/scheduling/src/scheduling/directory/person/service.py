@@ -236,6 +236,7 @@ async def create_person(
         person = Person(
             name=data.name,
             email=data.email,
+            leaves_on=data.leaves_on,
             roles=[PersonRole(**r.model_dump()) for r in data.roles],
             expertise=[PersonExpertise(code=c) for c in dict.fromkeys(data.expertise)],
             training=[],
@@ -270,6 +271,9 @@ async def patch_person(
     if patch.email is not None and patch.email != person.email:
         await email_free(session, patch.email, person.id)
         person.email = patch.email
+        changed = True
+    if "leaves_on" in patch.model_fields_set and patch.leaves_on != person.leaves_on:
+        person.leaves_on = patch.leaves_on
         changed = True
     if patch.external_ids is not None:
         await external_ids_free(session, patch.external_ids, person.id)
