@@ -113,18 +113,19 @@ async def _directory(sched: Generated, council: Any, year: str, first: int) -> d
     again = (await sched.call("people", "upsert_people", council, body=batch)).parsed
     assert [r.outcome for r in again.results] == ["unchanged"] * len(rows)
     people = {r.external_id: r.person.id for r in upserted.results}
-    trained = sched.model(
-        "TrainingIn", {"kind": "lead_reviewer", "completed_on": date(first - 1, 6, 1).isoformat()}
-    )
-    for urn in URNS:
-        await sched.call(
-            "people",
-            "add_person_training",
-            council,
-            people[f"{urn}-head"],
-            body=trained,
-            if_match='"1"',
-        )
+    completed_on = date(first - 1, 6, 1).isoformat()
+    # Lead reviewers and ICs need their training by default (the cycle policy's `training`).
+    for person, kind in (("head", "lead_reviewer"), ("champion", "improvement_champion")):
+        trained = sched.model("TrainingIn", {"kind": kind, "completed_on": completed_on})
+        for urn in URNS:
+            await sched.call(
+                "people",
+                "add_person_training",
+                council,
+                people[f"{urn}-{person}"],
+                body=trained,
+                if_match='"1"',
+            )
     read = (await sched.call("partnerships", "get_partnership", council, pid)).parsed
     assert read.name == "MIS Partnership"
     members = (await sched.call("partnerships", "list_partnership_members", council, pid)).parsed

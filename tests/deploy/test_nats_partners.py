@@ -90,13 +90,14 @@ class Partner:
             await self.nc.close()
 
 
-async def _until(check: object, within: float = 120.0) -> None:
+async def _until(check: object, within: float = 120.0, seen: object = None) -> None:
     """Wait for what the server does; the bound only stops a broken run (a busy machine may
-    take seconds), it is not what the test asserts."""
+    take seconds), it is not what the test asserts. ``seen`` says what had arrived."""
     deadline = asyncio.get_running_loop().time() + within
     while not check():  # type: ignore[operator]
         if asyncio.get_running_loop().time() > deadline:
-            pytest.fail(f"the server did not answer within {within}s")
+            state = seen() if callable(seen) else ""
+            pytest.fail(f"the server did not answer within {within}s {state}")
         await asyncio.sleep(0.02)
 
 
@@ -143,7 +144,13 @@ async def test_partners_receive_their_tenancy_only_and_cannot_publish(
     ]
     for subject in published:
         await js.publish(subject, b"{}")
-    await _until(lambda: len(front_end.messages) == 4 and len(essex.messages) == 3)
+    await _until(
+        lambda: len(front_end.messages) == 4 and len(essex.messages) == 3,
+        seen=lambda: {
+            "essex": (essex.messages, essex.errors),
+            "front_end": (front_end.messages, front_end.errors),
+        },
+    )
     await service.flush()
     assert sorted(essex.messages) == sorted(published[:3])  # no report, nothing of Kent
     assert trust.messages == [published[0]]
