@@ -16,6 +16,7 @@ from reviews.db import IdempotencyRecord, InboxMessage, OutboxMessage
 from reviews.digest.router import router as digest_router
 from reviews.directory.service import directory
 from reviews.embedded.router import router as embedded_router
+from reviews.evaluation.router import router as evaluation_router
 from reviews.evidence.router import router as evidence_router
 from reviews.feedback.router import router as feedback_router
 from reviews.finding.router import router as finding_router
@@ -118,6 +119,7 @@ def create_app(settings: ReviewsSettings | None = None) -> FastAPI:
             workshop_router,
             progress_router,
             feedback_router,
+            evaluation_router,
             oversight_router,
             digest_router,
             *integration_routers(settings),
