@@ -14,8 +14,8 @@ from tests.reviews.test_report import _drafting
 from tests.reviews.walk import ok, people, walk_to
 from tests.support import assert_problem
 
-URL = f"/v1/partnerships/{PARTNERSHIP}/evaluation?academic_year=2026-27"
-CSV_URL = f"/v1/partnerships/{PARTNERSHIP}/evaluation/lead-reviewers.csv?academic_year=2026-27"
+URL = f"/v1/evaluation-packs/{PARTNERSHIP}?academic_year=2026-27"
+CSV_URL = f"/v1/evaluation-packs/{PARTNERSHIP}/lead-reviewers.csv?academic_year=2026-27"
 
 
 async def test_evaluation_pack_of_a_year(kit: Kit) -> None:

@@ -1,4 +1,4 @@
-"""Routes of /v1/partnerships/{id}/evaluation: a partnership's evaluation pack for a year."""
+"""Routes of /v1/evaluation-packs/{partnership_id}: a partnership's evaluation pack for a year."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from reviews.deps import ReviewsReader, SessionDep
 from reviews.evaluation import service
 from reviews.evaluation.schemas import EvaluationPack
 
-router = APIRouter(prefix="/v1/partnerships", tags=["evaluation"])
+router = APIRouter(prefix="/v1/evaluation-packs", tags=["evaluation"])
 
 PartnershipId = Annotated[UUID, Path(description="Partnership id (from the directory)")]
 Year = Annotated[AcademicYear, Query(description="The academic year, e.g. 2026-27")]
@@ -26,7 +26,7 @@ _CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
 
 
 @router.get(
-    "/{partnership_id}/evaluation",
+    "/{partnership_id}",
     name="get_evaluation_pack",
     summary="A partnership's evaluation pack for a year",
     description=(
@@ -49,11 +49,11 @@ async def get_evaluation_pack(
 
 
 @router.get(
-    "/{partnership_id}/evaluation/lead-reviewers.csv",
+    "/{partnership_id}/lead-reviewers.csv",
     name="get_evaluation_lead_reviewers_csv",
     summary="The evaluation pack's per-lead-reviewer table, as CSV",
     description=(
-        "The `lead_reviewers` table of `GET /v1/partnerships/{partnership_id}/evaluation` as "
+        "The `lead_reviewers` table of `GET /v1/evaluation-packs/{partnership_id}` as "
         "CSV (same scope: the partnership's lead; anyone else 404). A share without findings "
         "is an empty cell."
     ),
