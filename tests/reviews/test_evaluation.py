@@ -79,8 +79,13 @@ async def test_evaluation_pack_of_a_year(kit: Kit) -> None:
 
 
 async def test_evaluation_pack_is_the_partnership_leads(kit: Kit) -> None:
-    """The school's head, the lead reviewer, another partnership's lead: 404; a bad year: 422."""
+    """No token: 401; no reviews:read: 403; the school's head, the lead reviewer, another
+    partnership's lead: 404; a bad or missing year: 422."""
     who = people(kit)
+    for url in (URL, CSV_URL):
+        assert_problem(await kit.client.get(url), 401)
+        unscoped = kit.token("reviews:write", partnerships=[str(PARTNERSHIP)])
+        assert_problem(await kit.client.get(url, headers=unscoped), 403)
     other_lead = kit.token(*RW, partnerships=[str(uuid.uuid4())])
     for stranger in (who["head"], who["lead"], other_lead, kit.token(*RW, schools=[str(URN)])):
         for url in (URL, CSV_URL):
