@@ -131,6 +131,13 @@ ROUTES = [
             ],
         },
     ),
+    Route("GET", "/v1/reviews/{review_id}/host-feedback", "reviews:read"),
+    Route(
+        "POST",
+        "/v1/reviews/{review_id}/host-feedback",
+        "reviews:write",
+        {"preparation": 4, "challenge": 4, "report_usefulness": 4},
+    ),
     # The council's view (its tenancy: tests/reviews/test_oversight.py).
     Route("GET", "/v1/review-progress/{la_code}", "reviews:read", is_object=False),
 ]
@@ -177,9 +184,14 @@ def test_the_table_covers_every_route() -> None:
         if path.startswith("/v1")
         for method in operations
     }
-    # the digest's 401, 403 and 404: tests/reviews/test_digest.py
-    digest = {("GET", "/v1/digests/partnerships/{partnership_id}")}
-    assert served == {(r.method, r.path) for r in ROUTES + INTEGRATION_ROUTES} | digest
+    # the digest's and the evaluation pack's 401, 403 and 404: tests/reviews/test_digest.py,
+    # tests/reviews/test_evaluation.py
+    partnership = {
+        ("GET", "/v1/digests/partnerships/{partnership_id}"),
+        ("GET", "/v1/evaluation-packs/{partnership_id}"),
+        ("GET", "/v1/evaluation-packs/{partnership_id}/lead-reviewers.csv"),
+    }
+    assert served == {(r.method, r.path) for r in ROUTES + INTEGRATION_ROUTES} | partnership
 
 
 @pytest.fixture

@@ -207,6 +207,16 @@ class ProgressReviewedPayload(ReviewRef):
     ratings: list[RatedAction] = Field(min_length=1)
 
 
+class HostFeedbackGivenPayload(ReviewRef):
+    """The host school's ratings of its review, 1 (poor) to 5 (excellent); its comment stays
+    in the reviews service."""
+
+    preparation: int = Field(ge=1, le=5, description="How well the team prepared")
+    challenge: int = Field(ge=1, le=5, description="How well the review challenged the school")
+    report_usefulness: int = Field(ge=1, le=5, description="How useful the report is")
+    given_at: datetime
+
+
 class MilestoneOverduePayload(ReviewRef):
     milestone: str = Field(examples=["report_due"], description="The schedule's milestone name")
     due_date: date
@@ -248,6 +258,12 @@ PROGRESS_REVIEWED: EventDefinition[ProgressReviewedPayload] = _reviews(
     ProgressReviewedPayload,
     "The 90-day progress review rated each action of the plan.",
 )
+HOST_FEEDBACK_GIVEN: EventDefinition[HostFeedbackGivenPayload] = _reviews(
+    "host_feedback",
+    "given",
+    HostFeedbackGivenPayload,
+    "The host school rated its review once the report was published (ratings only).",
+)
 MILESTONE_OVERDUE: EventDefinition[MilestoneOverduePayload] = _reviews(
     "milestone",
     "overdue",
@@ -269,6 +285,7 @@ EVENTS: tuple[EventDefinition[Any], ...] = (
     REPORT_PUBLISHED,
     ACTION_PLAN_AGREED,
     PROGRESS_REVIEWED,
+    HOST_FEEDBACK_GIVEN,
     MILESTONE_OVERDUE,
     MILESTONE_DUE_SOON,
 )

@@ -16,7 +16,9 @@ from reviews.db import IdempotencyRecord, InboxMessage, OutboxMessage
 from reviews.digest.router import router as digest_router
 from reviews.directory.service import directory
 from reviews.embedded.router import router as embedded_router
+from reviews.evaluation.router import router as evaluation_router
 from reviews.evidence.router import router as evidence_router
+from reviews.feedback.router import router as feedback_router
 from reviews.finding.router import router as finding_router
 from reviews.focus.router import router as focus_router
 from reviews.integration.catalog import SOURCES, STREAM
@@ -116,6 +118,8 @@ def create_app(settings: ReviewsSettings | None = None) -> FastAPI:
             report_router,
             workshop_router,
             progress_router,
+            feedback_router,
+            evaluation_router,
             oversight_router,
             digest_router,
             *integration_routers(settings),

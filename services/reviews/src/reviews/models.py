@@ -9,6 +9,7 @@ from reviews.directory.models import (
     DirectorySchoolAgreement,
 )
 from reviews.evidence.models import EvidenceItem
+from reviews.feedback.models import HostFeedback
 from reviews.finding.models import Finding, FindingEvidence
 from reviews.focus.models import FocusChallenge, ReviewFocus
 from reviews.integration.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
@@ -33,6 +34,7 @@ __all__ = [
     "Finding",
     "FindingEvidence",
     "FocusChallenge",
+    "HostFeedback",
     "IdempotencyRecord",
     "InboxMessage",
     "OutboxMessage",

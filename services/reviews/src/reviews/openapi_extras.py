@@ -15,7 +15,9 @@ TAGS = {
     "report": "Report drafts, the head's acknowledgement, and publication.",
     "workshop": "The improvement workshop and the action plan it agrees.",
     "progress": "The 90-day progress review of the action plan.",
+    "host feedback": "The host school's ratings of its review, given once after the report.",
     "review progress": "A council's view of its year: each partnership's reviews, counted.",
+    "evaluation": "A partnership's year for its June evaluation: counts, consistency, feedback.",
     "digests": "A partnership lead's week: milestones due and overdue, reviews held.",
 }
 

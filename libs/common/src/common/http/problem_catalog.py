@@ -149,6 +149,10 @@ _SPECIFIC: tuple[tuple[str, int, str, str], ...] = (
      "The caller's role on the review does not record the progress review."),
     ("progress-not-recordable", 409, "Not the time for it",
      "The progress review is already recorded, or the review is not ready for it."),
+    ("host-feedback-not-allowed-for-role", 403, "Not allowed for your role",
+     "Only the host school's head gives, and only it and the partnership lead read, its feedback."),
+    ("host-feedback-not-givable", 409, "Not the time for it",
+     "The host feedback is already given, or the review's report is not yet published."),
     # knowledge
     ("theme-exists", 409, "Conflict", "A theme with this code already exists."),
     ("parent-theme-missing", 409, "Conflict", "The parent theme does not exist: add it first."),
