@@ -79,6 +79,9 @@ class ActionKind(StrEnum):
     ENVIRONMENT_RESOURCES = "environment_resources"
     LEADERSHIP = "leadership"
     SCHOOL_TO_SCHOOL_SUPPORT = "school_to_school_support"
+    #: De-implementation: stop doing something that does not earn its time (adapt, adopt or
+    #: abandon), so an action plan can make room as well as add.
+    STOP = "stop"
     OTHER = "other"
 
 
