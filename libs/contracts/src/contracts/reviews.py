@@ -94,6 +94,14 @@ class ActionRating(StrEnum):
     DONE = "done"
 
 
+class CriteriaStatus(StrEnum):
+    """How far an action's success criteria are met at an interim progress update."""
+
+    MET = "met"
+    PARTLY = "partly"
+    NOT_YET = "not_yet"
+
+
 class ReviewRef(Payload):
     """Which review an event is about, and where it sits (the subject's tenancy path)."""
 
@@ -210,6 +218,21 @@ class ProgressReviewedPayload(ReviewRef):
     ratings: list[RatedAction] = Field(min_length=1)
 
 
+class ActionUpdatedPayload(ReviewRef):
+    """An interim progress update on one action of the agreed plan, between the agreement and
+    the 90-day review."""
+
+    update_id: UUID
+    action_id: UUID
+    kind: ActionKind
+    noted_on: date = Field(description="The day the progress was noted")
+    criteria: CriteriaStatus = Field(description="The action's success criteria: met or not")
+    note: str | None = Field(
+        description="What was seen; null unless the agreement lets text leave the school"
+    )
+    text_shared: bool
+
+
 class MilestoneOverduePayload(ReviewRef):
     milestone: str = Field(examples=["report_due"], description="The schedule's milestone name")
     due_date: date
@@ -251,6 +274,13 @@ PROGRESS_REVIEWED: EventDefinition[ProgressReviewedPayload] = _reviews(
     ProgressReviewedPayload,
     "The 90-day progress review rated each action of the plan.",
 )
+ACTION_UPDATED: EventDefinition[ActionUpdatedPayload] = _reviews(
+    "action",
+    "updated",
+    ActionUpdatedPayload,
+    "An interim progress update on one action of an agreed plan (success criteria met, "
+    "partly or not yet).",
+)
 MILESTONE_OVERDUE: EventDefinition[MilestoneOverduePayload] = _reviews(
     "milestone",
     "overdue",
@@ -271,6 +301,7 @@ EVENTS: tuple[EventDefinition[Any], ...] = (
     REVIEW_CLOSED,
     REPORT_PUBLISHED,
     ACTION_PLAN_AGREED,
+    ACTION_UPDATED,
     PROGRESS_REVIEWED,
     MILESTONE_OVERDUE,
     MILESTONE_DUE_SOON,

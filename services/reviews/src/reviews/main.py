@@ -24,6 +24,7 @@ from reviews.integration.catalog import SUBJECT_FILTERS as INTEGRATION_FILTERS
 from reviews.integration.handlers import handle_review_event
 from reviews.integration.router import integration_routers
 from reviews.integration.service import webhook_dispatcher
+from reviews.interim.router import router as interim_router
 from reviews.milestone.service import run_sweeper
 from reviews.openapi_extras import OPENAPI
 from reviews.oversight.router import router as oversight_router
@@ -115,6 +116,7 @@ def create_app(settings: ReviewsSettings | None = None) -> FastAPI:
             finding_router,
             report_router,
             workshop_router,
+            interim_router,
             progress_router,
             oversight_router,
             digest_router,

@@ -147,6 +147,10 @@ _SPECIFIC: tuple[tuple[str, int, str, str], ...] = (
      "The caller's role on the review does not record the progress review."),
     ("progress-not-recordable", 409, "Not the time for it",
      "The progress review is already recorded, or the review is not ready for it."),
+    ("action-update-not-allowed-for-role", 403, "Not allowed for your role",
+     "The IC and the school note an action's progress; the team reads it."),
+    ("action-update-not-open", 409, "Not the time for a progress update",
+     "Progress is noted after the plan is agreed and before the 90-day review is recorded."),
     # knowledge
     ("theme-exists", 409, "Conflict", "A theme with this code already exists."),
     ("parent-theme-missing", 409, "Conflict", "The parent theme does not exist: add it first."),

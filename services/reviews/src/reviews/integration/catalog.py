@@ -44,6 +44,7 @@ LIFECYCLE: tuple[EventDefinition[Any], ...] = (
 CONTENT: tuple[EventDefinition[Any], ...] = (
     review_events.REPORT_PUBLISHED,
     review_events.ACTION_PLAN_AGREED,
+    review_events.ACTION_UPDATED,
     review_events.PROGRESS_REVIEWED,
 )
 
