@@ -102,6 +102,15 @@ class CriteriaStatus(StrEnum):
     NOT_YET = "not_yet"
 
 
+class SupportStatus(StrEnum):
+    """Where a partner school's support for an action stands: asked when the plan is agreed,
+    then accepted or declined by that school."""
+
+    ASKED = "asked"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
 class ReviewRef(Payload):
     """Which review an event is about, and where it sits (the subject's tenancy path)."""
 
@@ -233,6 +242,30 @@ class ActionUpdatedPayload(ReviewRef):
     text_shared: bool
 
 
+class SupportRequestedPayload(ReviewRef):
+    """A partner school (``support_urn``) is named to support one action of an agreed plan;
+    it reaches that school as well as the review's readers."""
+
+    action_id: UUID
+    kind: ActionKind
+    support_urn: Urn = Field(description="The school asked to support")
+    due_date: date
+    theme_codes: list[ThemeCode] = Field(description="From the findings it addresses")
+    text: str | None = Field(
+        description="What will be done; null unless the agreement lets text leave the school"
+    )
+    text_shared: bool
+
+
+class SupportAnsweredPayload(ReviewRef):
+    """The partner school accepted or declined to support an action."""
+
+    action_id: UUID
+    support_urn: Urn
+    status: SupportStatus
+    answered_at: datetime
+
+
 class MilestoneOverduePayload(ReviewRef):
     milestone: str = Field(examples=["report_due"], description="The schedule's milestone name")
     due_date: date
@@ -281,6 +314,18 @@ ACTION_UPDATED: EventDefinition[ActionUpdatedPayload] = _reviews(
     "An interim progress update on one action of an agreed plan (success criteria met, "
     "partly or not yet).",
 )
+SUPPORT_REQUESTED: EventDefinition[SupportRequestedPayload] = _reviews(
+    "support",
+    "requested",
+    SupportRequestedPayload,
+    "A partner school was named to support an action of an agreed plan (sent to it too).",
+)
+SUPPORT_ANSWERED: EventDefinition[SupportAnsweredPayload] = _reviews(
+    "support",
+    "answered",
+    SupportAnsweredPayload,
+    "The partner school named to support an action accepted or declined.",
+)
 MILESTONE_OVERDUE: EventDefinition[MilestoneOverduePayload] = _reviews(
     "milestone",
     "overdue",
@@ -302,6 +347,8 @@ EVENTS: tuple[EventDefinition[Any], ...] = (
     REPORT_PUBLISHED,
     ACTION_PLAN_AGREED,
     ACTION_UPDATED,
+    SUPPORT_REQUESTED,
+    SUPPORT_ANSWERED,
     PROGRESS_REVIEWED,
     MILESTONE_OVERDUE,
     MILESTONE_DUE_SOON,

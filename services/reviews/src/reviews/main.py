@@ -33,6 +33,7 @@ from reviews.report.router import router as report_router
 from reviews.review.handlers import HANDLERS as SCHEDULE_HANDLERS
 from reviews.review.router import router as review_router
 from reviews.self_evaluation.router import router as self_evaluation_router
+from reviews.support.router import router as support_router
 from reviews.taxonomy.handlers import HANDLERS as TAXONOMY_HANDLERS
 from reviews.workshop.router import router as workshop_router
 
@@ -117,6 +118,7 @@ def create_app(settings: ReviewsSettings | None = None) -> FastAPI:
             report_router,
             workshop_router,
             interim_router,
+            support_router,
             progress_router,
             oversight_router,
             digest_router,

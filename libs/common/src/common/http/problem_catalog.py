@@ -151,6 +151,8 @@ _SPECIFIC: tuple[tuple[str, int, str, str], ...] = (
      "The IC and the school note an action's progress; the team reads it."),
     ("action-update-not-open", 409, "Not the time for a progress update",
      "Progress is noted after the plan is agreed and before the 90-day review is recorded."),
+    ("support-already-answered", 409, "Already answered",
+     "The school asked to support an action has already accepted or declined."),
     # knowledge
     ("theme-exists", 409, "Conflict", "A theme with this code already exists."),
     ("parent-theme-missing", 409, "Conflict", "The parent theme does not exist: add it first."),
