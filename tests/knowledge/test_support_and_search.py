@@ -161,6 +161,10 @@ async def test_brokering_search_suggestions_and_process(kit: Kit) -> None:
     assert sorted(found) == [("action", A), ("finding", A), ("finding", B)]
     assert {h["partnership_name"] for h in hits.json()["data"]} == {f"Partnership {str(P)[-4:]}"}
     assert all(h["score"] >= hits.json()["data"][-1]["score"] for h in hits.json()["data"])
+    # The codes keep their place; `themes` gives each its label from the taxonomy.
+    for hit in hits.json()["data"]:
+        assert hit["theme_codes"] == [PHONICS]
+        assert hit["themes"] == [{"code": PHONICS, "label": "Phonics and early reading"}]
     number = await kit.get("/v1/insights/search", school_a, q="number facts fluent")
     assert [h["text"] for h in number.json()["data"]] == ["Number facts are not yet fluent."]
     themed = await kit.get(

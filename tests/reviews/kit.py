@@ -386,6 +386,9 @@ CONTENT = {
     for name in (
         "reviews.report.published.v1",
         "reviews.action_plan.agreed.v1",
+        "reviews.action.updated.v1",
+        "reviews.support.requested.v1",
+        "reviews.support.answered.v1",
         "reviews.progress.reviewed.v1",
     )
 }

@@ -138,6 +138,19 @@ ROUTES = [
         "reviews:write",
         {"preparation": 4, "challenge": 4, "report_usefulness": 4},
     ),
+    Route("GET", "/v1/reviews/{review_id}/action-plan/actions/{action_id}/updates", "reviews:read"),
+    Route(
+        "POST",
+        "/v1/reviews/{review_id}/action-plan/actions/{action_id}/updates",
+        "reviews:write",
+        {"noted_on": "2027-04-01", "note": "Going well.", "criteria": "partly"},
+    ),
+    # Support requests: only a token naming the school asked finds one
+    # (tests/reviews/test_support_requests.py).
+    Route("GET", "/v1/support-requests", "reviews:read", is_object=False),
+    Route(
+        "POST", "/v1/support-requests/{action_id}/answer", "reviews:write", {"answer": "accepted"}
+    ),
     # The council's view (its tenancy: tests/reviews/test_oversight.py).
     Route("GET", "/v1/review-progress/{la_code}", "reviews:read", is_object=False),
 ]
@@ -203,7 +216,12 @@ async def review(kit: Kit) -> uuid.UUID:
 
 async def _call(kit: Kit, route: Route, review_id: uuid.UUID, headers: dict[str, str]) -> Any:
     path = route.path.format(
-        review_id=review_id, item_id=uuid.uuid4(), finding_id=uuid.uuid4(), number=1, la_code=LA
+        review_id=review_id,
+        item_id=uuid.uuid4(),
+        finding_id=uuid.uuid4(),
+        action_id=uuid.uuid4(),
+        number=1,
+        la_code=LA,
     )
     return await kit.client.request(
         route.method, path, json=route.body, headers={**headers, "If-Match": '"1"'}

@@ -89,9 +89,11 @@ async def test_workshop_plan_progress_close(kit: Kit, nats_server: NatsServer) -
             _action(
                 what="Reading champions", kind="school_to_school_support", support_urn=OTHER_URN
             ),
+            _action(what="Stop the weekly spelling test", kind="stop"),
         ]
     }
     written = ok(await _put(kit, plan_url, first, who["head"], base))
+    assert [a["kind"] for a in written["actions"]][-1] == "stop"  # de-implementing
     assert written["actions"][0]["theme_codes"] == ["curriculum.reading"]
     assert written["actions"][0]["research_source_ids"] == [source]
     kept = {"actions": [{**_action(), "id": written["actions"][1]["id"], "what": "Champions"}]}

@@ -79,6 +79,9 @@ class ActionKind(StrEnum):
     ENVIRONMENT_RESOURCES = "environment_resources"
     LEADERSHIP = "leadership"
     SCHOOL_TO_SCHOOL_SUPPORT = "school_to_school_support"
+    #: De-implementation: stop doing something that does not earn its time (adapt, adopt or
+    #: abandon), so an action plan can make room as well as add.
+    STOP = "stop"
     OTHER = "other"
 
 
@@ -89,6 +92,23 @@ class ActionRating(StrEnum):
     AT_RISK = "at_risk"
     OFF_TRACK = "off_track"
     DONE = "done"
+
+
+class CriteriaStatus(StrEnum):
+    """How far an action's success criteria are met at an interim progress update."""
+
+    MET = "met"
+    PARTLY = "partly"
+    NOT_YET = "not_yet"
+
+
+class SupportStatus(StrEnum):
+    """Where a partner school's support for an action stands: asked when the plan is agreed,
+    then accepted or declined by that school."""
+
+    ASKED = "asked"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
 
 
 class ReviewRef(Payload):
@@ -217,6 +237,45 @@ class HostFeedbackGivenPayload(ReviewRef):
     given_at: datetime
 
 
+class ActionUpdatedPayload(ReviewRef):
+    """An interim progress update on one action of the agreed plan, between the agreement and
+    the 90-day review."""
+
+    update_id: UUID
+    action_id: UUID
+    kind: ActionKind
+    noted_on: date = Field(description="The day the progress was noted")
+    criteria: CriteriaStatus = Field(description="The action's success criteria: met or not")
+    note: str | None = Field(
+        description="What was seen; null unless the agreement lets text leave the school"
+    )
+    text_shared: bool
+
+
+class SupportRequestedPayload(ReviewRef):
+    """A partner school (``support_urn``) is named to support one action of an agreed plan;
+    it reaches that school as well as the review's readers."""
+
+    action_id: UUID
+    kind: ActionKind
+    support_urn: Urn = Field(description="The school asked to support")
+    due_date: date
+    theme_codes: list[ThemeCode] = Field(description="From the findings it addresses")
+    text: str | None = Field(
+        description="What will be done; null unless the agreement lets text leave the school"
+    )
+    text_shared: bool
+
+
+class SupportAnsweredPayload(ReviewRef):
+    """The partner school accepted or declined to support an action."""
+
+    action_id: UUID
+    support_urn: Urn
+    status: SupportStatus
+    answered_at: datetime
+
+
 class MilestoneOverduePayload(ReviewRef):
     milestone: str = Field(examples=["report_due"], description="The schedule's milestone name")
     due_date: date
@@ -264,6 +323,25 @@ HOST_FEEDBACK_GIVEN: EventDefinition[HostFeedbackGivenPayload] = _reviews(
     HostFeedbackGivenPayload,
     "The host school rated its review once the report was published (ratings only).",
 )
+ACTION_UPDATED: EventDefinition[ActionUpdatedPayload] = _reviews(
+    "action",
+    "updated",
+    ActionUpdatedPayload,
+    "An interim progress update on one action of an agreed plan (success criteria met, "
+    "partly or not yet).",
+)
+SUPPORT_REQUESTED: EventDefinition[SupportRequestedPayload] = _reviews(
+    "support",
+    "requested",
+    SupportRequestedPayload,
+    "A partner school was named to support an action of an agreed plan (sent to it too).",
+)
+SUPPORT_ANSWERED: EventDefinition[SupportAnsweredPayload] = _reviews(
+    "support",
+    "answered",
+    SupportAnsweredPayload,
+    "The partner school named to support an action accepted or declined.",
+)
 MILESTONE_OVERDUE: EventDefinition[MilestoneOverduePayload] = _reviews(
     "milestone",
     "overdue",
@@ -284,6 +362,9 @@ EVENTS: tuple[EventDefinition[Any], ...] = (
     REVIEW_CLOSED,
     REPORT_PUBLISHED,
     ACTION_PLAN_AGREED,
+    ACTION_UPDATED,
+    SUPPORT_REQUESTED,
+    SUPPORT_ANSWERED,
     PROGRESS_REVIEWED,
     HOST_FEEDBACK_GIVEN,
     MILESTONE_OVERDUE,

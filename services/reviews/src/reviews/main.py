@@ -26,6 +26,7 @@ from reviews.integration.catalog import SUBJECT_FILTERS as INTEGRATION_FILTERS
 from reviews.integration.handlers import handle_review_event
 from reviews.integration.router import integration_routers
 from reviews.integration.service import webhook_dispatcher
+from reviews.interim.router import router as interim_router
 from reviews.milestone.service import run_sweeper
 from reviews.openapi_extras import OPENAPI
 from reviews.oversight.router import router as oversight_router
@@ -34,6 +35,7 @@ from reviews.report.router import router as report_router
 from reviews.review.handlers import HANDLERS as SCHEDULE_HANDLERS
 from reviews.review.router import router as review_router
 from reviews.self_evaluation.router import router as self_evaluation_router
+from reviews.support.router import router as support_router
 from reviews.taxonomy.handlers import HANDLERS as TAXONOMY_HANDLERS
 from reviews.workshop.router import router as workshop_router
 
@@ -117,6 +119,8 @@ def create_app(settings: ReviewsSettings | None = None) -> FastAPI:
             finding_router,
             report_router,
             workshop_router,
+            interim_router,
+            support_router,
             progress_router,
             feedback_router,
             evaluation_router,

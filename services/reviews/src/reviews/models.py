@@ -13,6 +13,7 @@ from reviews.feedback.models import HostFeedback
 from reviews.finding.models import Finding, FindingEvidence
 from reviews.focus.models import FocusChallenge, ReviewFocus
 from reviews.integration.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from reviews.interim.models import ActionUpdate
 from reviews.milestone.models import DueSoonMilestone, OverdueMilestone
 from reviews.progress.models import ProgressReview
 from reviews.report.models import ReportVersion
@@ -23,6 +24,7 @@ from reviews.workshop.models import ActionPlan, PlannedAction, Workshop
 
 __all__ = [
     "ActionPlan",
+    "ActionUpdate",
     "Base",
     "DirectoryAgreement",
     "DirectoryMembership",

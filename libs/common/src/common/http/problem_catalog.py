@@ -153,6 +153,12 @@ _SPECIFIC: tuple[tuple[str, int, str, str], ...] = (
      "Only the host school's head gives, and only it and the partnership lead read, its feedback."),
     ("host-feedback-not-givable", 409, "Not the time for it",
      "The host feedback is already given, or the review's report is not yet published."),
+    ("action-update-not-allowed-for-role", 403, "Not allowed for your role",
+     "The IC and the school note an action's progress; the team reads it."),
+    ("action-update-not-open", 409, "Not the time for a progress update",
+     "Progress is noted after the plan is agreed and before the 90-day review is recorded."),
+    ("support-already-answered", 409, "Already answered",
+     "The school asked to support an action has already accepted or declined."),
     # knowledge
     ("theme-exists", 409, "Conflict", "A theme with this code already exists."),
     ("parent-theme-missing", 409, "Conflict", "The parent theme does not exist: add it first."),

@@ -12,7 +12,9 @@ Two kinds of event, two audiences (see ``reviews.integration.service``):
 
 - *lifecycle* events say where a review is: for every token that covers its school;
 - *content* events carry the shape (and, where the agreement allows, the words) of what the
-  review found: only for tokens that may read the review itself.
+  review found: only for tokens that may read the review itself;
+- *support* events (content events too) also reach the partner school an action names as its
+  support (``support_urn``), which is asked and answers.
 """
 
 from __future__ import annotations
@@ -44,11 +46,19 @@ LIFECYCLE: tuple[EventDefinition[Any], ...] = (
 CONTENT: tuple[EventDefinition[Any], ...] = (
     review_events.REPORT_PUBLISHED,
     review_events.ACTION_PLAN_AGREED,
+    review_events.ACTION_UPDATED,
+    review_events.SUPPORT_REQUESTED,
+    review_events.SUPPORT_ANSWERED,
     review_events.PROGRESS_REVIEWED,
+)
+SUPPORT: tuple[EventDefinition[Any], ...] = (
+    review_events.SUPPORT_REQUESTED,
+    review_events.SUPPORT_ANSWERED,
 )
 
 LIFECYCLE_TYPES = frozenset(d.type for d in LIFECYCLE)
 CONTENT_TYPES = frozenset(d.type for d in CONTENT)
+SUPPORT_TYPES = frozenset(d.type for d in SUPPORT)
 #: CloudEvents type -> what it means: the types a subscription may ask for.
 EVENT_TYPES = {d.type: d.summary for d in (*LIFECYCLE, *CONTENT)}
 SUBJECT_FILTERS = [d.subject_filter for d in (*LIFECYCLE, *CONTENT)]

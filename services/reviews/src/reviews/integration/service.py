@@ -11,6 +11,8 @@ attempt), the live stream and the feed:
   ``reviews.review.tenancy.review_visible``, which applies the data-sharing agreement): the
   school, the team and IC, the partnership lead, and an LA or trust only where the agreement
   names the school to them;
+- a *support* event (support requested, answered) is a content event that also reaches the
+  partner school the action names as its support (``schools`` naming ``support_urn``);
 - anything else on the stream, or an event whose payload does not say where it belongs,
   reaches nobody.
 
@@ -41,7 +43,7 @@ from common.webhooks import (
     fan_out,
 )
 from reviews.config import ReviewsSettings
-from reviews.integration.catalog import CONTENT_TYPES, LIFECYCLE_TYPES
+from reviews.integration.catalog import CONTENT_TYPES, LIFECYCLE_TYPES, SUPPORT_TYPES
 from reviews.integration.models import WEBHOOKS
 from reviews.integration.repository import AudienceRepository
 from reviews.review import tenancy as review_tenancy
@@ -70,6 +72,8 @@ class About(BaseModel):
     urn: int
     team: list[_Person] = []
     improvement_champion: _Champion | None = None
+    #: Honoured for support events only (see :func:`_supporter`).
+    support_urn: int | None = None
 
     def named_people(self) -> set[str]:
         people = {str(member.person_id) for member in self.team}
@@ -84,10 +88,13 @@ class Audience:
     """Who may receive one event. Reads the database only for what a caller's claims make
     relevant (a trust token: the school's trust; a person: the team), once."""
 
-    def __init__(self, session: AsyncSession, about: About, *, content: bool) -> None:
+    def __init__(
+        self, session: AsyncSession, about: About, *, content: bool, event_type: str = ""
+    ) -> None:
         self._repository = AudienceRepository(session)
         self.about = about
         self.content = content
+        self.event_type = event_type
         self._trust: tuple[str | None] | None = None  # looked up (a school may have none)
         self._people: frozenset[str] | None = None
 
@@ -99,7 +106,7 @@ class Audience:
             about = About.model_validate(event.data)
         except ValidationError:
             return None
-        return cls(session, about, content=event.type in CONTENT_TYPES)
+        return cls(session, about, content=event.type in CONTENT_TYPES, event_type=event.type)
 
     async def trust(self) -> str | None:
         if self._trust is None:
@@ -137,6 +144,8 @@ class Audience:
         return person is not None and str(person) in await self.people()
 
     async def receives(self, principal: Principal) -> bool:
+        if _supporter(principal, self.event_type, self.about):
+            return True
         if self.content:
             return await self._repository.readable(self.about.review_id, principal)
         return await self.covers(principal)
@@ -193,7 +202,9 @@ def page_visibility(request: Request, principal: Principal) -> VisibleMany:
             if found is None:
                 continue
             about, is_content = found
-            if is_content:
+            if _supporter(principal, entry.event.type, about):
+                verdicts[index] = True
+            elif is_content:
                 content[index] = about
             elif _claims_cover(principal, about):
                 verdicts[index] = True
@@ -233,6 +244,15 @@ def _about(event: CloudEvent) -> tuple[About, bool] | None:
         return About.model_validate(event.data), event.type in CONTENT_TYPES
     except ValidationError:
         return None
+
+
+def _supporter(principal: Principal, event_type: str, about: About) -> bool:
+    """A support event reaches the school asked to support, whatever else it may read."""
+    return (
+        event_type in SUPPORT_TYPES
+        and about.support_urn is not None
+        and about.support_urn in review_tenancy.urns(principal)
+    )
 
 
 def _claims_cover(principal: Principal, about: About) -> bool:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from common.db import TimestampMixin, UTCDateTime, VersionedMixin
 from common.ids import new_id
-from contracts.reviews import ActionKind, ReviewState
+from contracts.reviews import ActionKind, ReviewState, SupportStatus
 from reviews.db import Base
 
 #: The state in which the workshop is recorded and its plan written.
@@ -71,5 +71,17 @@ class PlannedAction(Base):
     #: Knowledge library source ids, as given (services do not call each other to check them).
     research_source_ids: Mapped[list[str]] = mapped_column(JSON)
     support_urn: Mapped[int | None] = mapped_column(
-        Integer, doc="A partner school offering support"
+        Integer, index=True, doc="A partner school offering support"
     )
+    #: Asked when the plan is agreed (with a ``support_urn``), then that school's answer.
+    support_status: Mapped[SupportStatus | None] = mapped_column(
+        Enum(
+            SupportStatus,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        )
+    )
+    support_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    support_answered_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    support_note: Mapped[str | None] = mapped_column(Text)

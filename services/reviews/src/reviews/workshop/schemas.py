@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field, StringConstraints, field_validator
 
 from common.http.schemas import StrictModel
 from contracts.directory import Urn
-from contracts.reviews import ActionKind
+from contracts.reviews import ActionKind, SupportStatus
 from reviews.workshop.models import ActionPlan, PlannedAction, Workshop
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -142,6 +142,11 @@ class ActionOut(StrictModel):
     theme_codes: list[str] = Field(description="Of the findings it addresses")
     research_source_ids: list[uuid.UUID]
     support_urn: int | None
+    support_status: SupportStatus | None = Field(
+        None, description="`asked` once the plan is agreed, then the school's answer"
+    )
+    support_answered_at: datetime | None = None
+    support_note: str | None = Field(None, description="The supporting school's note")
 
     @classmethod
     def of(cls, action: PlannedAction, theme_codes: list[str]) -> ActionOut:
@@ -157,6 +162,9 @@ class ActionOut(StrictModel):
             theme_codes=theme_codes,
             research_source_ids=[uuid.UUID(i) for i in action.research_source_ids],
             support_urn=action.support_urn,
+            support_status=action.support_status,
+            support_answered_at=action.support_answered_at,
+            support_note=action.support_note,
         )
 
 

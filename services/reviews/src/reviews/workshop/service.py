@@ -16,7 +16,15 @@ from common.auth import Principal
 from common.clock import utcnow
 from common.http.etag import check_version
 from common.http.problems import ProblemError, not_found, validation_failed
-from contracts.reviews import ACTION_PLAN_AGREED, ActionPlanAgreedPayload, AgreedAction, ReviewState
+from contracts.reviews import (
+    ACTION_PLAN_AGREED,
+    SUPPORT_REQUESTED,
+    ActionPlanAgreedPayload,
+    AgreedAction,
+    ReviewState,
+    SupportRequestedPayload,
+    SupportStatus,
+)
 from reviews.review import tenancy
 from reviews.review.access import Part, diff, get_review, publish_about, record
 from reviews.review.models import Review, Role
@@ -305,5 +313,37 @@ async def agree_plan(
         text_shared=shared,
     )
     publish_about(session, review, ACTION_PLAN_AGREED, payload)
+    _ask_for_support(session, review, plan, codes, shared)
     await session.commit()
     return review, plan, codes
+
+
+def _ask_for_support(
+    session: AsyncSession,
+    review: Review,
+    plan: ActionPlan,
+    codes: dict[uuid.UUID, list[str]],
+    shared: bool,
+) -> None:
+    """Each action naming a partner school asks it: ``reviews.support.requested`` reaches that
+    school (see ``reviews.integration.service``), which accepts or declines."""
+    for action in plan.actions:
+        if action.support_urn is None:
+            continue
+        action.support_status = SupportStatus.ASKED
+        payload = SupportRequestedPayload(
+            review_id=review.id,
+            cycle_id=review.cycle_id,
+            partnership_id=review.partnership_id,
+            la_code=review.la_code,
+            urn=review.urn,
+            academic_year=review.academic_year,
+            action_id=action.id,
+            kind=action.kind,
+            support_urn=action.support_urn,
+            due_date=action.due_date,
+            theme_codes=codes[action.id],
+            text=action.what if shared else None,
+            text_shared=shared,
+        )
+        publish_about(session, review, SUPPORT_REQUESTED, payload)

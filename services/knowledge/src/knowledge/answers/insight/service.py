@@ -76,6 +76,7 @@ ACTION_KIND_LABELS = {
     "environment_resources": "Environment and resources",
     "leadership": "Leadership",
     "school_to_school_support": "School-to-school support",
+    "stop": "Stop (de-implement)",
     "other": "Other",
 }
 

@@ -10,6 +10,19 @@ from pydantic import BaseModel, ConfigDict, Field
 from contracts.schedule import AcademicYear
 
 
+class ThemeRef(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"code": "curriculum.reading.phonics", "label": "Phonics and early reading"}
+            ]
+        }
+    )
+
+    code: str
+    label: str | None = Field(description="The theme's label in the taxonomy; null when unknown")
+
+
 class SearchHit(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -25,6 +38,12 @@ class SearchHit(BaseModel):
                     "academic_year": "2026-27",
                     "kind": "area_for_development",
                     "theme_codes": ["curriculum.reading.phonics"],
+                    "themes": [
+                        {
+                            "code": "curriculum.reading.phonics",
+                            "label": "Phonics and early reading",
+                        }
+                    ],
                     "text": "Phonics teaching is not yet consistent in Year 1.",
                     "score": 1.7,
                 }
@@ -42,6 +61,9 @@ class SearchHit(BaseModel):
     academic_year: AcademicYear
     kind: str = Field(description="The finding's kind, or the action's kind")
     theme_codes: list[str]
+    themes: list[ThemeRef] = Field(
+        default_factory=list, description="The same codes as `theme_codes`, with their labels"
+    )
     text: str
     score: float = Field(description="Relevance: higher is better (comparable within a search)")
 

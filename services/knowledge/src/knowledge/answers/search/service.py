@@ -16,11 +16,12 @@ from common.http.problems import validation_failed
 from contracts.directory import Visibility
 from knowledge.answers.disclosure.audience import audience_of
 from knowledge.answers.insight.scopes import SCHOOL, Target, resolve
-from knowledge.answers.search.schemas import SearchHit, SearchResults
+from knowledge.answers.search.schemas import SearchHit, SearchResults, ThemeRef
 from knowledge.intake.directory.models import DirectoryAgreement, DirectorySchoolAgreement
 from knowledge.intake.directory.repository import DirectoryRepository
 from knowledge.intake.search.models import SearchDocument
 from knowledge.intake.search.repository import fts5_query, search
+from knowledge.intake.theme.repository import ThemeRepository
 
 MAX_OFFSET = 10_000
 
@@ -63,6 +64,10 @@ def _offset(params: PageParams) -> int:
         message = "Not a cursor from this search; start again without one."
         raise validation_failed([{"field": "query.cursor", "message": message}]) from exc
     return values[0]
+
+
+def _codes(stored: str) -> list[str]:
+    return [c for c in stored.split("|") if c]
 
 
 def _scope_filter(target: Target) -> ColumnElement[bool]:
@@ -113,6 +118,10 @@ async def search_texts(
     schools = await directory.schools({h.document.urn for h in hits})
     # Every hit is of a partnership that names schools to the caller: its name is no news.
     partnerships = await directory.partnerships({h.document.partnership_id for h in hits})
+    codes_of = {h.document.doc_id: _codes(h.document.theme_codes) for h in hits}
+    themes = await ThemeRepository(session).existing_codes(
+        sorted({c for codes in codes_of.values() for c in codes})
+    )
     data = [
         SearchHit(
             type=h.document.doc_kind,
@@ -124,7 +133,11 @@ async def search_texts(
             partnership_name=p.name if (p := partnerships.get(h.document.partnership_id)) else None,
             academic_year=h.document.academic_year,
             kind=h.document.kind,
-            theme_codes=[c for c in h.document.theme_codes.split("|") if c],
+            theme_codes=codes_of[h.document.doc_id],
+            themes=[
+                ThemeRef(code=c, label=t.label if (t := themes.get(c)) else None)
+                for c in codes_of[h.document.doc_id]
+            ],
             text=h.document.body,
             score=round(h.score, 6),
         )
