@@ -262,7 +262,7 @@ async def test_an_mis_drives_the_whole_scenario_through_generated_clients(
     school = who["head"]
     markdown = (await rev.call("report", "get_report_markdown", school, review_id)).parsed
     assert markdown.startswith(f"# Peer review report: School {URNS[0]}")
-    assert "Reading is a strength\\." in markdown
+    assert "Reading is a strength." in markdown  # escaped only where Markdown needs it
     html = (await rev.call("report", "get_report_html", school, review_id)).parsed
     assert html.startswith("<!DOCTYPE html>")
     assert f"<h1>Peer review report: School {URNS[0]}</h1>" in html
