@@ -138,6 +138,24 @@ ROUTES = [
     ),
     # a council's view
     Route("GET", "/v1/local-authorities/{la_code}/coverage", "directory:read"),
+    # An LA's areas (the stranger matrix in detail: tests/scheduling/test_areas.py)
+    Route("GET", "/v1/local-authorities/{la_code}/areas", "directory:read"),
+    Route("POST", "/v1/local-authorities/{la_code}/areas", "directory:write", {"name": "Mine"}),
+    Route("GET", "/v1/local-authorities/{la_code}/areas/{area_id}", "directory:read"),
+    Route(
+        "PATCH", "/v1/local-authorities/{la_code}/areas/{area_id}", "directory:write", {"name": "X"}
+    ),
+    Route("DELETE", "/v1/local-authorities/{la_code}/areas/{area_id}", "directory:write"),
+    Route(
+        "PUT",
+        "/v1/local-authorities/{la_code}/areas/{area_id}/partnerships/{partnership_id}",
+        "directory:write",
+    ),
+    Route(
+        "DELETE",
+        "/v1/local-authorities/{la_code}/areas/{area_id}/partnerships/{partnership_id}",
+        "directory:write",
+    ),
     Route("GET", "/v1/local-authorities/{la_code}/pipeline-forecast", "schedule:read"),
     Route("GET", "/v1/partnerships/{partnership_id}/pipeline-forecast", "schedule:read"),
     # cycles
@@ -225,6 +243,7 @@ class Owned:
     review_id: str = ""
     meeting_id: str = ""
     token_id: str = ""
+    area_id: str = ""
     secret: str = "x" * 43
 
     def path(self, route: Route) -> str:
@@ -244,6 +263,7 @@ class Owned:
             review_id=self.review_id,
             meeting_id=self.meeting_id,
             token_id=self.token_id,
+            area_id=self.area_id,
             secret=self.secret,
         )
 
@@ -312,7 +332,12 @@ async def owned(client: httpx.AsyncClient, issue_token: TokenFactory) -> Owned:
         headers=council,
     )
     assert token.status_code == 201, token.text
+    area = await client.post(
+        "/v1/local-authorities/881/areas", json={"name": "North East Quadrant"}, headers=owner
+    )
+    assert area.status_code == 201, area.text
     return Owned(
+        area_id=area.json()["id"],
         urn=115000,
         partnership_id=partnership_id,
         import_id=imported.json()["id"],
