@@ -17,6 +17,7 @@ from reviews.feedback.repository import FeedbackRepository
 from reviews.feedback.schemas import HostFeedbackIn
 from reviews.review import tenancy
 from reviews.review.access import Part, get_review, publish_about, record
+from reviews.review.history import reference
 from reviews.review.models import Review, Role
 
 PART = Part("host-feedback")
@@ -76,12 +77,7 @@ async def give_feedback(
         session, review, "host_feedback_given", changes, subject=principal.subject, person=person
     )
     payload = HostFeedbackGivenPayload(
-        review_id=review.id,
-        cycle_id=review.cycle_id,
-        partnership_id=review.partnership_id,
-        la_code=review.la_code,
-        urn=review.urn,
-        academic_year=review.academic_year,
+        **reference(review),
         preparation=feedback.preparation,
         challenge=feedback.challenge,
         report_usefulness=feedback.report_usefulness,

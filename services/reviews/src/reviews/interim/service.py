@@ -21,6 +21,7 @@ from reviews.interim.schemas import ActionUpdateIn
 from reviews.progress.repository import ProgressRepository
 from reviews.review import tenancy
 from reviews.review.access import Part, get_review, publish_about, record
+from reviews.review.history import reference
 from reviews.review.models import Review
 from reviews.workshop.models import PlannedAction
 from reviews.workshop.service import EDITORS, READERS
@@ -97,12 +98,7 @@ async def add_update(
     record(session, review, "action_updated", changes, subject=principal.subject, person=person)
     shared = await tenancy.text_may_leave_school(session, review)
     payload = ActionUpdatedPayload(
-        review_id=review.id,
-        cycle_id=review.cycle_id,
-        partnership_id=review.partnership_id,
-        la_code=review.la_code,
-        urn=review.urn,
-        academic_year=review.academic_year,
+        **reference(review),
         update_id=update.id,
         action_id=action.id,
         kind=action.kind,

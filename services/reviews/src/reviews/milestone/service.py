@@ -25,6 +25,7 @@ from contracts.reviews import (
 )
 from reviews.milestone.repository import DueSoonRepository, OverdueRepository
 from reviews.review.access import publish_about
+from reviews.review.history import reference
 from reviews.review.models import MILESTONE_STAGES, states_before
 
 log = get_logger(__name__)
@@ -50,12 +51,7 @@ async def sweep_overdue(database: Database, *, today: date | None = None) -> int
                     if not await repository.claim(review.id, column, due, detected_at):
                         continue  # another sweeper announced it first
                     payload = MilestoneOverduePayload(
-                        review_id=review.id,
-                        cycle_id=review.cycle_id,
-                        partnership_id=review.partnership_id,
-                        la_code=review.la_code,
-                        urn=review.urn,
-                        academic_year=review.academic_year,
+                        **reference(review),
                         milestone=column,
                         due_date=due,
                         expected_state=stage,
@@ -98,12 +94,7 @@ async def sweep_due_soon(database: Database, *, today: date | None = None) -> in
                         if not (settled and nearest):
                             continue  # settled before, by another sweeper, or overtaken
                         payload = MilestoneDueSoonPayload(
-                            review_id=review.id,
-                            cycle_id=review.cycle_id,
-                            partnership_id=review.partnership_id,
-                            la_code=review.la_code,
-                            urn=review.urn,
-                            academic_year=review.academic_year,
+                            **reference(review),
                             milestone=column,
                             due_date=due,
                             lead_school_days=lead,

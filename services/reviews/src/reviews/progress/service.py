@@ -17,6 +17,7 @@ from reviews.progress.repository import ProgressRepository
 from reviews.progress.schemas import ProgressReviewIn
 from reviews.review import tenancy
 from reviews.review.access import Part, get_review, publish_about, record
+from reviews.review.history import reference
 from reviews.review.models import Review, Role
 from reviews.workshop.repository import WorkshopRepository
 from reviews.workshop.service import READERS, action_theme_codes
@@ -102,12 +103,7 @@ async def record_progress(
     )
     codes = await action_theme_codes(session, review_id, plan.actions)
     payload = ProgressReviewedPayload(
-        review_id=review.id,
-        cycle_id=review.cycle_id,
-        partnership_id=review.partnership_id,
-        la_code=review.la_code,
-        urn=review.urn,
-        academic_year=review.academic_year,
+        **reference(review),
         reviewed_on=request.reviewed_on,
         due_date=review.progress_review_due,
         on_time=request.reviewed_on <= review.progress_review_due,

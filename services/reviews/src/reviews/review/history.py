@@ -70,16 +70,23 @@ def record(
     )
 
 
+def reference(review: Review) -> dict[str, Any]:
+    """The fields of :class:`contracts.reviews.ReviewRef` every review event starts with."""
+    return {
+        "review_id": review.id,
+        "cycle_id": review.cycle_id,
+        "partnership_id": review.partnership_id,
+        "la_code": review.la_code,
+        "urn": review.urn,
+        "academic_year": review.academic_year,
+    }
+
+
 def publish_transition(
     session: AsyncSession, review: Review, origin: ReviewState, *, person: uuid.UUID | None
 ) -> None:
     payload = ReviewTransitionedPayload(
-        review_id=review.id,
-        cycle_id=review.cycle_id,
-        partnership_id=review.partnership_id,
-        la_code=review.la_code,
-        urn=review.urn,
-        academic_year=review.academic_year,
+        **reference(review),
         from_state=origin,
         to_state=review.state,
         by_person_id=person,
@@ -89,12 +96,7 @@ def publish_transition(
     publish_about(session, review, REVIEW_TRANSITIONED, payload)
     if review.state == ReviewState.CLOSED:
         closed = ReviewClosedPayload(
-            review_id=review.id,
-            cycle_id=review.cycle_id,
-            partnership_id=review.partnership_id,
-            la_code=review.la_code,
-            urn=review.urn,
-            academic_year=review.academic_year,
+            **reference(review),
             version=review.version,
             closed_at=review.state_changed_at,
         )

@@ -16,6 +16,7 @@ from common.http.problems import ProblemError, not_found
 from contracts.reviews import SUPPORT_ANSWERED, SupportAnsweredPayload, SupportStatus
 from reviews.review import tenancy
 from reviews.review.access import publish_about, record
+from reviews.review.history import reference
 from reviews.review.models import Review
 from reviews.support.repository import SupportRepository
 from reviews.support.schemas import SupportAnswerIn
@@ -57,12 +58,7 @@ async def answer(
     record(session, review, "support_answered", changes, subject=principal.subject, person=person)
     assert action.support_urn is not None
     payload = SupportAnsweredPayload(
-        review_id=review.id,
-        cycle_id=review.cycle_id,
-        partnership_id=review.partnership_id,
-        la_code=review.la_code,
-        urn=review.urn,
-        academic_year=review.academic_year,
+        **reference(review),
         action_id=action.id,
         support_urn=action.support_urn,
         status=action.support_status,

@@ -27,6 +27,7 @@ from contracts.reviews import (
 )
 from reviews.review import tenancy
 from reviews.review.access import Part, diff, get_review, publish_about, record
+from reviews.review.history import reference
 from reviews.review.models import Review, Role
 from reviews.review.service import check_move, move
 from reviews.workshop.models import WORKSHOP_STATE, ActionPlan, PlannedAction, Workshop
@@ -288,12 +289,7 @@ async def agree_plan(
     codes = await action_theme_codes(session, review_id, plan.actions)
     shared = await tenancy.text_may_leave_school(session, review)
     payload = ActionPlanAgreedPayload(
-        review_id=review.id,
-        cycle_id=review.cycle_id,
-        partnership_id=review.partnership_id,
-        la_code=review.la_code,
-        urn=review.urn,
-        academic_year=review.academic_year,
+        **reference(review),
         workshop_date=workshop.held_on,
         agreed_at=plan.agreed_at,
         actions=[
@@ -332,12 +328,7 @@ def _ask_for_support(
             continue
         action.support_status = SupportStatus.ASKED
         payload = SupportRequestedPayload(
-            review_id=review.id,
-            cycle_id=review.cycle_id,
-            partnership_id=review.partnership_id,
-            la_code=review.la_code,
-            urn=review.urn,
-            academic_year=review.academic_year,
+            **reference(review),
             action_id=action.id,
             kind=action.kind,
             support_urn=action.support_urn,
